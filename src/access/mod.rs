@@ -1,0 +1,62 @@
+//! Access control (ICAO 9303-11 §4): the protocols that turn a plain connection to
+//! the chip into a [`SecureChannel`](crate::sm::SecureChannel). BAC is here; PACE
+//! comes as a sibling module with the same shape.
+
+pub mod bac;
+
+use crate::apdu::StatusWord;
+use crate::crypto::RngError;
+use crate::transport::TransportError;
+
+/// Which access-control protocol opened the secure channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub enum AccessProtocol {
+    /// Basic Access Control (ICAO 9303-11 §4.3), 3DES secure messaging.
+    Bac,
+}
+
+impl core::fmt::Display for AccessProtocol {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Bac => "BAC",
+        })
+    }
+}
+
+/// Why access control failed, and whose fault it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AccessError {
+    /// The chip rejected our proof of the key: the MRZ data (document number, date of
+    /// birth, date of expiry) does not belong to this document. The caller's input.
+    #[error(
+        "access denied: check the MRZ (document number, date of birth, date of expiry); the chip answered {status}"
+    )]
+    AccessDenied {
+        /// What the chip answered.
+        status: StatusWord,
+    },
+    /// The chip's side of mutual authentication was wrong (its MAC, or the nonces it
+    /// echoed): a broken or hostile chip, or an attacker on the link.
+    #[error("the chip failed mutual authentication: {0}")]
+    ChipAuthenticationFailed(&'static str),
+    /// The chip does not support the protocol or refused a step with this status.
+    #[error("the chip refused {step} with status {status}")]
+    Refused {
+        /// The step that was refused.
+        step: &'static str,
+        /// What the chip answered.
+        status: StatusWord,
+    },
+    /// The chip answered a step with data of the wrong shape.
+    #[error("the chip sent a malformed answer to {0}")]
+    Malformed(&'static str),
+    /// No randomness for our nonces.
+    #[error(transparent)]
+    Rng(#[from] RngError),
+    /// The link failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}

@@ -1,0 +1,397 @@
+//! The virtual eMRTD chip: the other side of BAC and secure messaging, serving a
+//! [`VirtualDocument`] through ISO/IEC 7816-4 commands.
+//!
+//! It behaves like a conforming chip by default and can be configured to behave like
+//! the ones in the field ([`ChipProfile`]: short-Le limits, no extended length, no
+//! short EF identifiers) or made to misbehave on purpose ([`Fault`]).
+
+use std::collections::VecDeque;
+
+use zeroize::Zeroizing;
+
+use super::document::VirtualDocument;
+use super::rng::DetRng;
+use crate::access::bac::{self, BacKeys};
+use crate::apdu::{EMRTD_AID, ParsedCommand, StatusWord, ins};
+use crate::crypto::{ct_eq, retail_mac::RetailMacKey, tdes};
+use crate::lds::LdsFile;
+use crate::sm::{ChipChannel, OpenedCommand};
+use crate::tlv::{self, Tag};
+use crate::transport::ApduHandler;
+
+/// Limits that model real chips.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChipProfile {
+    /// Largest Ne accepted in a short READ BINARY (256 for most chips, 160 for some
+    /// older ones); above it the chip answers a protected `6700`.
+    pub max_short_ne: u32,
+    /// Largest Ne accepted in an extended READ BINARY, or `None` for a chip without
+    /// extended length, which rejects extended APDUs with a bare `6700` before secure
+    /// messaging sees them (as some Chinese passports do).
+    pub max_extended_ne: Option<u32>,
+    /// Whether READ BINARY with a short EF identifier works.
+    pub sfi: bool,
+}
+
+impl Default for ChipProfile {
+    fn default() -> Self {
+        Self::modern()
+    }
+}
+
+impl ChipProfile {
+    /// A modern chip: extended length up to 64 KiB, SFI, Ne up to 256 in short APDUs.
+    #[must_use]
+    pub fn modern() -> Self {
+        Self { max_short_ne: 256, max_extended_ne: Some(65536), sfi: true }
+    }
+
+    /// A chip without extended length.
+    #[must_use]
+    pub fn no_extended_length() -> Self {
+        Self { max_extended_ne: None, ..Self::modern() }
+    }
+
+    /// An old chip: short APDUs only, at most 160 bytes a read.
+    #[must_use]
+    pub fn legacy_le160() -> Self {
+        Self { max_short_ne: 160, max_extended_ne: None, sfi: true }
+    }
+
+    /// Sets the extended-length limit.
+    #[must_use]
+    pub fn with_max_extended_ne(mut self, n: Option<u32>) -> Self {
+        self.max_extended_ne = n;
+        self
+    }
+
+    /// Sets the short-Ne limit.
+    #[must_use]
+    pub fn with_max_short_ne(mut self, n: u32) -> Self {
+        self.max_short_ne = n;
+        self
+    }
+
+    /// Enables or disables short EF identifiers.
+    #[must_use]
+    pub fn with_sfi(mut self, yes: bool) -> Self {
+        self.sfi = yes;
+        self
+    }
+}
+
+/// A deliberate misbehaviour, applied to one protected exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Flip a bit of the response MAC.
+    TamperResponseMac,
+    /// Compute the response with the counter this many steps ahead (a lost or replayed message).
+    SkewCounter(u8),
+    /// Answer with this bare status word and drop the session keys (e.g. `6988`).
+    Unprotected(StatusWord),
+}
+
+enum State {
+    Idle,
+    Challenged(Zeroizing<[u8; 8]>),
+    Secured(Box<ChipChannel>),
+}
+
+/// The virtual chip. Plug it into a reader with [`crate::transport::InProcess`].
+pub struct VirtualChip {
+    doc: VirtualDocument,
+    profile: ChipProfile,
+    keys: BacKeys,
+    rng: DetRng,
+    state: State,
+    app_selected: bool,
+    current: Option<LdsFile>,
+    faults: VecDeque<(u32, Fault)>,
+    protected_seen: u32,
+}
+
+impl core::fmt::Debug for VirtualChip {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("VirtualChip").field("profile", &self.profile).finish_non_exhaustive()
+    }
+}
+
+impl VirtualChip {
+    /// A chip serving `doc` with the [`ChipProfile::modern`] profile.
+    #[must_use]
+    pub fn new(doc: VirtualDocument) -> Self {
+        Self::with_profile(doc, ChipProfile::modern())
+    }
+
+    /// A chip serving `doc` with the given limits.
+    #[must_use]
+    pub fn with_profile(doc: VirtualDocument, profile: ChipProfile) -> Self {
+        let keys = BacKeys::from_mrz(&doc.mrz_key());
+        let rng = DetRng::new(doc.spec().seed, "chip");
+        Self {
+            doc,
+            profile,
+            keys,
+            rng,
+            state: State::Idle,
+            app_selected: false,
+            current: None,
+            faults: VecDeque::new(),
+            protected_seen: 0,
+        }
+    }
+
+    /// The document it serves.
+    #[must_use]
+    pub fn document(&self) -> &VirtualDocument {
+        &self.doc
+    }
+
+    /// The chip's limits.
+    #[must_use]
+    pub fn profile(&self) -> &ChipProfile {
+        &self.profile
+    }
+
+    /// Applies `fault` to the protected exchange `after` exchanges from now (0 = the next).
+    pub fn inject(&mut self, fault: Fault, after: u32) {
+        self.faults.push_back((self.protected_seen + after, fault));
+    }
+
+    /// Whether a secure-messaging session is active on the chip.
+    #[must_use]
+    pub fn is_secured(&self) -> bool {
+        matches!(self.state, State::Secured(_))
+    }
+
+    /// Powers the chip down and up: all session state is lost.
+    pub fn reset(&mut self) {
+        self.state = State::Idle;
+        self.app_selected = false;
+        self.current = None;
+    }
+
+    fn plain(&mut self, cmd: &ParsedCommand<'_>) -> Vec<u8> {
+        let sw = match (cmd.ins, &self.state) {
+            (ins::SELECT, _) if cmd.p1 == 0x04 => {
+                if cmd.data == EMRTD_AID {
+                    self.app_selected = true;
+                    self.state = State::Idle;
+                    StatusWord::Ok
+                } else {
+                    StatusWord::FileNotFound
+                }
+            }
+            (ins::GET_CHALLENGE, _) if self.app_selected => {
+                if cmd.ne != 8 {
+                    StatusWord::WrongLength
+                } else {
+                    let mut rnd = Zeroizing::new([0u8; 8]);
+                    self.rng.fill_bytes(&mut rnd[..]);
+                    let mut out = rnd.to_vec();
+                    self.state = State::Challenged(rnd);
+                    out.extend_from_slice(&StatusWord::Ok.to_bytes());
+                    return out;
+                }
+            }
+            (ins::EXTERNAL_AUTHENTICATE, State::Challenged(_)) => return self.external_authenticate(cmd),
+            (ins::EXTERNAL_AUTHENTICATE, _) => StatusWord::ConditionsNotSatisfied,
+            (ins::SELECT | ins::READ_BINARY | ins::READ_BINARY_ODD, _) if self.app_selected => {
+                StatusWord::SecurityStatusNotSatisfied
+            }
+            (ins::SELECT | ins::READ_BINARY | ins::READ_BINARY_ODD | ins::GET_CHALLENGE, _) => {
+                StatusWord::ConditionsNotSatisfied
+            }
+            _ => StatusWord::InsNotSupported,
+        };
+        sw.to_bytes().to_vec()
+    }
+
+    /// BAC, chip side (ICAO 9303-11 §4.3): check the terminal's MAC and nonce, answer
+    /// with ours, derive the session keys.
+    fn external_authenticate(&mut self, cmd: &ParsedCommand<'_>) -> Vec<u8> {
+        let State::Challenged(rnd_ic) = core::mem::replace(&mut self.state, State::Idle) else {
+            return StatusWord::ConditionsNotSatisfied.to_bytes().to_vec();
+        };
+        let denied = StatusWord::AuthenticationFailed.to_bytes().to_vec();
+        let (e_ifd, m_ifd) = match cmd.data.split_at_checked(32) {
+            Some((e, m)) if m.len() == 8 => (e, m),
+            _ => return StatusWord::WrongLength.to_bytes().to_vec(),
+        };
+        let mac = RetailMacKey::new(self.keys.k_mac());
+        if !ct_eq(&mac.mac_padded(&[e_ifd]), m_ifd) {
+            return denied;
+        }
+        let cipher = self.keys.k_enc().cipher();
+        let mut s = Zeroizing::new([0u8; 32]);
+        s.copy_from_slice(e_ifd);
+        if tdes::cbc_decrypt(&cipher, &[0; 8], &mut s[..]).is_err() || !ct_eq(&s[8..16], &rnd_ic[..]) {
+            return denied;
+        }
+        let mut rnd_ifd = [0u8; 8];
+        rnd_ifd.copy_from_slice(&s[..8]);
+        let mut k_ifd = Zeroizing::new([0u8; 16]);
+        k_ifd.copy_from_slice(&s[16..]);
+        let mut k_ic = Zeroizing::new([0u8; 16]);
+        self.rng.fill_bytes(&mut k_ic[..]);
+        let mut r = Zeroizing::new([0u8; 32]);
+        r[..8].copy_from_slice(&rnd_ic[..]);
+        r[8..16].copy_from_slice(&rnd_ifd);
+        r[16..].copy_from_slice(&k_ic[..]);
+        if tdes::cbc_encrypt(&cipher, &[0; 8], &mut r[..]).is_err() {
+            return StatusWord::NoPreciseDiagnosis.to_bytes().to_vec();
+        }
+        let mut out = r.to_vec();
+        out.extend_from_slice(&mac.mac_padded(&[&r[..]]));
+        out.extend_from_slice(&StatusWord::Ok.to_bytes());
+        let (suite, ssc) = bac::session(&k_ifd, &k_ic, &rnd_ic, &rnd_ifd);
+        self.state = State::Secured(Box::new(ChipChannel::new(suite, &ssc)));
+        out
+    }
+
+    fn secured(&mut self, cmd: &ParsedCommand<'_>) -> Vec<u8> {
+        // A plain SELECT of the application restarts; any other plain command ends SM.
+        if cmd.cla & 0x0C != 0x0C {
+            if cmd.ins == ins::SELECT && cmd.p1 == 0x04 {
+                return self.plain(cmd);
+            }
+            self.state = State::Idle;
+            return StatusWord::SmObjectsMissing.to_bytes().to_vec();
+        }
+        let State::Secured(channel) = &mut self.state else {
+            return StatusWord::ConditionsNotSatisfied.to_bytes().to_vec();
+        };
+        let opened = match channel.open_command(cmd) {
+            Ok(o) => o,
+            Err(_) => {
+                self.state = State::Idle;
+                return StatusWord::SmObjectsIncorrect.to_bytes().to_vec();
+            }
+        };
+        let index = self.protected_seen;
+        self.protected_seen += 1;
+        let fault = match self.faults.front() {
+            Some(&(at, f)) if at == index => {
+                self.faults.pop_front();
+                Some(f)
+            }
+            _ => None,
+        };
+        if let Some(Fault::Unprotected(sw)) = fault {
+            self.state = State::Idle;
+            return sw.to_bytes().to_vec();
+        }
+        let (data, sw) = self.process(&opened);
+        let odd = opened.ins & 1 == 1;
+        let State::Secured(channel) = &mut self.state else {
+            return StatusWord::ConditionsNotSatisfied.to_bytes().to_vec();
+        };
+        match fault {
+            Some(Fault::SkewCounter(n)) => channel.protect_response_with_offset(&data, sw, odd, n),
+            Some(Fault::TamperResponseMac) => {
+                let mut r = channel.protect_response(&data, sw, odd);
+                let n = r.len();
+                if let Some(b) = r.get_mut(n.saturating_sub(3)) {
+                    *b ^= 0x01;
+                }
+                r
+            }
+            _ => channel.protect_response(&data, sw, odd),
+        }
+    }
+
+    fn process(&mut self, cmd: &OpenedCommand) -> (Vec<u8>, StatusWord) {
+        if cmd.cla != 0x00 {
+            return (vec![], StatusWord::ClaNotSupported);
+        }
+        match cmd.ins {
+            ins::SELECT => match (cmd.p1, cmd.data.as_slice()) {
+                (0x04, aid) if aid == EMRTD_AID => {
+                    self.current = None;
+                    (vec![], StatusWord::Ok)
+                }
+                (0x00 | 0x02, &[a, b]) => match self.doc.files().find(|(f, _)| f.fid() == [a, b]) {
+                    Some((f, _)) => {
+                        self.current = Some(f);
+                        (vec![], StatusWord::Ok)
+                    }
+                    None => (vec![], StatusWord::FileNotFound),
+                },
+                _ => (vec![], StatusWord::WrongP1P2),
+            },
+            ins::READ_BINARY | ins::READ_BINARY_ODD => self.read_binary(cmd),
+            ins::GET_CHALLENGE => {
+                let mut r = vec![0u8; 8];
+                self.rng.fill_bytes(&mut r);
+                (r, StatusWord::Ok)
+            }
+            _ => (vec![], StatusWord::InsNotSupported),
+        }
+    }
+
+    fn read_binary(&mut self, cmd: &OpenedCommand) -> (Vec<u8>, StatusWord) {
+        let limit = if cmd.extended { self.profile.max_extended_ne.unwrap_or(0) } else { self.profile.max_short_ne };
+        if cmd.ne == 0 || cmd.ne > limit {
+            return (vec![], StatusWord::WrongLength);
+        }
+        let odd = cmd.ins == ins::READ_BINARY_ODD;
+        let offset = if odd {
+            match tlv::Tlv::parse_exact(&cmd.data) {
+                Ok(t) if t.tag == Tag::new(0x54) && !t.value.is_empty() && t.value.len() <= 3 => {
+                    t.value.iter().fold(0usize, |a, &b| (a << 8) | usize::from(b))
+                }
+                _ => return (vec![], StatusWord::WrongData),
+            }
+        } else if cmd.p1 & 0x80 != 0 {
+            if !self.profile.sfi {
+                return (vec![], StatusWord::WrongP1P2);
+            }
+            let sfi = cmd.p1 & 0x1F;
+            match self.doc.files().find(|(f, _)| f.sfi() == sfi) {
+                Some((f, _)) => self.current = Some(f),
+                None => return (vec![], StatusWord::FileNotFound),
+            }
+            usize::from(cmd.p2)
+        } else {
+            (usize::from(cmd.p1 & 0x7F) << 8) | usize::from(cmd.p2)
+        };
+        let Some(content) = self.current.and_then(|f| self.doc.file(f)) else {
+            return (vec![], StatusWord::CommandNotAllowed);
+        };
+        let len = content.len();
+        if offset > len {
+            return (vec![], StatusWord::WrongParameters);
+        }
+        let rest = content.get(offset..).unwrap_or_default();
+        let ne = cmd.ne as usize;
+        if odd {
+            // DO53 must fit in Ne with its header.
+            let mut n = rest.len().min(ne.saturating_sub(2));
+            while n > 0 && 1 + tlv::length_len(n) + n > ne {
+                n -= 1;
+            }
+            let chunk = rest.get(..n).unwrap_or_default();
+            let sw =
+                if n < rest.len() || 1 + tlv::length_len(n) + n == ne { StatusWord::Ok } else { StatusWord::EndOfFile };
+            return (tlv::encode_to_vec(Tag::new(0x53), chunk), sw);
+        }
+        let n = rest.len().min(ne);
+        let sw = if n < ne { StatusWord::EndOfFile } else { StatusWord::Ok };
+        (rest.get(..n).unwrap_or_default().to_vec(), sw)
+    }
+}
+
+impl ApduHandler for VirtualChip {
+    fn handle(&mut self, capdu: &[u8]) -> Vec<u8> {
+        let Ok(cmd) = ParsedCommand::parse(capdu) else {
+            return StatusWord::WrongLength.to_bytes().to_vec();
+        };
+        // A chip without extended length rejects such APDUs before any SM processing.
+        if cmd.extended && self.profile.max_extended_ne.is_none() {
+            return StatusWord::WrongLength.to_bytes().to_vec();
+        }
+        if matches!(self.state, State::Secured(_)) { self.secured(&cmd) } else { self.plain(&cmd) }
+    }
+}

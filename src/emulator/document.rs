@@ -1,0 +1,344 @@
+//! The virtual document: a person and a document description, rendered into the
+//! files a chip serves (EF.COM, DG1, DG2, EF.SOD).
+
+use std::collections::BTreeMap;
+
+use super::face::{self, FACE_JPEG, ImageType};
+use super::rng::DetRng;
+use super::sod;
+use crate::lds::{Dg1, DgNumber, EfCom, LdsFile};
+use crate::mrz::{MrzKey, check_digit};
+
+/// The MRZ layout of the virtual document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Layout {
+    /// Passport booklet, 2 × 44.
+    Td3,
+    /// ID card, 3 × 30.
+    Td1,
+}
+
+/// What the virtual document says about its holder and itself. All fields use MRZ
+/// conventions: upper case, `<` for filler, dates `YYMMDD`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DocumentSpec {
+    /// MRZ layout.
+    pub layout: Layout,
+    /// Document code, e.g. `P` or `I`.
+    pub document_code: String,
+    /// Issuing state, e.g. `SWE`.
+    pub issuing_state: String,
+    /// Surname(s), MRZ-transliterated, words separated by `<`.
+    pub surname: String,
+    /// Given names, MRZ-transliterated, words separated by `<`.
+    pub given_names: String,
+    /// Document number (up to 9 characters here).
+    pub document_number: String,
+    /// Nationality.
+    pub nationality: String,
+    /// Date of birth `YYMMDD`.
+    pub date_of_birth: String,
+    /// `M`, `F` or `<`.
+    pub sex: char,
+    /// Date of expiry `YYMMDD`.
+    pub date_of_expiry: String,
+    /// Personal number / optional data (TD3 positions 29–42, TD1 optional data 1).
+    pub personal_number: String,
+    /// Seed for the chip's nonces and anything else generated.
+    pub seed: u64,
+}
+
+impl DocumentSpec {
+    /// The default virtual passport: Åsa Öberg, Swedish passport, personnummer
+    /// 19850412-2386 in the optional data (identity-matching.md test case T03).
+    #[must_use]
+    pub fn specimen() -> Self {
+        Self {
+            layout: Layout::Td3,
+            document_code: "P".into(),
+            issuing_state: "SWE".into(),
+            surname: "OEBERG".into(),
+            given_names: "AASA".into(),
+            document_number: "AA1234567".into(),
+            nationality: "SWE".into(),
+            date_of_birth: "850412".into(),
+            sex: 'F',
+            date_of_expiry: "300101".into(),
+            personal_number: "8504122386".into(),
+            seed: 9303,
+        }
+    }
+
+    /// A deterministic synthetic document for `seed`: another Swedish passport holder
+    /// with a valid personnummer (Luhn) matching the date of birth.
+    #[must_use]
+    pub fn from_seed(seed: u64) -> Self {
+        const SURNAMES: [&str; 8] =
+            ["ANDERSSON", "JOHANSSON", "KARLSSON", "NILSSON", "ERIKSSON", "LARSSON", "OLSSON", "PERSSON"];
+        const GIVEN: [&str; 8] = ["ANNA", "ERIK", "MARIA", "LARS", "KARIN", "JOHAN", "EVA<LOUISE", "KARL<JOHAN"];
+        let mut rng = DetRng::new(seed, "document");
+        let pick = |rng: &mut DetRng, list: &[&str]| {
+            list.get(rng.below(list.len() as u64) as usize).copied().unwrap_or("X").to_string()
+        };
+        let yy = 50 + rng.below(50);
+        let mm = 1 + rng.below(12);
+        let dd = 1 + rng.below(28);
+        let serial = rng.below(1000);
+        let dob = format!("{yy:02}{mm:02}{dd:02}");
+        let nine = format!("{dob}{serial:03}");
+        let personal = format!("{nine}{}", luhn_digit(&nine));
+        let female = (serial / 10) % 2 == 0;
+        Self {
+            surname: pick(&mut rng, &SURNAMES),
+            given_names: pick(&mut rng, &GIVEN),
+            document_number: format!("{:02}{:07}", 10 + rng.below(90), rng.below(10_000_000)),
+            date_of_birth: dob,
+            sex: if female { 'F' } else { 'M' },
+            date_of_expiry: format!("{:02}{:02}{:02}", 30 + rng.below(5), 1 + rng.below(12), 1 + rng.below(28)),
+            personal_number: personal,
+            seed,
+            ..Self::specimen()
+        }
+    }
+
+    fn names_field(&self, width: usize) -> String {
+        let mut s = format!("{}<<{}", self.surname, self.given_names);
+        s.truncate(width);
+        pad(&s, width)
+    }
+
+    /// The MRZ lines with every check digit computed.
+    #[must_use]
+    pub fn mrz_lines(&self) -> Vec<String> {
+        let cd = |s: &str| char::from(b'0' + check_digit(s.as_bytes()));
+        let doc = pad(&self.document_number, 9);
+        match self.layout {
+            Layout::Td3 => {
+                let l1 =
+                    format!("{}{}{}", pad(&self.document_code, 2), pad(&self.issuing_state, 3), self.names_field(39));
+                let personal = pad(&self.personal_number, 14);
+                let personal_cd = if personal.bytes().all(|b| b == b'<') { '<' } else { cd(&personal) };
+                let head = format!(
+                    "{doc}{}{}{}{}{}{}{}",
+                    cd(&doc),
+                    pad(&self.nationality, 3),
+                    self.date_of_birth,
+                    cd(&self.date_of_birth),
+                    self.sex,
+                    self.date_of_expiry,
+                    cd(&self.date_of_expiry)
+                );
+                let composite = format!(
+                    "{}{}{}{}",
+                    &head[..10],
+                    &head[13..20],
+                    &head[21..28],
+                    format_args!("{personal}{personal_cd}")
+                );
+                let l2 = format!("{head}{personal}{personal_cd}{}", cd(&composite));
+                vec![l1, l2]
+            }
+            Layout::Td1 => {
+                let l1 = format!(
+                    "{}{}{doc}{}{}",
+                    pad(&self.document_code, 2),
+                    pad(&self.issuing_state, 3),
+                    cd(&doc),
+                    pad(&self.personal_number, 15)
+                );
+                let l2_head = format!(
+                    "{}{}{}{}{}{}{}",
+                    self.date_of_birth,
+                    cd(&self.date_of_birth),
+                    self.sex,
+                    self.date_of_expiry,
+                    cd(&self.date_of_expiry),
+                    pad(&self.nationality, 3),
+                    pad("", 11)
+                );
+                let composite = format!("{}{}{}{}", &l1[5..30], &l2_head[..7], &l2_head[8..15], &l2_head[18..29]);
+                let l2 = format!("{l2_head}{}", cd(&composite));
+                vec![l1, l2, self.names_field(30)]
+            }
+        }
+    }
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let mut out: String = s.chars().take(width).collect();
+    while out.len() < width {
+        out.push('<');
+    }
+    out
+}
+
+/// Luhn check digit of a digit string (Swedish personnummer, last digit).
+fn luhn_digit(digits: &str) -> u8 {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b.saturating_sub(b'0'));
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                d
+            }
+        })
+        .sum();
+    ((10 - sum % 10) % 10) as u8
+}
+
+/// A rendered virtual document: its files, byte-exact as the chip serves them.
+#[derive(Debug, Clone)]
+pub struct VirtualDocument {
+    spec: DocumentSpec,
+    lines: Vec<String>,
+    files: BTreeMap<LdsFile, Vec<u8>>,
+}
+
+impl VirtualDocument {
+    /// The default virtual passport ([`DocumentSpec::specimen`]).
+    #[must_use]
+    pub fn specimen() -> Self {
+        Self::build(DocumentSpec::specimen())
+    }
+
+    /// A synthetic document for `seed` ([`DocumentSpec::from_seed`]).
+    #[must_use]
+    pub fn from_seed(seed: u64) -> Self {
+        Self::build(DocumentSpec::from_seed(seed))
+    }
+
+    /// Renders `spec` into files.
+    #[must_use]
+    pub fn build(spec: DocumentSpec) -> Self {
+        let lines = spec.mrz_lines();
+        let dg1 = Dg1::encode(&lines);
+        let gender = match spec.sex {
+            'M' => 1,
+            'F' => 2,
+            _ => 0,
+        };
+        let dg2 = face::dg2(&face::face_record(FACE_JPEG, ImageType::Jpeg, 240, 320, gender));
+        let mut files = BTreeMap::new();
+        let dgs: Vec<(DgNumber, Vec<u8>)> =
+            [(1u8, dg1), (2, dg2)].into_iter().filter_map(|(n, b)| DgNumber::new(n).map(|d| (d, b))).collect();
+        let com = EfCom {
+            lds_version: "0107".into(),
+            unicode_version: "040000".into(),
+            data_groups: dgs.iter().map(|(d, _)| *d).collect(),
+            unknown_tags: Vec::new(),
+        };
+        files.insert(LdsFile::Com, com.encode());
+        let pairs: Vec<(DgNumber, &[u8])> = dgs.iter().map(|(d, b)| (*d, b.as_slice())).collect();
+        files.insert(LdsFile::Sod, sod::ef_sod(&sod::lds_security_object(&pairs)));
+        for (d, b) in dgs {
+            files.insert(LdsFile::Dg(d), b);
+        }
+        Self { spec, lines, files }
+    }
+
+    /// The description it was built from.
+    #[must_use]
+    pub fn spec(&self) -> &DocumentSpec {
+        &self.spec
+    }
+
+    /// The MRZ lines printed on the (virtual) document.
+    #[must_use]
+    pub fn mrz_lines(&self) -> &[String] {
+        &self.lines
+    }
+
+    /// The MRZ as a user would type it: lines separated by `\n`.
+    #[must_use]
+    pub fn mrz_text(&self) -> String {
+        self.lines.join("\n")
+    }
+
+    /// The BAC key from the printed MRZ.
+    #[must_use]
+    pub fn mrz_key(&self) -> MrzKey {
+        MrzKey::from_raw(&self.spec.document_number, &self.spec.date_of_birth, &self.spec.date_of_expiry)
+    }
+
+    /// A file's content.
+    #[must_use]
+    pub fn file(&self, f: LdsFile) -> Option<&[u8]> {
+        self.files.get(&f).map(Vec::as_slice)
+    }
+
+    /// Every file.
+    pub fn files(&self) -> impl Iterator<Item = (LdsFile, &[u8])> {
+        self.files.iter().map(|(f, b)| (*f, b.as_slice()))
+    }
+
+    /// Replaces (or adds) a file, e.g. to build a tampered or oversized document.
+    pub fn set_file(&mut self, f: LdsFile, content: Vec<u8>) {
+        self.files.insert(f, content);
+    }
+
+    /// Removes a file.
+    pub fn remove_file(&mut self, f: LdsFile) {
+        self.files.remove(&f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mrz::Mrz;
+
+    #[test]
+    fn specimen_is_identity_case_t03() {
+        let d = VirtualDocument::specimen();
+        assert_eq!(
+            d.mrz_lines(),
+            &["P<SWEOEBERG<<AASA<<<<<<<<<<<<<<<<<<<<<<<<<<<", "AA12345678SWE8504124F30010198504122386<<<<72"]
+        );
+        let m = Mrz::parse(&d.mrz_text()).unwrap();
+        assert_eq!(m.document_number, "AA1234567");
+        assert_eq!(Dg1::parse(d.file(LdsFile::dg(1).unwrap()).unwrap()).unwrap().mrz, m);
+    }
+
+    #[test]
+    fn seeded_documents_are_valid_and_reproducible() {
+        for seed in 0..50 {
+            let d = VirtualDocument::from_seed(seed);
+            Mrz::parse(&d.mrz_text()).unwrap_or_else(|e| panic!("seed {seed}: {e}: {:?}", d.mrz_lines()));
+            assert_eq!(VirtualDocument::from_seed(seed).mrz_lines(), d.mrz_lines());
+        }
+        assert_ne!(VirtualDocument::from_seed(1).mrz_lines(), VirtualDocument::from_seed(2).mrz_lines());
+    }
+
+    #[test]
+    fn td1_layout_is_valid() {
+        let spec = DocumentSpec { layout: Layout::Td1, document_code: "I".into(), ..DocumentSpec::specimen() };
+        let d = VirtualDocument::build(spec);
+        let m = Mrz::parse(&d.mrz_text()).unwrap();
+        assert_eq!(m.format, crate::mrz::MrzFormat::Td1);
+        assert_eq!(m.optional_data, "8504122386<<<<<");
+    }
+
+    #[test]
+    fn luhn() {
+        // 811218-9876 is the classic valid example.
+        assert_eq!(luhn_digit("811218987"), 6);
+        assert_eq!(luhn_digit("850412238"), 6);
+    }
+
+    #[test]
+    fn files_are_well_formed() {
+        let d = VirtualDocument::specimen();
+        for (f, b) in d.files() {
+            crate::tlv::validate(b).unwrap_or_else(|e| panic!("{f}: {e}"));
+            assert_eq!(crate::tlv::Tlv::parse_exact(b).unwrap().tag, f.tag());
+        }
+        assert!(d.file(LdsFile::dg(2).unwrap()).unwrap().len() > 15_000);
+    }
+}

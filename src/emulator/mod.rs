@@ -1,0 +1,26 @@
+//! Our own virtual eMRTD chip: the other side of every protocol the reader speaks.
+//!
+//! Tests, benches, `passchip demo` and (later) the vpcd bridge to a real pcscd all
+//! use it. A [`VirtualDocument`] is built deterministically from a [`DocumentSpec`]
+//! (or a seed); a [`VirtualChip`] serves it, with the limits of a [`ChipProfile`] and
+//! any injected [`Fault`].
+//!
+//! ```
+//! use passchip::emulator::{ChipProfile, VirtualChip, VirtualDocument};
+//! use passchip::transport::InProcess;
+//!
+//! let doc = VirtualDocument::from_seed(42);
+//! let chip = VirtualChip::with_profile(doc, ChipProfile::legacy_le160());
+//! let transport = InProcess::new(chip);
+//! # let _ = transport;
+//! ```
+
+mod chip;
+mod document;
+pub mod face;
+mod rng;
+pub mod sod;
+
+pub use chip::{ChipProfile, Fault, VirtualChip};
+pub use document::{DocumentSpec, Layout, VirtualDocument};
+pub use rng::DetRng;

@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod access;
+pub mod apdu;
+pub mod crypto;
+#[cfg(feature = "emulator")]
+pub mod emulator;
+pub mod lds;
+pub mod mrz;
+pub mod reader;
+pub mod sm;
+pub mod tlv;
+pub mod transport;

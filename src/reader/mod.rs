@@ -1,0 +1,457 @@
+//! The session a user drives: connect → authenticate → read (→ verify → report, as
+//! those layers land).
+//!
+//! A [`Session`] starts [`Plain`]. Only an access-control protocol turns it into a
+//! [`Secured`] session, which is the only state that can read LDS files: reading
+//! without authentication does not type-check.
+//!
+//! # Reading strategy
+//! Files are read with the fewest round trips the chip allows:
+//! 1. The first READ BINARY of a file uses its short EF identifier (no SELECT) and asks
+//!    for as much as possible; the file's TLV header in that first answer gives its size.
+//! 2. Where the reader path supports extended length, the first read of the session
+//!    asks for up to [`EXTENDED_FIRST`] bytes in one extended APDU. A chip that
+//!    rejects extended APDUs (a bare or protected `6700`) is then read with short APDUs
+//!    for the rest of the session; one that accepts a smaller extended Ne is found by
+//!    halving.
+//! 3. Short reads ask for [`ReadOptions::short_chunk`] bytes (223 by default, which fits
+//!    both 3DES and AES secure messaging). A chip that answers `6700`, `6282`, `6B00`
+//!    or `6CXX` without data gets 160, then 128, then 96, then 64 bytes.
+//! 4. Offsets above 32767 use odd-INS READ BINARY (`B1`) with the offset in DO`54`.
+//! 5. A file that claims more than [`ReadOptions::max_file_size`] bytes is refused
+//!    before it is read.
+
+mod read;
+
+pub use read::{Progress, ReadError};
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::access::{AccessError, AccessProtocol, bac};
+use crate::apdu::{Command, StatusWord};
+use crate::crypto::{OsRandom, RandomSource};
+use crate::lds::{Dg1, DgNumber, EfCom, LdsError, LdsFile};
+use crate::mrz::MrzKey;
+use crate::sm::{SecureChannel, SuiteKind};
+use crate::transport::{self, LinkStats, Transport, TransportError};
+
+/// The first extended-length Ne tried (bytes of plaintext): fits a protected response in
+/// one extended R-APDU for both suites.
+pub const EXTENDED_FIRST: u32 = 0xFF00;
+/// Below this, extended reads are given up in favour of short ones.
+pub const EXTENDED_MIN: u32 = 1000;
+/// The short-read ladder after [`ReadOptions::short_chunk`].
+pub const SHORT_LADDER: [u32; 4] = [160, 128, 96, 64];
+/// Default size limit for one file (DG2 with several faces fits; DG3/DG4 may need more).
+pub const DEFAULT_MAX_FILE_SIZE: usize = 1 << 20;
+
+/// Whether to use extended-length READ BINARY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ExtendedLength {
+    /// Try it once, keep it if the chip accepts it (the default).
+    #[default]
+    Auto,
+    /// Only short APDUs.
+    Never,
+}
+
+/// How to read files.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ReadOptions {
+    /// Extended-length policy.
+    pub extended_length: ExtendedLength,
+    /// Ne of short reads before any fallback (223 = `0xDF` by default; at most 231 for
+    /// 3DES and 223 for AES fit a short protected response).
+    pub short_chunk: u32,
+    /// Use short EF identifiers in the first READ BINARY of a file (saves a SELECT).
+    pub use_sfi: bool,
+    /// Refuse files that claim more than this many bytes.
+    pub max_file_size: usize,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self {
+            extended_length: ExtendedLength::Auto,
+            short_chunk: 0xDF,
+            use_sfi: true,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+impl ReadOptions {
+    /// Short APDUs only.
+    #[must_use]
+    pub fn short_only(mut self) -> Self {
+        self.extended_length = ExtendedLength::Never;
+        self
+    }
+
+    /// Sets the short chunk size.
+    #[must_use]
+    pub fn with_short_chunk(mut self, n: u32) -> Self {
+        self.short_chunk = n.clamp(1, 256);
+        self
+    }
+
+    /// Sets the file size limit.
+    #[must_use]
+    pub fn with_max_file_size(mut self, n: usize) -> Self {
+        self.max_file_size = n;
+        self
+    }
+
+    /// Whether to select files by SFI.
+    #[must_use]
+    pub fn with_sfi(mut self, yes: bool) -> Self {
+        self.use_sfi = yes;
+        self
+    }
+}
+
+/// A transport wrapper that counts what crosses it, whatever the backend.
+#[derive(Debug)]
+struct Counting<T> {
+    inner: T,
+    stats: LinkStats,
+    read_binary: u64,
+}
+
+impl<T: Transport> Transport for Counting<T> {
+    fn transmit(&mut self, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.stats.apdus += 1;
+        self.stats.bytes_sent += capdu.len() as u64;
+        if matches!(capdu.get(1), Some(0xB0 | 0xB1)) {
+            self.read_binary += 1;
+        }
+        let r = self.inner.transmit(capdu)?;
+        self.stats.bytes_received += r.len() as u64;
+        Ok(r)
+    }
+
+    fn supports_extended_length(&self) -> bool {
+        self.inner.supports_extended_length()
+    }
+}
+
+/// The state before access control: only the plain commands work.
+#[derive(Debug)]
+pub struct Plain {
+    _private: (),
+}
+
+/// The state after access control: a secure channel and how it was opened.
+#[derive(Debug)]
+pub struct Secured {
+    channel: SecureChannel,
+    access: AccessProtocol,
+    chunks: read::ChunkState,
+}
+
+/// A session with one chip, in state `S` ([`Plain`] or [`Secured`]).
+#[derive(Debug)]
+pub struct Session<T, S> {
+    link: Counting<T>,
+    options: ReadOptions,
+    started: Instant,
+    state: S,
+}
+
+/// What a session cost: round trips, bytes and time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct SessionStats {
+    /// Command APDUs sent (including GET RESPONSE and retries).
+    pub apdus: u64,
+    /// READ BINARY commands among them.
+    pub read_binary: u64,
+    /// Bytes sent.
+    pub bytes_sent: u64,
+    /// Bytes received.
+    pub bytes_received: u64,
+    /// Time since the session was created.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "ser_duration_ms", rename = "elapsed_ms"))]
+    pub elapsed: Duration,
+}
+
+#[cfg(feature = "serde")]
+fn ser_duration_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64() * 1000.0)
+}
+
+/// Errors of a whole read (the top-level reader error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// The chip has no eMRTD application, or refused to select it.
+    #[error("the chip has no eMRTD application (SELECT answered {0})")]
+    NoApplication(StatusWord),
+    /// Access control failed.
+    #[error(transparent)]
+    Access(#[from] AccessError),
+    /// Reading a file failed.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// A file's content is invalid.
+    #[error(transparent)]
+    Lds(#[from] LdsError),
+    /// The link failed.
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+}
+
+impl<T: Transport, S> Session<T, S> {
+    /// Round trips, bytes and time so far.
+    pub fn stats(&self) -> SessionStats {
+        SessionStats {
+            apdus: self.link.stats.apdus,
+            read_binary: self.link.read_binary,
+            bytes_sent: self.link.stats.bytes_sent,
+            bytes_received: self.link.stats.bytes_received,
+            elapsed: self.started.elapsed(),
+        }
+    }
+
+    /// The transport (for example to reach the emulator behind it).
+    pub fn transport(&self) -> &T {
+        &self.link.inner
+    }
+
+    /// The transport, mutably.
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.link.inner
+    }
+
+    /// Ends the session and returns the transport.
+    pub fn into_transport(self) -> T {
+        self.link.inner
+    }
+}
+
+impl<T: Transport> Session<T, Plain> {
+    /// A new session over `transport`.
+    pub fn new(transport: T, options: ReadOptions) -> Self {
+        Self {
+            link: Counting { inner: transport, stats: LinkStats::default(), read_binary: 0 },
+            options,
+            started: Instant::now(),
+            state: Plain { _private: () },
+        }
+    }
+
+    /// Selects the eMRTD application (`A0 00 00 02 47 10 01`).
+    ///
+    /// # Errors
+    /// [`SessionError::NoApplication`] if the chip refuses, or a transport error.
+    pub fn select_application(&mut self) -> Result<(), SessionError> {
+        let r = transport::exchange(&mut self.link, &Command::select_emrtd_application())?;
+        match r.sw() {
+            StatusWord::Ok => Ok(()),
+            sw => Err(SessionError::NoApplication(sw)),
+        }
+    }
+
+    /// Runs BAC with the MRZ key. On failure the plain session is handed back with the
+    /// error, so the caller decides what happens next (nothing is retried: a wrong key
+    /// must be corrected by the user).
+    ///
+    /// # Errors
+    /// The plain session and the [`AccessError`].
+    pub fn bac(self, key: &MrzKey) -> Result<Session<T, Secured>, (Self, AccessError)> {
+        self.bac_with_rng(key, &mut OsRandom)
+    }
+
+    /// [`Session::bac`] with a caller-chosen randomness source.
+    ///
+    /// # Errors
+    /// As [`Session::bac`].
+    pub fn bac_with_rng(
+        mut self,
+        key: &MrzKey,
+        rng: &mut dyn RandomSource,
+    ) -> Result<Session<T, Secured>, (Self, AccessError)> {
+        let keys = bac::BacKeys::from_mrz(key);
+        match bac::authenticate(&mut self.link, &keys, rng) {
+            Ok(channel) => {
+                let chunks = read::ChunkState::new(&self.options, self.link.supports_extended_length());
+                Ok(Session {
+                    link: self.link,
+                    options: self.options,
+                    started: self.started,
+                    state: Secured { channel, access: AccessProtocol::Bac, chunks },
+                })
+            }
+            Err(e) => Err((self, e)),
+        }
+    }
+}
+
+impl<T: Transport> Session<T, Secured> {
+    /// The protocol that opened the channel.
+    pub fn access_protocol(&self) -> AccessProtocol {
+        self.state.access
+    }
+
+    /// The secure-messaging cipher suite.
+    pub fn suite(&self) -> SuiteKind {
+        self.state.channel.suite()
+    }
+
+    /// Whether extended-length reads are in use (known after the first read).
+    pub fn uses_extended_length(&self) -> bool {
+        self.state.chunks.extended().is_some()
+    }
+
+    /// Reads a whole file, or `None` if the chip says it does not exist (`6A82`).
+    ///
+    /// # Errors
+    /// [`ReadError`].
+    pub fn read_file(&mut self, file: LdsFile) -> Result<Option<Vec<u8>>, ReadError> {
+        self.read_file_with_progress(file, &mut |_| {})
+    }
+
+    /// [`Session::read_file`] with a progress callback, called after each chunk.
+    ///
+    /// # Errors
+    /// [`ReadError`].
+    pub fn read_file_with_progress(
+        &mut self,
+        file: LdsFile,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Option<Vec<u8>>, ReadError> {
+        let target = read::Target { name: file.to_string(), fid: file.fid(), sfi: Some(file.sfi()) };
+        read::read_file(
+            &mut self.link,
+            &mut self.state.channel,
+            &mut self.state.chunks,
+            &self.options,
+            &target,
+            progress,
+        )
+    }
+
+    /// Reads an elementary file of the eMRTD application by file identifier (SELECT, no SFI).
+    ///
+    /// # Errors
+    /// [`ReadError`].
+    pub fn read_fid(&mut self, fid: [u8; 2]) -> Result<Option<Vec<u8>>, ReadError> {
+        let target = read::Target { name: format!("EF {:02X}{:02X}", fid[0], fid[1]), fid, sfi: None };
+        read::read_file(
+            &mut self.link,
+            &mut self.state.channel,
+            &mut self.state.chunks,
+            &self.options,
+            &target,
+            &mut |_| {},
+        )
+    }
+
+    /// Reads EF.COM, then every data group it lists (except DG3 and DG4, which need
+    /// Extended Access Control), then EF.SOD.
+    ///
+    /// # Errors
+    /// [`SessionError`] for a failed read or an invalid EF.COM / DG1.
+    pub fn read_document(&mut self, progress: &mut dyn FnMut(Progress<'_>)) -> Result<DocumentRead, SessionError> {
+        let mut files = BTreeMap::new();
+        let com_bytes = self.read_file_with_progress(LdsFile::Com, progress)?;
+        let com = match com_bytes {
+            Some(b) => {
+                let com = EfCom::parse(&b)?;
+                files.insert(LdsFile::Com, b);
+                Some(com)
+            }
+            None => None,
+        };
+        let listed: Vec<DgNumber> = match &com {
+            Some(c) => c.data_groups.clone(),
+            None => DgNumber::new(1).into_iter().collect(),
+        };
+        let mut plan: Vec<LdsFile> =
+            listed.into_iter().filter(|d| !matches!(d.get(), 3 | 4)).map(LdsFile::Dg).collect();
+        plan.push(LdsFile::Sod);
+        let mut missing = Vec::new();
+        for file in plan {
+            match self.read_file_with_progress(file, progress)? {
+                Some(bytes) => {
+                    files.insert(file, bytes);
+                }
+                None => missing.push(file),
+            }
+        }
+        let dg1 = match LdsFile::dg(1).and_then(|f| files.get(&f)) {
+            Some(b) => Some(Dg1::parse(b)?),
+            None => None,
+        };
+        Ok(DocumentRead {
+            access: self.state.access,
+            suite: self.suite(),
+            com,
+            dg1,
+            files,
+            missing,
+            stats: self.stats(),
+        })
+    }
+}
+
+/// Everything read from a document in one session.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DocumentRead {
+    /// How access was gained.
+    pub access: AccessProtocol,
+    /// Secure-messaging suite.
+    pub suite: SuiteKind,
+    /// EF.COM, if the chip has one.
+    pub com: Option<EfCom>,
+    /// DG1, if read.
+    pub dg1: Option<Dg1>,
+    /// Every file read, byte-exact as the chip sent it.
+    pub files: BTreeMap<LdsFile, Vec<u8>>,
+    /// Files that were listed but that the chip says do not exist.
+    pub missing: Vec<LdsFile>,
+    /// Cost of the session up to the end of the read.
+    pub stats: SessionStats,
+}
+
+impl DocumentRead {
+    /// Total bytes of file content read.
+    #[must_use]
+    pub fn content_bytes(&self) -> usize {
+        self.files.values().map(Vec::len).sum()
+    }
+}
+
+/// Connects, selects the application, runs BAC with `key` and reads the document.
+///
+/// # Errors
+/// [`SessionError`] at the first step that fails.
+///
+/// # Example
+/// ```
+/// # #[cfg(feature = "emulator")] {
+/// use passchip::emulator::{VirtualChip, VirtualDocument};
+/// use passchip::reader::{read_with_bac, ReadOptions};
+/// use passchip::transport::InProcess;
+///
+/// let doc = VirtualDocument::specimen();
+/// let key = doc.mrz_key();
+/// let chip = InProcess::new(VirtualChip::new(doc));
+/// let read = read_with_bac(chip, &key, ReadOptions::default()).unwrap();
+/// assert_eq!(read.dg1.unwrap().mrz.primary_identifier, "OEBERG");
+/// # }
+/// ```
+pub fn read_with_bac<T: Transport>(
+    transport: T,
+    key: &MrzKey,
+    options: ReadOptions,
+) -> Result<DocumentRead, SessionError> {
+    let mut session = Session::new(transport, options);
+    session.select_application()?;
+    let mut secured = session.bac(key).map_err(|(_, e)| e)?;
+    secured.read_document(&mut |_| {})
+}

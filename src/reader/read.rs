@@ -1,0 +1,329 @@
+//! Reading one elementary file through secure messaging, adaptively (see the module
+//! documentation of [`crate::reader`] for the strategy).
+
+use super::{EXTENDED_FIRST, EXTENDED_MIN, ExtendedLength, ReadOptions, SHORT_LADDER};
+use crate::apdu::{Command, Le, StatusWord, offset_do};
+use crate::sm::{SecureChannel, SmError};
+use crate::tlv::{self, Header, Length, Tag, TlvError};
+use crate::transport::Transport;
+
+/// Progress of one file read, reported after every chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress<'a> {
+    /// The file, e.g. `"DG2"`.
+    pub file: &'a str,
+    /// Bytes read so far.
+    pub read: usize,
+    /// The file's size, once its header has been read (`None` for an indefinite length).
+    pub total: Option<usize>,
+}
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// Secure messaging failed; the channel is closed.
+    #[error("secure messaging failed: {0}")]
+    Sm(#[from] SmError),
+    /// The chip refuses this file without further authentication (`6982`, e.g. DG3/DG4
+    /// without Extended Access Control).
+    #[error("reading {file} was refused: its access conditions are not satisfied")]
+    AccessDenied {
+        /// The file.
+        file: String,
+    },
+    /// The chip answered with an error status.
+    #[error("the chip answered {sw} reading {file} at offset {offset}")]
+    ChipStatus {
+        /// The file.
+        file: String,
+        /// Where the read was.
+        offset: usize,
+        /// The (authenticated) status word.
+        sw: StatusWord,
+    },
+    /// The file claims to be larger than the configured limit.
+    #[error("{file} claims {claimed} bytes, more than the limit of {limit}")]
+    FileTooLarge {
+        /// The file.
+        file: String,
+        /// Its claimed size.
+        claimed: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The file does not start with a valid TLV header.
+    #[error("{file} does not start with a valid TLV header: {source}")]
+    BadHeader {
+        /// The file.
+        file: String,
+        /// The TLV problem.
+        source: TlvError,
+    },
+    /// The chip stopped delivering data before the end of the file, at every chunk size.
+    #[error("the chip stopped delivering {file} at offset {offset} of {total:?}")]
+    Stalled {
+        /// The file.
+        file: String,
+        /// Bytes read.
+        offset: usize,
+        /// The size its header claimed.
+        total: Option<usize>,
+    },
+    /// An odd-INS answer without a valid DO`53`.
+    #[error("the chip's answer for {file} at offset {offset} is malformed: {reason}")]
+    Malformed {
+        /// The file.
+        file: String,
+        /// Where the read was.
+        offset: usize,
+        /// What was wrong.
+        reason: &'static str,
+    },
+}
+
+/// Chunk sizes that work with this chip, learnt during the session.
+#[derive(Debug, Clone)]
+pub(crate) struct ChunkState {
+    ext: Option<u32>,
+    short: u32,
+    sfi: bool,
+}
+
+impl ChunkState {
+    pub(crate) fn new(opts: &ReadOptions, link_extended: bool) -> Self {
+        let ext = (opts.extended_length == ExtendedLength::Auto && link_extended).then_some(EXTENDED_FIRST);
+        Self { ext, short: opts.short_chunk.clamp(1, 256), sfi: opts.use_sfi }
+    }
+
+    pub(crate) fn extended(&self) -> Option<u32> {
+        self.ext
+    }
+
+    fn current(&self) -> (u32, bool) {
+        match self.ext {
+            Some(n) => (n, true),
+            None => (self.short, false),
+        }
+    }
+
+    /// Next smaller chunk size; false when there is none.
+    fn step_down(&mut self) -> bool {
+        if let Some(e) = self.ext {
+            let half = e / 2;
+            self.ext = (half >= EXTENDED_MIN).then_some(half);
+            return true;
+        }
+        match SHORT_LADDER.iter().find(|&&n| n < self.short) {
+            Some(&n) => {
+                self.short = n;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Which file to read.
+pub(crate) struct Target {
+    pub(crate) name: String,
+    pub(crate) fid: [u8; 2],
+    pub(crate) sfi: Option<u8>,
+}
+
+enum Outcome {
+    Data,
+    Done,
+    Retry,
+    NotFound,
+}
+
+struct FileRead<'a> {
+    target: &'a Target,
+    data: Vec<u8>,
+    total: Option<usize>,
+    selected: bool,
+    le_override: Option<u32>,
+    limit: usize,
+}
+
+impl FileRead<'_> {
+    fn err_status(&self, sw: StatusWord) -> ReadError {
+        ReadError::ChipStatus { file: self.target.name.clone(), offset: self.data.len(), sw }
+    }
+
+    fn remaining(&self) -> Option<usize> {
+        self.total.map(|t| t.saturating_sub(self.data.len()))
+    }
+}
+
+pub(crate) fn read_file<T: Transport>(
+    link: &mut T,
+    ch: &mut SecureChannel,
+    chunks: &mut ChunkState,
+    opts: &ReadOptions,
+    target: &Target,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<Option<Vec<u8>>, ReadError> {
+    let mut f = FileRead {
+        target,
+        data: Vec::new(),
+        total: None,
+        selected: false,
+        le_override: None,
+        limit: opts.max_file_size,
+    };
+    // Each iteration makes progress, steps the ladder down, or ends: bound them anyway.
+    let max_rounds = opts.max_file_size / 32 + 64;
+    for _ in 0..max_rounds {
+        if f.remaining() == Some(0) {
+            return Ok(Some(f.data));
+        }
+        let via_sfi = !f.selected && f.data.is_empty() && chunks.sfi && target.sfi.is_some();
+        if !via_sfi && !f.selected {
+            let sel = ch.transmit(link, &Command::select_ef(&target.fid))?;
+            match sel.sw() {
+                StatusWord::Ok => f.selected = true,
+                StatusWord::FileNotFound => return Ok(None),
+                StatusWord::SecurityStatusNotSatisfied => {
+                    return Err(ReadError::AccessDenied { file: target.name.clone() });
+                }
+                sw => return Err(f.err_status(sw)),
+            }
+        }
+        match read_chunk(link, ch, chunks, &mut f, via_sfi)? {
+            Outcome::Data => {
+                if via_sfi {
+                    // READ BINARY with an SFI made it the current EF.
+                    f.selected = true;
+                }
+                progress(Progress { file: &target.name, read: f.data.len(), total: f.total });
+            }
+            Outcome::Done => {
+                progress(Progress { file: &target.name, read: f.data.len(), total: f.total });
+                return Ok(Some(f.data));
+            }
+            Outcome::Retry => {}
+            Outcome::NotFound => return Ok(None),
+        }
+    }
+    Err(ReadError::Stalled { file: target.name.clone(), offset: f.data.len(), total: f.total })
+}
+
+fn read_chunk<T: Transport>(
+    link: &mut T,
+    ch: &mut SecureChannel,
+    chunks: &mut ChunkState,
+    f: &mut FileRead<'_>,
+    via_sfi: bool,
+) -> Result<Outcome, ReadError> {
+    let offset = f.data.len();
+    let (chunk, extended) = chunks.current();
+    let odd = offset > 0x7FFF;
+    let mut ne = f.le_override.take().unwrap_or(chunk);
+    if let Some(rem) = f.remaining() {
+        // Never ask past the end: some chips answer that with an error.
+        let want = rem + if odd { 2 + tlv::length_len(rem) } else { 0 };
+        ne = ne.min(u32::try_from(want).unwrap_or(u32::MAX)).max(1);
+    }
+    let (do54, do54_len) = offset_do(u32::try_from(offset).unwrap_or(u32::MAX));
+    let mut cmd = if via_sfi {
+        Command::read_binary_sfi(f.target.sfi.unwrap_or(0), 0, Le::Ne(ne))
+    } else if odd {
+        Command::read_binary_odd(do54.get(..do54_len).unwrap_or_default(), Le::Ne(ne))
+    } else {
+        Command::read_binary(offset as u16, Le::Ne(ne))
+    };
+    cmd.force_extended = extended;
+    let answer = if extended { ch.transmit_probing_extended(link, &cmd) } else { ch.transmit(link, &cmd) };
+    let resp = match answer {
+        Ok(r) => r,
+        Err(SmError::ExtendedLengthRejected) => {
+            chunks.ext = None;
+            return Ok(Outcome::Retry);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let sw = resp.sw();
+    let raw_payload = resp.data();
+    let payload = if odd && !raw_payload.is_empty() {
+        match tlv::Tlv::parse_exact(raw_payload) {
+            Ok(t) if t.tag == Tag::new(0x53) => t.value,
+            _ => {
+                return Err(ReadError::Malformed { file: f.target.name.clone(), offset, reason: "expected one DO53" });
+            }
+        }
+    } else {
+        raw_payload
+    };
+
+    if !payload.is_empty() && matches!(sw, StatusWord::Ok | StatusWord::EndOfFile) {
+        let take = f.remaining().map_or(payload.len(), |r| r.min(payload.len()));
+        f.data.extend_from_slice(payload.get(..take).unwrap_or(payload));
+        if f.data.len() > f.limit {
+            return Err(ReadError::FileTooLarge { file: f.target.name.clone(), claimed: f.data.len(), limit: f.limit });
+        }
+        if f.total.is_none() && offset == 0 {
+            learn_total(f)?;
+        }
+        let short_answer = payload.len() < ne as usize && f.remaining().is_none_or(|r| r > 0);
+        if f.total.is_none() && (sw == StatusWord::EndOfFile || short_answer) {
+            // Indefinite length: the chip says where the file ends.
+            return Ok(Outcome::Done);
+        }
+        if f.remaining() == Some(0) {
+            return Ok(Outcome::Done);
+        }
+        return Ok(Outcome::Data);
+    }
+    match sw {
+        StatusWord::FileNotFound if offset == 0 => Ok(Outcome::NotFound),
+        StatusWord::SecurityStatusNotSatisfied => Err(ReadError::AccessDenied { file: f.target.name.clone() }),
+        StatusWord::WrongP1P2
+        | StatusWord::InsNotSupported
+        | StatusWord::CommandNotAllowed
+        | StatusWord::Other(0x6981)
+            if via_sfi =>
+        {
+            // The chip does not take short EF identifiers: SELECT from now on.
+            chunks.sfi = false;
+            Ok(Outcome::Retry)
+        }
+        _ if f.total.is_none() && offset > 0 && (sw.is_length_problem() || payload.is_empty()) => Ok(Outcome::Done),
+        StatusWord::WrongLe(n) if n > 0 && f.le_override.is_none() => {
+            f.le_override = Some(u32::from(n));
+            Ok(Outcome::Retry)
+        }
+        sw if sw.is_length_problem() || (sw.is_ok() && payload.is_empty()) => {
+            if chunks.step_down() {
+                Ok(Outcome::Retry)
+            } else if via_sfi {
+                chunks.sfi = false;
+                Ok(Outcome::Retry)
+            } else {
+                Err(ReadError::Stalled { file: f.target.name.clone(), offset, total: f.total })
+            }
+        }
+        sw => Err(f.err_status(sw)),
+    }
+}
+
+fn learn_total(f: &mut FileRead<'_>) -> Result<(), ReadError> {
+    let header =
+        Header::parse(&f.data).map_err(|source| ReadError::BadHeader { file: f.target.name.clone(), source })?;
+    match header.length {
+        Length::Definite(_) => {
+            let total = header.total_len().ok_or(ReadError::BadHeader {
+                file: f.target.name.clone(),
+                source: TlvError::BadLength { offset: 0 },
+            })?;
+            if total > f.limit {
+                return Err(ReadError::FileTooLarge { file: f.target.name.clone(), claimed: total, limit: f.limit });
+            }
+            f.total = Some(total);
+            f.data.truncate(total);
+        }
+        Length::Indefinite => f.total = None,
+    }
+    Ok(())
+}
