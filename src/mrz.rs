@@ -14,21 +14,39 @@ use zeroize::Zeroizing;
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum MrzFormat {
+    // JSON: "TD1", "TD2", "TD3", "MRV-A", "MRV-B" (as printed by `Display`).
     /// ID-1 card, three lines of 30 (ICAO 9303-5).
+    #[cfg_attr(feature = "serde", serde(rename = "TD1"))]
     Td1,
     /// ID-2 card, two lines of 36 (ICAO 9303-6).
+    #[cfg_attr(feature = "serde", serde(rename = "TD2"))]
     Td2,
     /// Passport booklet, two lines of 44 (ICAO 9303-4).
+    #[cfg_attr(feature = "serde", serde(rename = "TD3"))]
     Td3,
     /// Visa format A, two lines of 44 (ICAO 9303-7).
+    #[cfg_attr(feature = "serde", serde(rename = "MRV-A"))]
     MrvA,
     /// Visa format B, two lines of 36 (ICAO 9303-7).
+    #[cfg_attr(feature = "serde", serde(rename = "MRV-B"))]
     MrvB,
+}
+
+impl core::fmt::Display for MrzFormat {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Td1 => "TD1",
+            Self::Td2 => "TD2",
+            Self::Td3 => "TD3",
+            Self::MrvA => "MRV-A",
+            Self::MrvB => "MRV-B",
+        })
+    }
 }
 
 /// A field of the MRZ, named in errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum MrzField {
     /// Document code (P, I, A, C, V…).
@@ -259,7 +277,7 @@ impl serde::Serialize for MrzDate {
 
 /// Sex as printed in the MRZ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Sex {
     /// `M`.

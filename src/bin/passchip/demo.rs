@@ -1,0 +1,216 @@
+//! `passchip demo`: the whole read flow against the built-in virtual passport.
+
+use std::time::Instant;
+
+use clap::Args;
+use passchip::emulator::{ChipProfile, VirtualChip, VirtualDocument};
+use passchip::mrz::{Mrz, MrzFormat, Sex};
+use passchip::reader::{DocumentRead, ReadOptions, Session};
+use passchip::transport::InProcess;
+use serde::Serialize;
+
+use crate::dates;
+
+/// Options of `passchip demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Print the result as JSON (schema `passchip.demo/1`, see README).
+    #[arg(long)]
+    json: bool,
+    /// Read a synthetic document generated from this seed instead of the specimen.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Which kind of chip the virtual passport models.
+    #[arg(long, value_enum, default_value_t = ChipKind::Modern)]
+    chip: ChipKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ChipKind {
+    /// Extended length up to 64 KiB.
+    Modern,
+    /// Short APDUs only.
+    NoExtended,
+    /// Short APDUs of at most 160 bytes.
+    Le160,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    schema: &'static str,
+    document: DocumentSummary,
+    access: AccessSummary,
+    files: Vec<FileSummary>,
+    missing: Vec<String>,
+    stats: Stats,
+    verification: Verification,
+}
+
+#[derive(Debug, Serialize)]
+struct DocumentSummary {
+    kind: &'static str,
+    format: MrzFormat,
+    document_code: String,
+    issuing_state: String,
+    document_number: String,
+    primary_identifier: String,
+    secondary_identifier: String,
+    nationality: String,
+    date_of_birth: String,
+    sex: Sex,
+    date_of_expiry: String,
+    optional_data: String,
+    mrz_check_digit_failures: Vec<passchip::mrz::MrzField>,
+}
+
+#[derive(Debug, Serialize)]
+struct AccessSummary {
+    protocol: String,
+    secure_messaging: String,
+    extended_length: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct FileSummary {
+    file: String,
+    bytes: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct Stats {
+    apdus: u64,
+    read_binary: u64,
+    bytes_sent: u64,
+    bytes_received: u64,
+    content_bytes: usize,
+    elapsed_ms: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Verification {
+    passive_authentication: Check,
+}
+
+#[derive(Debug, Serialize)]
+struct Check {
+    status: &'static str,
+    reason: &'static str,
+}
+
+fn kind(mrz: &Mrz) -> &'static str {
+    match (mrz.format, mrz.document_code.as_bytes().first()) {
+        (MrzFormat::Td3, Some(b'P')) => "passport",
+        (MrzFormat::MrvA | MrzFormat::MrvB, _) => "visa",
+        (MrzFormat::Td1 | MrzFormat::Td2, _) => "identity card",
+        _ => "travel document",
+    }
+}
+
+pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let doc = args.seed.map_or_else(VirtualDocument::specimen, VirtualDocument::from_seed);
+    let profile = match args.chip {
+        ChipKind::Modern => ChipProfile::modern(),
+        ChipKind::NoExtended => ChipProfile::no_extended_length(),
+        ChipKind::Le160 => ChipProfile::legacy_le160(),
+    };
+    // The user would type the MRZ printed on the data page; we take it from the document.
+    let key = Mrz::parse(&doc.mrz_text())?.access_key();
+    let mut session = Session::new(InProcess::new(VirtualChip::with_profile(doc, profile)), ReadOptions::default());
+    session.select_application()?;
+    let mut secured = session.bac(&key).map_err(|(_, e)| e)?;
+    let read = secured.read_document(&mut |_| {})?;
+    let extended = secured.uses_extended_length();
+    let report = build_report(&read, extended, started.elapsed().as_secs_f64() * 1000.0)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_text(&report);
+    }
+    Ok(())
+}
+
+fn build_report(read: &DocumentRead, extended: bool, elapsed_ms: f64) -> Result<Report, Box<dyn std::error::Error>> {
+    let mrz = &read.dg1.as_ref().ok_or("the document has no DG1")?.mrz;
+    Ok(Report {
+        schema: "passchip.demo/1",
+        document: DocumentSummary {
+            kind: kind(mrz),
+            format: mrz.format,
+            document_code: mrz.document_code.clone(),
+            issuing_state: mrz.issuing_state.clone(),
+            document_number: mrz.document_number.clone(),
+            primary_identifier: mrz.primary_identifier.clone(),
+            secondary_identifier: mrz.secondary_identifier.clone(),
+            nationality: mrz.nationality.clone(),
+            date_of_birth: dates::birth_iso(&mrz.date_of_birth),
+            sex: mrz.sex,
+            date_of_expiry: dates::expiry_iso(&mrz.date_of_expiry),
+            optional_data: mrz.optional_data.trim_end_matches('<').to_string(),
+            mrz_check_digit_failures: mrz.check_digit_failures.clone(),
+        },
+        access: AccessSummary {
+            protocol: read.access.to_string(),
+            secure_messaging: read.suite.to_string(),
+            extended_length: extended,
+        },
+        files: read.files.iter().map(|(f, b)| FileSummary { file: f.name(), bytes: b.len() }).collect(),
+        missing: read.missing.iter().map(|f| f.name()).collect(),
+        stats: Stats {
+            apdus: read.stats.apdus,
+            read_binary: read.stats.read_binary,
+            bytes_sent: read.stats.bytes_sent,
+            bytes_received: read.stats.bytes_received,
+            content_bytes: read.content_bytes(),
+            elapsed_ms,
+        },
+        verification: Verification {
+            passive_authentication: Check {
+                status: "not_performed",
+                reason: "passive authentication is not implemented in this version; the document is NOT verified",
+            },
+        },
+    })
+}
+
+fn print_text(r: &Report) {
+    let d = &r.document;
+    let sex = match d.sex {
+        Sex::Male => "M",
+        Sex::Female => "F",
+        _ => "unspecified",
+    };
+    println!("passchip demo: built-in virtual passport\n");
+    println!("  Document      {} ({}), issued by {}", d.kind, d.format, d.issuing_state);
+    println!("  Number        {}", d.document_number);
+    println!("  Holder        {}, {}", d.primary_identifier, d.secondary_identifier);
+    println!("  Nationality   {}", d.nationality);
+    println!("  Born          {}   sex {}", d.date_of_birth, sex);
+    println!("  Expires       {}", d.date_of_expiry);
+    if !d.optional_data.is_empty() {
+        println!("  Optional data {}", d.optional_data);
+    }
+    if !d.mrz_check_digit_failures.is_empty() {
+        println!("  WARNING       MRZ check digits wrong on the chip: {:?}", d.mrz_check_digit_failures);
+    }
+    println!();
+    println!(
+        "  Access        {} ({} secure messaging{})",
+        r.access.protocol,
+        r.access.secure_messaging,
+        if r.access.extended_length { ", extended length" } else { ", short APDUs" }
+    );
+    let files: Vec<String> = r.files.iter().map(|f| format!("{} {} B", f.file, f.bytes)).collect();
+    println!("  Files read    {}", files.join(", "));
+    if !r.missing.is_empty() {
+        println!("  Not on chip   {}", r.missing.join(", "));
+    }
+    let s = &r.stats;
+    println!(
+        "  Link          {} APDUs ({} READ BINARY), {} bytes sent, {} received, {} bytes of file content",
+        s.apdus, s.read_binary, s.bytes_sent, s.bytes_received, s.content_bytes
+    );
+    println!("  Time          {:.1} ms", s.elapsed_ms);
+    println!();
+    println!("  Passive authentication: NOT PERFORMED ({})", r.verification.passive_authentication.reason);
+}
