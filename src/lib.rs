@@ -7,6 +7,8 @@ pub mod apdu;
 pub mod crypto;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+#[doc(hidden)]
+pub mod internal;
 pub mod lds;
 pub mod mrz;
 pub mod reader;

@@ -201,15 +201,15 @@ impl MrzDate {
         if pair(0)?.is_none() {
             return Err(bad("the year must be known"));
         }
-        if let Some(m) = pair(2)? {
-            if !(1..=12).contains(&m) {
-                return Err(bad("month out of range"));
-            }
+        if let Some(m) = pair(2)?
+            && !(1..=12).contains(&m)
+        {
+            return Err(bad("month out of range"));
         }
-        if let Some(d) = pair(4)? {
-            if !(1..=31).contains(&d) {
-                return Err(bad("day out of range"));
-            }
+        if let Some(d) = pair(4)?
+            && !(1..=31).contains(&d)
+        {
+            return Err(bad("day out of range"));
         }
         Ok(Self(raw))
     }

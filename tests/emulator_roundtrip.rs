@@ -1,6 +1,7 @@
 //! Round trips of the reader against our virtual chip: BAC, secure messaging and
 //! adaptive file reading, with the positive and the negative cases of the
 //! foundation issue.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(feature = "emulator")]
 
 use passchip::access::{AccessError, AccessProtocol};

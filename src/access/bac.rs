@@ -62,10 +62,30 @@ pub(crate) fn session(k_ifd: &[u8; 16], k_ic: &[u8; 16], rnd_ic: &[u8; 8], rnd_i
     }
     let ks_enc = kdf::derive_tdes(&seed[..], kdf::ENC);
     let ks_mac = kdf::derive_tdes(&seed[..], kdf::MAC);
-    let mut ssc = [0u8; 8];
-    ssc[..4].copy_from_slice(&rnd_ic[4..]);
-    ssc[4..].copy_from_slice(&rnd_ifd[4..]);
-    (Suite::tdes(&ks_enc, &ks_mac), ssc)
+    let [_, _, _, _, a, b, c, d] = *rnd_ic;
+    let [_, _, _, _, e, f, g, h] = *rnd_ifd;
+    (Suite::tdes(&ks_enc, &ks_mac), [a, b, c, d, e, f, g, h])
+}
+
+/// The 32-byte BAC block `RND.A ‖ RND.B ‖ K.A` (S on the terminal side, R on the chip's).
+pub(crate) fn block(rnd_a: &[u8; 8], rnd_b: &[u8; 8], k: &[u8; 16]) -> Zeroizing<[u8; 32]> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    for (dst, src) in out.iter_mut().zip(rnd_a.iter().chain(rnd_b).chain(k)) {
+        *dst = *src;
+    }
+    out
+}
+
+/// A BAC block split into its parts: `RND.A`, `RND.B`, `K.A`.
+pub(crate) type BlockParts = (Zeroizing<[u8; 8]>, Zeroizing<[u8; 8]>, Zeroizing<[u8; 16]>);
+
+/// Splits a decrypted BAC block into `RND.A`, `RND.B` and `K.A`.
+pub(crate) fn unblock(b: &[u8; 32]) -> BlockParts {
+    let (mut a, mut r, mut k) = (Zeroizing::new([0u8; 8]), Zeroizing::new([0u8; 8]), Zeroizing::new([0u8; 16]));
+    for (dst, src) in a.iter_mut().chain(r.iter_mut()).chain(k.iter_mut()).zip(b) {
+        *dst = *src;
+    }
+    (a, r, k)
 }
 
 /// Runs BAC: the chip and we prove knowledge of the MRZ-derived keys to each other,
@@ -93,17 +113,19 @@ pub fn authenticate<T: Transport + ?Sized>(
     rng.fill(&mut rnd_ifd[..])?;
     rng.fill(&mut k_ifd[..])?;
 
-    let mut s = Zeroizing::new([0u8; 40]);
-    s[..8].copy_from_slice(&rnd_ifd[..]);
-    s[8..16].copy_from_slice(&rnd_ic);
-    s[16..32].copy_from_slice(&k_ifd[..]);
+    let mut s = block(&rnd_ifd, &rnd_ic, &k_ifd);
     let cipher = keys.k_enc.cipher();
-    tdes::cbc_encrypt(&cipher, &[0; 8], &mut s[..32]).map_err(|_| AccessError::Malformed("internal"))?;
+    tdes::cbc_encrypt(&cipher, &[0; 8], &mut s[..]).map_err(|_| AccessError::Malformed("internal"))?;
     let mac_key = RetailMacKey::new(&keys.k_mac);
-    let m_ifd = mac_key.mac_padded(&[&s[..32]]);
-    s[32..].copy_from_slice(&m_ifd);
+    let m_ifd = mac_key.mac_padded(&[&s[..]]);
+    let s = {
+        let mut v = Zeroizing::new(Vec::with_capacity(40));
+        v.extend_from_slice(&s[..]);
+        v.extend_from_slice(&m_ifd);
+        v
+    };
 
-    let cmd = Command::new(0x00, ins::EXTERNAL_AUTHENTICATE, 0x00, 0x00).with_data(&s[..]).with_le(Le::Ne(40));
+    let cmd = Command::new(0x00, ins::EXTERNAL_AUTHENTICATE, 0x00, 0x00).with_data(&s).with_le(Le::Ne(40));
     let answer = exchange(t, &cmd)?;
     match answer.sw() {
         StatusWord::Ok => {}
@@ -120,14 +142,13 @@ pub fn authenticate<T: Transport + ?Sized>(
     if !ct_eq(&mac_key.mac_padded(&[e_ic]), m_ic) {
         return Err(AccessError::ChipAuthenticationFailed("its MAC over E.IC does not verify"));
     }
-    let mut r = Zeroizing::new([0u8; 32]);
-    r.copy_from_slice(e_ic);
+    let mut r: Zeroizing<[u8; 32]> =
+        Zeroizing::new(e_ic.try_into().map_err(|_| AccessError::Malformed("EXTERNAL AUTHENTICATE"))?);
     tdes::cbc_decrypt(&cipher, &[0; 8], &mut r[..]).map_err(|_| AccessError::Malformed("internal"))?;
-    if !ct_eq(&r[..8], &rnd_ic) || !ct_eq(&r[8..16], &rnd_ifd[..]) {
+    let (rnd_ic_echo, rnd_ifd_echo, k_ic) = unblock(&r);
+    if !ct_eq(&rnd_ic_echo[..], &rnd_ic) || !ct_eq(&rnd_ifd_echo[..], &rnd_ifd[..]) {
         return Err(AccessError::ChipAuthenticationFailed("it did not echo the nonces"));
     }
-    let mut k_ic = Zeroizing::new([0u8; 16]);
-    k_ic.copy_from_slice(&r[16..]);
     let (suite, ssc) = session(&k_ifd, &k_ic, &rnd_ic, &rnd_ifd);
     Ok(SecureChannel::new(suite, &ssc))
 }

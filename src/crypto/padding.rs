@@ -27,7 +27,7 @@ pub fn padded(data: &[u8], block: usize) -> Vec<u8> {
 /// non-zero byte must be `80` and lie within the final block.
 #[must_use]
 pub fn unpad(data: &[u8], block: usize) -> Option<&[u8]> {
-    if data.is_empty() || data.len() % block != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(block) {
         return None;
     }
     let zeros = data.iter().rev().take_while(|&&b| b == 0).count();

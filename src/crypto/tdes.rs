@@ -54,7 +54,7 @@ pub fn adjust_parity(key: &mut [u8]) {
 /// [`NotBlockAligned`] if it is not.
 pub fn cbc_encrypt(cipher: &TdesEde2, iv: &[u8; 8], buf: &mut [u8]) -> Result<(), NotBlockAligned> {
     let len = buf.len();
-    if len % BLOCK != 0 {
+    if !len.is_multiple_of(BLOCK) {
         return Err(NotBlockAligned);
     }
     cbc::Encryptor::<TdesEde2>::inner_iv_init(cipher.clone(), iv.into())
@@ -68,7 +68,7 @@ pub fn cbc_encrypt(cipher: &TdesEde2, iv: &[u8; 8], buf: &mut [u8]) -> Result<()
 /// # Errors
 /// [`NotBlockAligned`] if `buf.len()` is not a multiple of 8.
 pub fn cbc_decrypt(cipher: &TdesEde2, iv: &[u8; 8], buf: &mut [u8]) -> Result<(), NotBlockAligned> {
-    if buf.len() % BLOCK != 0 {
+    if !buf.len().is_multiple_of(BLOCK) {
         return Err(NotBlockAligned);
     }
     cbc::Decryptor::<TdesEde2>::inner_iv_init(cipher.clone(), iv.into())

@@ -225,21 +225,20 @@ impl VirtualChip {
             return denied;
         }
         let cipher = self.keys.k_enc().cipher();
-        let mut s = Zeroizing::new([0u8; 32]);
-        s.copy_from_slice(e_ifd);
-        if tdes::cbc_decrypt(&cipher, &[0; 8], &mut s[..]).is_err() || !ct_eq(&s[8..16], &rnd_ic[..]) {
+        let Ok(e_ifd) = <[u8; 32]>::try_from(e_ifd) else {
+            return StatusWord::WrongLength.to_bytes().to_vec();
+        };
+        let mut s = Zeroizing::new(e_ifd);
+        if tdes::cbc_decrypt(&cipher, &[0; 8], &mut s[..]).is_err() {
             return denied;
         }
-        let mut rnd_ifd = [0u8; 8];
-        rnd_ifd.copy_from_slice(&s[..8]);
-        let mut k_ifd = Zeroizing::new([0u8; 16]);
-        k_ifd.copy_from_slice(&s[16..]);
+        let (rnd_ifd, rnd_ic_echo, k_ifd) = bac::unblock(&s);
+        if !ct_eq(&rnd_ic_echo[..], &rnd_ic[..]) {
+            return denied;
+        }
         let mut k_ic = Zeroizing::new([0u8; 16]);
         self.rng.fill_bytes(&mut k_ic[..]);
-        let mut r = Zeroizing::new([0u8; 32]);
-        r[..8].copy_from_slice(&rnd_ic[..]);
-        r[8..16].copy_from_slice(&rnd_ifd);
-        r[16..].copy_from_slice(&k_ic[..]);
+        let mut r = bac::block(&rnd_ic, &rnd_ifd, &k_ic);
         if tdes::cbc_encrypt(&cipher, &[0; 8], &mut r[..]).is_err() {
             return StatusWord::NoPreciseDiagnosis.to_bytes().to_vec();
         }

@@ -89,7 +89,7 @@ impl DocumentSpec {
         let dob = format!("{yy:02}{mm:02}{dd:02}");
         let nine = format!("{dob}{serial:03}");
         let personal = format!("{nine}{}", luhn_digit(&nine));
-        let female = (serial / 10) % 2 == 0;
+        let female = (serial / 10).is_multiple_of(2);
         Self {
             surname: pick(&mut rng, &SURNAMES),
             given_names: pick(&mut rng, &GIVEN),
@@ -182,7 +182,7 @@ fn luhn_digit(digits: &str) -> u8 {
         .enumerate()
         .map(|(i, b)| {
             let d = u32::from(b.saturating_sub(b'0'));
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 let x = d * 2;
                 if x > 9 { x - 9 } else { x }
             } else {

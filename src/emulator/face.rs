@@ -37,7 +37,7 @@ pub fn face_record(image: &[u8], image_type: ImageType, width: u16, height: u16,
     let block_len = INFO_LEN + IMAGE_INFO_LEN + image.len();
     let record_len = 14 + block_len;
     let mut r = Vec::with_capacity(record_len);
-    r.extend_from_slice(b"FAC\0010\0");
+    r.extend_from_slice(b"FAC\x00010\x00");
     r.extend_from_slice(&(record_len as u32).to_be_bytes());
     r.extend_from_slice(&1u16.to_be_bytes()); // number of facial images
     // Facial information block.

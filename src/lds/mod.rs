@@ -39,9 +39,24 @@ impl DgNumber {
     /// The data group's outer tag (ICAO 9303-10 §4.6.1, table 34).
     #[must_use]
     pub const fn tag(self) -> Tag {
-        const TAGS: [u32; 16] =
-            [0x61, 0x75, 0x63, 0x76, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6A, 0x6B, 0x6C, 0x6D, 0x6E, 0x6F, 0x70];
-        Tag::new(TAGS[(self.0 as usize - 1) & 0x0F])
+        Tag::new(match self.0 {
+            1 => 0x61,
+            2 => 0x75,
+            3 => 0x63,
+            4 => 0x76,
+            5 => 0x65,
+            6 => 0x66,
+            7 => 0x67,
+            8 => 0x68,
+            9 => 0x69,
+            10 => 0x6A,
+            11 => 0x6B,
+            12 => 0x6C,
+            13 => 0x6D,
+            14 => 0x6E,
+            15 => 0x6F,
+            _ => 0x70,
+        })
     }
 
     /// The data group whose outer tag is `tag`.

@@ -1,0 +1,20 @@
+//! Response and command APDU parsing; a parsed command re-encodes to itself.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use passchip::apdu::{Command, Le, ParsedCommand, Response};
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok((body, sw)) = Response::split(data) {
+        assert_eq!(body.len() + 2, data.len());
+        assert_eq!(u16::from_be_bytes([data[data.len() - 2], data[data.len() - 1]]), sw.code());
+    }
+    let _ = Response::from_raw(data.to_vec());
+    if let Ok(p) = ParsedCommand::parse(data) {
+        let cmd = Command {
+            le: if p.ne == 0 { Le::None } else { Le::Ne(p.ne) },
+            force_extended: p.extended,
+            ..Command::new(p.cla, p.ins, p.p1, p.p2).with_data(p.data)
+        };
+        assert_eq!(cmd.to_vec().ok().as_deref(), Some(data));
+    }
+});
