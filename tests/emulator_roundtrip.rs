@@ -138,6 +138,15 @@ fn progress_is_reported_up_to_the_total() {
 }
 
 #[test]
+fn any_file_by_sfi_or_fid() {
+    let doc = VirtualDocument::specimen();
+    let mut s = secured(doc.clone(), ChipProfile::modern(), ReadOptions::default());
+    assert_eq!(s.read_sfi(0x1E).unwrap().as_deref(), doc.file(LdsFile::Com));
+    assert_eq!(s.read_fid([0x01, 0x1D]).unwrap().as_deref(), doc.file(LdsFile::Sod));
+    assert_eq!(s.read_sfi(0x02).unwrap().as_deref(), doc.file(LdsFile::dg(2).unwrap()));
+}
+
+#[test]
 fn missing_file_is_none_and_the_channel_stays_open() {
     let mut s = secured(VirtualDocument::specimen(), ChipProfile::modern(), ReadOptions::default());
     assert_eq!(s.read_file(LdsFile::dg(11).unwrap()).unwrap(), None);

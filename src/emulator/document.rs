@@ -326,6 +326,31 @@ mod tests {
     }
 
     #[test]
+    fn sod_carries_the_sha256_of_every_data_group() {
+        use crate::tlv::{Tag, Tlv};
+        use sha2::{Digest, Sha256};
+        let d = VirtualDocument::specimen();
+        let sod = Tlv::parse_exact(d.file(LdsFile::Sod).unwrap()).unwrap();
+        // 77 / ContentInfo / [0] / SignedData / encapContentInfo / [0] / OCTET STRING
+        let ci = sod.require(Tag::new(0x30)).unwrap();
+        let sd = ci.require(Tag::new(0xA0)).unwrap().require(Tag::new(0x30)).unwrap();
+        let encap = sd.children().map(Result::unwrap).find(|t| t.tag == Tag::new(0x30)).unwrap();
+        let econtent = encap.require(Tag::new(0xA0)).unwrap().require(Tag::new(0x04)).unwrap();
+        let lso = Tlv::parse_exact(econtent.value).unwrap();
+        let hashes = lso.children().map(Result::unwrap).nth(2).unwrap();
+        let mut seen = 0;
+        for entry in hashes.children().map(Result::unwrap) {
+            let mut kids = entry.children().map(Result::unwrap);
+            let n = kids.next().unwrap().value[0];
+            let h = kids.next().unwrap().value;
+            let content = d.file(LdsFile::dg(n).unwrap()).unwrap();
+            assert_eq!(h, Sha256::digest(content).as_slice(), "DG{n}");
+            seen += 1;
+        }
+        assert_eq!(seen, 2);
+    }
+
+    #[test]
     fn luhn() {
         // 811218-9876 is the classic valid example.
         assert_eq!(luhn_digit("811218987"), 6);

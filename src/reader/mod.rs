@@ -323,15 +323,17 @@ impl<T: Transport> Session<T, Secured> {
         file: LdsFile,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Option<Vec<u8>>, ReadError> {
-        let target = read::Target { name: file.to_string(), fid: file.fid(), sfi: Some(file.sfi()) };
-        read::read_file(
-            &mut self.link,
-            &mut self.state.channel,
-            &mut self.state.chunks,
-            &self.options,
-            &target,
-            progress,
-        )
+        self.read_target(&read::Target { name: file.to_string(), fid: file.fid(), sfi: Some(file.sfi()) }, progress)
+    }
+
+    /// The one path every read takes.
+    fn read_target(
+        &mut self,
+        target: &read::Target,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Option<Vec<u8>>, ReadError> {
+        let Secured { channel, chunks, .. } = &mut self.state;
+        read::read_file(&mut self.link, channel, chunks, &self.options, target, progress)
     }
 
     /// Reads an elementary file of the eMRTD application by file identifier (SELECT, no SFI).
@@ -340,14 +342,18 @@ impl<T: Transport> Session<T, Secured> {
     /// [`ReadError`].
     pub fn read_fid(&mut self, fid: [u8; 2]) -> Result<Option<Vec<u8>>, ReadError> {
         let target = read::Target { name: format!("EF {:02X}{:02X}", fid[0], fid[1]), fid, sfi: None };
-        read::read_file(
-            &mut self.link,
-            &mut self.state.channel,
-            &mut self.state.chunks,
-            &self.options,
-            &target,
-            &mut |_| {},
-        )
+        self.read_target(&target, &mut |_| {})
+    }
+
+    /// Reads an elementary file of the eMRTD application by short EF identifier (1..=30).
+    /// Where the chip does not take SFIs, the file is selected as `01 ‖ SFI`, which is its
+    /// identifier for every file of the eMRTD application (ICAO 9303-10 table 41).
+    ///
+    /// # Errors
+    /// [`ReadError`].
+    pub fn read_sfi(&mut self, sfi: u8) -> Result<Option<Vec<u8>>, ReadError> {
+        let target = read::Target { name: format!("SFI {sfi:02X}"), fid: [0x01, sfi & 0x1F], sfi: Some(sfi & 0x1F) };
+        self.read_target(&target, &mut |_| {})
     }
 
     /// Reads EF.COM, then every data group it lists (except DG3 and DG4, which need

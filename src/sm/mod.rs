@@ -368,15 +368,17 @@ impl SecureChannel {
     /// # Errors
     /// [`SmError`]; the channel is closed afterwards.
     pub fn transmit<T: Transport + ?Sized>(&mut self, t: &mut T, cmd: &Command<'_>) -> Result<Response, SmError> {
-        let wrapped = self.protect(cmd)?;
-        let raw = match transport::exchange_raw(t, &wrapped) {
-            Ok(r) => r,
-            Err(e) => {
-                self.open = false;
-                return Err(e.into());
-            }
-        };
+        let raw = self.send(t, cmd)?;
         self.unprotect(raw.data(), raw.sw())
+    }
+
+    /// Protects and sends `cmd`; a link failure closes the channel.
+    fn send<T: Transport + ?Sized>(&mut self, t: &mut T, cmd: &Command<'_>) -> Result<Response, SmError> {
+        let wrapped = self.protect(cmd)?;
+        transport::exchange_raw(t, &wrapped).map_err(|e| {
+            self.open = false;
+            e.into()
+        })
     }
 
     /// As [`SecureChannel::transmit`] for an extended-length command the chip may not
@@ -394,14 +396,7 @@ impl SecureChannel {
         cmd: &Command<'_>,
     ) -> Result<Response, SmError> {
         let before = self.ssc;
-        let wrapped = self.protect(cmd)?;
-        let raw = match transport::exchange_raw(t, &wrapped) {
-            Ok(r) => r,
-            Err(e) => {
-                self.open = false;
-                return Err(e.into());
-            }
-        };
+        let raw = self.send(t, cmd)?;
         if raw.data().is_empty() && raw.sw() == StatusWord::WrongLength && cmd.is_extended() {
             self.ssc = before;
             return Err(SmError::ExtendedLengthRejected);
