@@ -6,6 +6,7 @@
 //! and print as `..` in `Debug`. MAC tags are compared in constant time
 //! ([`ct_eq`]).
 
+pub mod ec;
 pub mod kdf;
 pub mod padding;
 pub mod retail_mac;

@@ -1,0 +1,107 @@
+use super::*;
+use bp256::r1 as bp256_r1;
+use bp384::r1 as bp384_r1;
+use elliptic_curve::sec1::ToSec1Point;
+use signature::hazmat::PrehashSigner;
+
+fn n_bytes(c: NamedCurve) -> Vec<u8> {
+    DomainParams::named(c).n
+}
+
+#[test]
+fn every_named_curve_is_consistent() {
+    for c in NamedCurve::ALL {
+        let curve = Curve::named(c).unwrap_or_else(|e| panic!("{c}: {e}"));
+        assert_eq!(curve.named_curve(), Some(c));
+        let g = curve.generator().clone();
+        // n·G is the point at infinity; (n−1)·G is −G.
+        assert!(curve.mul_vartime(&n_bytes(c), &g).is_none(), "{c}: n·G ≠ O");
+        let mut n1 = BoxedUint::from_be_slice_vartime(&n_bytes(c));
+        n1 = n1.wrapping_sub(BoxedUint::one());
+        let minus_g = curve.mul_vartime(&n1.to_be_bytes(), &g).unwrap();
+        assert!(minus_g.x == g.x && minus_g.y == g.y.neg(), "{c}: (n−1)·G ≠ −G");
+        assert_eq!(NamedCurve::from_oid(c.oid()), Some(c));
+        let enc = curve.encode_point(&g);
+        assert_eq!(enc.len(), 1 + 2 * curve.field_bytes());
+        let back = curve.decode_point(&enc).unwrap();
+        assert!(back.x == g.x && back.y == g.y);
+    }
+}
+
+#[test]
+fn explicit_parameters_are_identified() {
+    let mut d = DomainParams::named(NamedCurve::BrainpoolP512r1);
+    d.p.insert(0, 0); // leading zeros do not matter
+    assert_eq!(Curve::from_params(&d).unwrap().named_curve(), Some(NamedCurve::BrainpoolP512r1));
+    let mut bad = DomainParams::named(NamedCurve::P256);
+    bad.gy[5] ^= 1;
+    assert_eq!(Curve::from_params(&bad).unwrap_err(), EcError::BadParameters("base point not on the curve"));
+    let mut even = DomainParams::named(NamedCurve::P256);
+    even.p[31] &= 0xFE;
+    assert!(Curve::from_params(&even).is_err());
+    let mut tiny = DomainParams::named(NamedCurve::P256);
+    tiny.p = vec![0x17];
+    assert_eq!(Curve::from_params(&tiny).unwrap_err(), EcError::BadParameters("field size out of range"));
+}
+
+#[test]
+fn points_are_validated() {
+    let curve = Curve::named(NamedCurve::BrainpoolP256r1).unwrap();
+    let mut g = curve.encode_point(curve.generator());
+    assert!(curve.decode_point(&g).is_ok());
+    g[40] ^= 1;
+    assert_eq!(curve.decode_point(&g).unwrap_err(), EcError::BadPoint("not on the curve"));
+    assert_eq!(curve.decode_point(&[0]).unwrap_err(), EcError::BadPoint("the point at infinity"));
+    assert!(matches!(curve.decode_point(&[2; 33]), Err(EcError::Unsupported(_))));
+    assert_eq!(curve.decode_point(&g[..40]).unwrap_err(), EcError::BadPoint("wrong length"));
+    // x = p is not a reduced coordinate.
+    let mut unreduced = vec![4];
+    unreduced.extend(DomainParams::named(NamedCurve::BrainpoolP256r1).p);
+    unreduced.extend([0u8; 32]);
+    assert_eq!(curve.decode_point(&unreduced).unwrap_err(), EcError::BadPoint("coordinate not reduced"));
+}
+
+macro_rules! oracle {
+    ($name:ident, $krate:ident, $curve:expr, $bytes:expr) => {
+        proptest::proptest! {
+            #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+            #[test]
+            fn $name(seed in proptest::collection::vec(proptest::num::u8::ANY, $bytes)) {
+                let Ok(sk) = $krate::SecretKey::from_slice(&seed) else { return Ok(()) };
+                let expected = sk.public_key().to_sec1_point(false);
+                let curve = Curve::named($curve).unwrap();
+                let got = curve.mul_vartime(&seed, curve.generator()).unwrap();
+                proptest::prop_assert_eq!(curve.encode_point(&got), expected.as_bytes().to_vec());
+            }
+        }
+    };
+}
+
+oracle!(scalar_mult_matches_p256, p256, NamedCurve::P256, 32);
+oracle!(scalar_mult_matches_p384, p384, NamedCurve::P384, 48);
+oracle!(scalar_mult_matches_bp256, bp256_r1, NamedCurve::BrainpoolP256r1, 32);
+oracle!(scalar_mult_matches_bp384, bp384_r1, NamedCurve::BrainpoolP384r1, 48);
+
+#[test]
+fn ecdsa_signatures_from_rustcrypto_verify() {
+    let digest = [0x5Au8; 32];
+    let sk = p256::ecdsa::SigningKey::from_slice(&[0x11; 32]).unwrap();
+    let sig: p256::ecdsa::Signature = sk.sign_prehash(&digest).unwrap();
+    let (r, s) = (sig.r().to_bytes(), sig.s().to_bytes());
+    let curve = Curve::named(NamedCurve::P256).unwrap();
+    let q = curve.decode_point(sk.verifying_key().to_sec1_point(false).as_bytes()).unwrap();
+    assert!(curve.verify_ecdsa(&q, &digest, &r, &s));
+    let mut bad = digest;
+    bad[0] ^= 1;
+    assert!(!curve.verify_ecdsa(&q, &bad, &r, &s));
+    assert!(!curve.verify_ecdsa(&q, &digest, &s, &r));
+    assert!(!curve.verify_ecdsa(&q, &digest, &[0], &s));
+    assert!(!curve.verify_ecdsa(&q, &digest, &n_bytes(NamedCurve::P256), &s));
+    // A SHA-512-sized digest on a 384-bit curve: truncated to the order's bits.
+    let long = [0xA7u8; 64];
+    let sk = p384::ecdsa::SigningKey::from_slice(&[0x22; 48]).unwrap();
+    let sig: p384::ecdsa::Signature = sk.sign_prehash(&long).unwrap();
+    let curve = Curve::named(NamedCurve::P384).unwrap();
+    let q = curve.decode_point(sk.verifying_key().to_sec1_point(false).as_bytes()).unwrap();
+    assert!(curve.verify_ecdsa(&q, &long, &sig.r().to_bytes(), &sig.s().to_bytes()));
+}
