@@ -11,6 +11,8 @@ pub mod emulator;
 pub mod internal;
 pub mod lds;
 pub mod mrz;
+pub mod oid;
+pub mod pki;
 pub mod reader;
 pub mod sm;
 pub mod tlv;

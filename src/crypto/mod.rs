@@ -7,9 +7,11 @@
 //! ([`ct_eq`]).
 
 pub mod ec;
+pub mod hash;
 pub mod kdf;
 pub mod padding;
 pub mod retail_mac;
+pub mod sig;
 pub mod tdes;
 
 use subtle::ConstantTimeEq;

@@ -1,0 +1,587 @@
+//! Signature verification for eMRTD PKI: RSA PKCS#1 v1.5 and RSASSA-PSS (any salt
+//! length, MGF1 hash independent of the message hash), ECDSA on named curves and on
+//! explicit domain parameters, with DER (X9.62) or plain `r ‖ s` (BSI TR-03111)
+//! signatures.
+//!
+//! Keys come from X.509 SubjectPublicKeyInfo; algorithms from AlgorithmIdentifiers.
+//! Both are parsed with the crate's own TLV layer, which tolerates what issuers ship
+//! (non-minimal INTEGERs, moduli without a leading zero) without re-encoding anything.
+
+use const_oid::ObjectIdentifier;
+use crypto_bigint::BoxedUint;
+use rsa::RsaPublicKey;
+use rsa::traits::PublicKeyParts;
+
+use super::ec::{AffinePoint, Curve, DomainParams, NamedCurve};
+use super::hash::HashAlg;
+use crate::oid;
+use crate::tlv::{Tag, Tlv};
+
+/// Why a key, algorithm or signature could not be used, or did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SigError {
+    /// The signature does not verify.
+    #[error("the signature does not verify")]
+    Invalid,
+    /// The signature bytes are not a signature of the expected form.
+    #[error("malformed signature: {0}")]
+    MalformedSignature(&'static str),
+    /// The public key is malformed or unusable.
+    #[error("unusable public key: {0}")]
+    BadKey(String),
+    /// An algorithm we do not implement (dotted OID given).
+    #[error("unsupported algorithm {0}")]
+    Unsupported(String),
+    /// The algorithm does not fit the key (RSA signature with an EC key…).
+    #[error("signature algorithm {alg} does not fit a {key} key")]
+    KeyMismatch {
+        /// The algorithm.
+        alg: String,
+        /// The key type.
+        key: String,
+    },
+}
+
+fn oid_of(t: &Tlv<'_>) -> Result<ObjectIdentifier, SigError> {
+    if t.tag != Tag::new(0x06) {
+        return Err(SigError::BadKey("expected an OBJECT IDENTIFIER".into()));
+    }
+    ObjectIdentifier::from_bytes(t.value).map_err(|_| SigError::BadKey("malformed OBJECT IDENTIFIER".into()))
+}
+
+/// Strips leading zero bytes of a (non-negative) INTEGER's content.
+fn unsigned(b: &[u8]) -> &[u8] {
+    let z = b.iter().take_while(|&&x| x == 0).count();
+    b.get(z..).unwrap_or_default()
+}
+
+/// An AlgorithmIdentifier: `SEQUENCE { algorithm OID, parameters ANY OPTIONAL }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlgorithmId<'a> {
+    /// The algorithm.
+    pub oid: ObjectIdentifier,
+    /// The encoded parameters (whole TLV), if present and not NULL.
+    pub params: Option<Tlv<'a>>,
+}
+
+impl<'a> AlgorithmId<'a> {
+    /// Parses an AlgorithmIdentifier from its TLV.
+    ///
+    /// # Errors
+    /// [`SigError::BadKey`] for a malformed structure.
+    pub fn parse(t: Tlv<'a>) -> Result<Self, SigError> {
+        if t.tag != Tag::new(0x30) {
+            return Err(SigError::BadKey("AlgorithmIdentifier is not a SEQUENCE".into()));
+        }
+        let mut kids = t.children();
+        let oid = oid_of(&kids.next().ok_or(SigError::BadKey("empty AlgorithmIdentifier".into()))?.map_err(tlv_err)?)?;
+        let params = match kids.next() {
+            Some(Ok(p)) if p.tag == Tag::new(0x05) => None,
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => return Err(tlv_err(e)),
+            None => None,
+        };
+        Ok(Self { oid, params })
+    }
+}
+
+fn tlv_err(e: crate::tlv::TlvError) -> SigError {
+    SigError::BadKey(e.to_string())
+}
+
+/// A public key from a certificate or a data group.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum PublicKey {
+    /// An RSA key (from rsaEncryption or id-RSASSA-PSS).
+    Rsa(RsaPublicKey),
+    /// An EC key with its curve.
+    Ec {
+        /// The curve (named or explicit).
+        curve: Box<Curve>,
+        /// The point.
+        point: AffinePoint,
+        /// Whether the certificate gave the parameters explicitly.
+        explicit: bool,
+    },
+}
+
+impl core::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "PublicKey({})", self.describe())
+    }
+}
+
+/// RSA moduli we accept: 1024 to 8192 bits (master lists carry RSA-6144 CSCAs).
+const RSA_BITS: core::ops::RangeInclusive<usize> = 1024..=8192;
+
+impl PublicKey {
+    /// Parses a DER SubjectPublicKeyInfo.
+    ///
+    /// # Errors
+    /// [`SigError::BadKey`] or [`SigError::Unsupported`].
+    pub fn from_spki(der: &[u8]) -> Result<Self, SigError> {
+        let spki = Tlv::parse_exact(der).map_err(tlv_err)?;
+        Self::from_spki_tlv(spki)
+    }
+
+    /// Parses a SubjectPublicKeyInfo TLV.
+    ///
+    /// # Errors
+    /// As [`PublicKey::from_spki`].
+    pub fn from_spki_tlv(spki: Tlv<'_>) -> Result<Self, SigError> {
+        let mut kids = spki.children();
+        let alg = AlgorithmId::parse(kids.next().ok_or(SigError::BadKey("empty SPKI".into()))?.map_err(tlv_err)?)?;
+        let bits = kids.next().ok_or(SigError::BadKey("SPKI without a key".into()))?.map_err(tlv_err)?;
+        if bits.tag != Tag::new(0x03) {
+            return Err(SigError::BadKey("subjectPublicKey is not a BIT STRING".into()));
+        }
+        let key = match bits.value.split_first() {
+            Some((0, k)) => k,
+            _ => return Err(SigError::BadKey("BIT STRING with unused bits".into())),
+        };
+        match alg.oid {
+            oid::RSA_ENCRYPTION | oid::RSASSA_PSS => Self::rsa_from_pkcs1(key),
+            oid::EC_PUBLIC_KEY => {
+                let params = alg.params.ok_or(SigError::BadKey("EC key without domain parameters".into()))?;
+                let (curve, explicit) = curve_from_params(params)?;
+                let point = curve.decode_point(key).map_err(|e| SigError::BadKey(e.to_string()))?;
+                Ok(Self::Ec { curve: Box::new(curve), point, explicit })
+            }
+            other => Err(SigError::Unsupported(other.to_string())),
+        }
+    }
+
+    /// An RSA key from a PKCS#1 RSAPublicKey (`SEQUENCE { n INTEGER, e INTEGER }`).
+    /// A modulus encoded without its leading zero (seen in the field) is read as unsigned.
+    ///
+    /// # Errors
+    /// [`SigError::BadKey`].
+    pub fn rsa_from_pkcs1(der: &[u8]) -> Result<Self, SigError> {
+        let seq = Tlv::parse_tagged(der, Tag::new(0x30)).map_err(tlv_err)?;
+        let mut kids = seq.children();
+        let mut int = || -> Result<BoxedUint, SigError> {
+            let t = kids.next().ok_or(SigError::BadKey("RSAPublicKey too short".into()))?.map_err(tlv_err)?;
+            if t.tag != Tag::new(0x02) {
+                return Err(SigError::BadKey("RSAPublicKey field is not an INTEGER".into()));
+            }
+            Ok(BoxedUint::from_be_slice_vartime(unsigned(t.value)))
+        };
+        let n = int()?;
+        let e = int()?;
+        RsaPublicKey::new_with_size_limits(n, e, RSA_BITS)
+            .map(Self::Rsa)
+            .map_err(|e| SigError::BadKey(format!("RSA: {e}")))
+    }
+
+    /// A short description: `"RSA-2048"`, `"brainpoolP256r1 (explicit)"`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Rsa(k) => format!("RSA-{}", k.n().as_ref().bits_vartime()),
+            Self::Ec { curve, explicit, .. } => {
+                let name = curve.named_curve().map_or_else(|| format!("EC-{}", curve.order_bits()), |c| c.to_string());
+                if *explicit { format!("{name} (explicit)") } else { name }
+            }
+        }
+    }
+
+    /// Key size in bits (modulus or group order).
+    #[must_use]
+    pub fn bits(&self) -> u32 {
+        match self {
+            Self::Rsa(k) => k.n().as_ref().bits_vartime(),
+            Self::Ec { curve, .. } => curve.order_bits(),
+        }
+    }
+}
+
+/// The curve of ECParameters: a named-curve OID or explicit SpecifiedECDomain
+/// (RFC 3279 §2.3.5 / SEC 1 C.2):
+///
+/// ```text
+/// SpecifiedECDomain ::= SEQUENCE { version INTEGER, fieldID SEQUENCE { prime-field OID, p INTEGER },
+///   curve SEQUENCE { a OCTET STRING, b OCTET STRING, seed BIT STRING OPTIONAL },
+///   base OCTET STRING, order INTEGER, cofactor INTEGER OPTIONAL }
+/// ```
+pub fn curve_from_params(params: Tlv<'_>) -> Result<(Curve, bool), SigError> {
+    let bad = |m: &str| SigError::BadKey(format!("EC parameters: {m}"));
+    if params.tag == Tag::new(0x06) {
+        let o = oid_of(&params)?;
+        let named = NamedCurve::from_oid(&o.to_string()).ok_or_else(|| SigError::Unsupported(format!("curve {o}")))?;
+        return Ok((Curve::named(named).map_err(|e| bad(&e.to_string()))?, false));
+    }
+    if params.tag != Tag::new(0x30) {
+        return Err(bad("neither a named curve nor explicit parameters"));
+    }
+    let kids: Vec<Tlv<'_>> = params.children().collect::<Result<_, _>>().map_err(tlv_err)?;
+    let [_version, field, curve, base, order, rest @ ..] = kids.as_slice() else {
+        return Err(bad("too few fields"));
+    };
+    let field_kids: Vec<Tlv<'_>> = field.children().collect::<Result<_, _>>().map_err(tlv_err)?;
+    let [field_type, p] = field_kids.as_slice() else { return Err(bad("fieldID")) };
+    if oid_of(field_type)? != oid::PRIME_FIELD {
+        return Err(SigError::Unsupported("characteristic-two curves".into()));
+    }
+    let curve_kids: Vec<Tlv<'_>> = curve.children().collect::<Result<_, _>>().map_err(tlv_err)?;
+    let (a, b) = match curve_kids.as_slice() {
+        [a, b, ..] => (a, b),
+        _ => return Err(bad("curve")),
+    };
+    let cofactor = match rest.first() {
+        Some(h) => unsigned(h.value).iter().fold(0u32, |acc, &x| acc.saturating_mul(256).saturating_add(u32::from(x))),
+        None => 1,
+    };
+    // The base point is an encoded point; decode coordinates once the field size is known.
+    let p_bytes = unsigned(p.value);
+    let field_len = p_bytes.len();
+    let (gx, gy) = match base.value.split_first() {
+        Some((0x04, xy)) if xy.len() == 2 * field_len => xy.split_at(field_len),
+        _ => return Err(SigError::Unsupported("compressed or malformed base point".into())),
+    };
+    let d = DomainParams {
+        p: p_bytes.to_vec(),
+        a: a.value.to_vec(),
+        b: b.value.to_vec(),
+        gx: gx.to_vec(),
+        gy: gy.to_vec(),
+        n: unsigned(order.value).to_vec(),
+        cofactor,
+    };
+    if cofactor != 1 {
+        return Err(SigError::Unsupported(format!("cofactor {cofactor}")));
+    }
+    let c = Curve::from_params(&d).map_err(|e| bad(&e.to_string()))?;
+    Ok((c, true))
+}
+
+/// A signature algorithm, resolved from an AlgorithmIdentifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureAlgorithm {
+    /// RSASSA-PKCS1-v1_5.
+    RsaPkcs1 {
+        /// Message hash.
+        hash: HashAlg,
+    },
+    /// RSASSA-PSS (RFC 8017 §8.1).
+    RsaPss {
+        /// Message hash.
+        hash: HashAlg,
+        /// Hash inside MGF1 (may differ from `hash`).
+        mgf1: HashAlg,
+        /// Salt length in bytes.
+        salt_len: usize,
+    },
+    /// ECDSA with a DER `SEQUENCE { r, s }` signature (X9.62).
+    Ecdsa {
+        /// Message hash.
+        hash: HashAlg,
+    },
+    /// ECDSA with a plain `r ‖ s` signature (BSI TR-03111).
+    EcdsaPlain {
+        /// Message hash.
+        hash: HashAlg,
+    },
+}
+
+impl core::fmt::Display for SignatureAlgorithm {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::RsaPkcs1 { hash } => write!(f, "RSA PKCS#1 v1.5 with {hash}"),
+            Self::RsaPss { hash, mgf1, salt_len } => write!(f, "RSASSA-PSS with {hash}, MGF1-{mgf1}, salt {salt_len}"),
+            Self::Ecdsa { hash } => write!(f, "ECDSA with {hash}"),
+            Self::EcdsaPlain { hash } => write!(f, "ECDSA (plain) with {hash}"),
+        }
+    }
+}
+
+impl SignatureAlgorithm {
+    /// Resolves an AlgorithmIdentifier. `digest` is the hash to use when the identifier
+    /// names none (`rsaEncryption` as a SignerInfo signature algorithm takes the CMS
+    /// digestAlgorithm).
+    ///
+    /// # Errors
+    /// [`SigError::Unsupported`] for unknown algorithms or parameters.
+    pub fn from_algorithm_id(alg: &AlgorithmId<'_>, digest: Option<HashAlg>) -> Result<Self, SigError> {
+        let unsupported = || SigError::Unsupported(alg.oid.to_string());
+        Ok(match alg.oid {
+            oid::RSA_ENCRYPTION => Self::RsaPkcs1 { hash: digest.ok_or_else(unsupported)? },
+            oid::SHA1_WITH_RSA => Self::RsaPkcs1 { hash: HashAlg::Sha1 },
+            oid::SHA224_WITH_RSA => Self::RsaPkcs1 { hash: HashAlg::Sha224 },
+            oid::SHA256_WITH_RSA => Self::RsaPkcs1 { hash: HashAlg::Sha256 },
+            oid::SHA384_WITH_RSA => Self::RsaPkcs1 { hash: HashAlg::Sha384 },
+            oid::SHA512_WITH_RSA => Self::RsaPkcs1 { hash: HashAlg::Sha512 },
+            oid::ECDSA_SHA1 => Self::Ecdsa { hash: HashAlg::Sha1 },
+            oid::ECDSA_SHA224 => Self::Ecdsa { hash: HashAlg::Sha224 },
+            oid::ECDSA_SHA256 => Self::Ecdsa { hash: HashAlg::Sha256 },
+            oid::ECDSA_SHA384 => Self::Ecdsa { hash: HashAlg::Sha384 },
+            oid::ECDSA_SHA512 => Self::Ecdsa { hash: HashAlg::Sha512 },
+            oid::ECDSA_PLAIN_SHA1 => Self::EcdsaPlain { hash: HashAlg::Sha1 },
+            oid::ECDSA_PLAIN_SHA224 => Self::EcdsaPlain { hash: HashAlg::Sha224 },
+            oid::ECDSA_PLAIN_SHA256 => Self::EcdsaPlain { hash: HashAlg::Sha256 },
+            oid::ECDSA_PLAIN_SHA384 => Self::EcdsaPlain { hash: HashAlg::Sha384 },
+            oid::ECDSA_PLAIN_SHA512 => Self::EcdsaPlain { hash: HashAlg::Sha512 },
+            oid::RSASSA_PSS => pss_params(alg.params)?,
+            _ => return Err(unsupported()),
+        })
+    }
+
+    /// The message hash.
+    #[must_use]
+    pub fn hash(&self) -> HashAlg {
+        match *self {
+            Self::RsaPkcs1 { hash } | Self::RsaPss { hash, .. } | Self::Ecdsa { hash } | Self::EcdsaPlain { hash } => {
+                hash
+            }
+        }
+    }
+}
+
+/// RSASSA-PSS-params (RFC 8017 A.2.3), every field with its default:
+/// `[0] hashAlgorithm DEFAULT sha1, [1] maskGenAlgorithm DEFAULT mgf1SHA1,
+///  [2] saltLength DEFAULT 20, [3] trailerField DEFAULT 1`.
+fn pss_params(params: Option<Tlv<'_>>) -> Result<SignatureAlgorithm, SigError> {
+    let mut hash = HashAlg::Sha1;
+    let mut mgf1 = HashAlg::Sha1;
+    let mut salt_len = 20usize;
+    let unsupported = |m: &str| SigError::Unsupported(format!("RSASSA-PSS parameters: {m}"));
+    if let Some(p) = params {
+        for field in p.children() {
+            let field = field.map_err(tlv_err)?;
+            let inner = || Tlv::parse_exact(field.value).map_err(tlv_err);
+            match field.tag.value() {
+                0xA0 => {
+                    let a = AlgorithmId::parse(inner()?)?;
+                    hash = HashAlg::from_oid(&a.oid).ok_or_else(|| unsupported("hash"))?;
+                }
+                0xA1 => {
+                    let a = AlgorithmId::parse(inner()?)?;
+                    if a.oid != oid::MGF1 {
+                        return Err(unsupported("mask generation function"));
+                    }
+                    let h = AlgorithmId::parse(a.params.ok_or_else(|| unsupported("MGF1 hash"))?)?;
+                    mgf1 = HashAlg::from_oid(&h.oid).ok_or_else(|| unsupported("MGF1 hash"))?;
+                }
+                0xA2 => {
+                    let v = inner()?;
+                    salt_len =
+                        unsigned(v.value).iter().fold(0usize, |a, &b| a.saturating_mul(256).saturating_add(b.into()));
+                }
+                0xA3 => {
+                    let v = inner()?;
+                    if unsigned(v.value) != [1] {
+                        return Err(unsupported("trailer field"));
+                    }
+                }
+                _ => return Err(unsupported("unknown field")),
+            }
+        }
+    }
+    Ok(SignatureAlgorithm::RsaPss { hash, mgf1, salt_len })
+}
+
+/// Verifies `signature` over `message`.
+///
+/// # Errors
+/// [`SigError::Invalid`] when the signature does not verify, or another [`SigError`]
+/// when it could not be checked.
+pub fn verify(key: &PublicKey, alg: &SignatureAlgorithm, message: &[u8], signature: &[u8]) -> Result<(), SigError> {
+    verify_digest(key, alg, &alg.hash().digest(message), signature)
+}
+
+/// Verifies `signature` over a message whose hash (with `alg`'s hash) is `digest`.
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_digest(
+    key: &PublicKey,
+    alg: &SignatureAlgorithm,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<(), SigError> {
+    let mismatch = || SigError::KeyMismatch { alg: alg.to_string(), key: key.describe() };
+    match (key, alg) {
+        (PublicKey::Rsa(k), SignatureAlgorithm::RsaPkcs1 { hash }) => rsa_pkcs1(k, *hash, digest, signature),
+        (PublicKey::Rsa(k), SignatureAlgorithm::RsaPss { hash, mgf1, salt_len }) => {
+            if digest.len() != hash.output_len() {
+                return Err(SigError::Invalid);
+            }
+            emsa_pss_verify(k, digest, signature, *hash, *mgf1, *salt_len)
+        }
+        (PublicKey::Ec { curve, point, .. }, SignatureAlgorithm::Ecdsa { .. }) => {
+            let (r, s) = der_signature(signature)?;
+            ecdsa(curve, point, digest, r, s)
+        }
+        (PublicKey::Ec { curve, point, .. }, SignatureAlgorithm::EcdsaPlain { .. }) => {
+            if signature.is_empty() || !signature.len().is_multiple_of(2) {
+                return Err(SigError::MalformedSignature("plain ECDSA signature of odd length"));
+            }
+            let (r, s) = signature.split_at(signature.len() / 2);
+            ecdsa(curve, point, digest, r, s)
+        }
+        _ => Err(mismatch()),
+    }
+}
+
+/// Parses `SEQUENCE { r INTEGER, s INTEGER }`, tolerating non-minimal leading zeros.
+fn der_signature(sig: &[u8]) -> Result<(&[u8], &[u8]), SigError> {
+    let bad = SigError::MalformedSignature("ECDSA signature is not SEQUENCE { r, s }");
+    let seq = Tlv::parse_tagged(sig, Tag::new(0x30)).map_err(|_| bad.clone())?;
+    let mut kids = seq.children();
+    let (Some(Ok(r)), Some(Ok(s)), None) = (kids.next(), kids.next(), kids.next()) else { return Err(bad) };
+    if r.tag != Tag::new(0x02) || s.tag != Tag::new(0x02) {
+        return Err(bad);
+    }
+    Ok((unsigned(r.value), unsigned(s.value)))
+}
+
+fn ecdsa(curve: &Curve, point: &AffinePoint, digest: &[u8], r: &[u8], s: &[u8]) -> Result<(), SigError> {
+    if curve.verify_ecdsa(point, digest, r, s) { Ok(()) } else { Err(SigError::Invalid) }
+}
+
+fn rsa_pkcs1(k: &RsaPublicKey, hash: HashAlg, digest: &[u8], sig: &[u8]) -> Result<(), SigError> {
+    use rsa::pkcs1v15::Pkcs1v15Sign;
+    let scheme = match hash {
+        HashAlg::Sha1 => Pkcs1v15Sign::new::<sha1::Sha1>(),
+        HashAlg::Sha224 => Pkcs1v15Sign::new::<sha2::Sha224>(),
+        HashAlg::Sha256 => Pkcs1v15Sign::new::<sha2::Sha256>(),
+        HashAlg::Sha384 => Pkcs1v15Sign::new::<sha2::Sha384>(),
+        HashAlg::Sha512 => Pkcs1v15Sign::new::<sha2::Sha512>(),
+    };
+    k.verify(scheme, digest, sig).map_err(|_| SigError::Invalid)
+}
+
+/// The RSA public operation `s^e mod n` as `k` bytes (k = modulus length), checking s < n.
+pub(crate) fn rsa_public(k: &RsaPublicKey, sig: &[u8]) -> Result<Vec<u8>, SigError> {
+    let size = k.size();
+    let stripped = unsigned(sig);
+    if stripped.len() > size {
+        return Err(SigError::Invalid);
+    }
+    let s = BoxedUint::from_be_slice(stripped, k.n_bits_precision()).map_err(|_| SigError::Invalid)?;
+    if s >= *k.n().as_ref() {
+        return Err(SigError::Invalid);
+    }
+    let m = rsa::hazmat::rsa_encrypt(k, &s).map_err(|_| SigError::Invalid)?;
+    let bytes = m.to_be_bytes();
+    let body = unsigned(&bytes);
+    let mut out = vec![0u8; size.saturating_sub(body.len())];
+    out.extend_from_slice(body);
+    Ok(out)
+}
+
+/// MGF1 (RFC 8017 B.2.1).
+fn mgf1(hash: HashAlg, seed: &[u8], len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len + hash.output_len());
+    let mut counter = 0u32;
+    while out.len() < len {
+        out.extend_from_slice(&hash.digest_parts(&[seed, &counter.to_be_bytes()]));
+        counter = counter.wrapping_add(1);
+    }
+    out.truncate(len);
+    out
+}
+
+/// EMSA-PSS-VERIFY (RFC 8017 §9.1.2) over the raw RSA operation: unlike the `rsa`
+/// crate, the MGF1 hash may differ from the message hash.
+fn emsa_pss_verify(
+    k: &RsaPublicKey,
+    m_hash: &[u8],
+    sig: &[u8],
+    hash: HashAlg,
+    mgf: HashAlg,
+    salt_len: usize,
+) -> Result<(), SigError> {
+    let invalid = SigError::Invalid;
+    if sig.len() != k.size() {
+        return Err(invalid);
+    }
+    let mod_bits = k.n().as_ref().bits_vartime() as usize;
+    let em_bits = mod_bits - 1;
+    let em_len = em_bits.div_ceil(8);
+    let full = rsa_public(k, sig)?;
+    // When emBits is a multiple of 8, EM is one byte shorter than the modulus.
+    let (lead, em) = full.split_at(full.len() - em_len);
+    if lead.iter().any(|&b| b != 0) {
+        return Err(invalid);
+    }
+    let h_len = hash.output_len();
+    if em_len < h_len + salt_len + 2 {
+        return Err(invalid);
+    }
+    let (masked_db, rest) = em.split_at(em_len - h_len - 1);
+    let (h, trailer) = rest.split_at(h_len);
+    if trailer != [0xBC] {
+        return Err(invalid);
+    }
+    let top_bits = 8 * em_len - em_bits;
+    let top_mask = if top_bits == 0 { 0u8 } else { 0xFFu8 << (8 - top_bits) };
+    if masked_db.first().is_some_and(|b| b & top_mask != 0) {
+        return Err(invalid);
+    }
+    let mut db: Vec<u8> = masked_db.iter().zip(mgf1(mgf, h, masked_db.len())).map(|(a, b)| a ^ b).collect();
+    if let Some(first) = db.first_mut() {
+        *first &= !top_mask;
+    }
+    let ps_len = em_len - h_len - salt_len - 2;
+    let (ps, rest) = db.split_at(ps_len);
+    if ps.iter().any(|&b| b != 0) || rest.first() != Some(&0x01) {
+        return Err(invalid);
+    }
+    let salt = rest.get(1..).unwrap_or_default();
+    let h2 = hash.digest_parts(&[&[0u8; 8], m_hash, salt]);
+    if super::ct_eq(&h2, h) { Ok(()) } else { Err(invalid) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pss_defaults_and_explicit_parameters() {
+        // id-RSASSA-PSS with SHA-256, MGF1-SHA-256, salt 32 (as the MY/PH/SG/ID documents use).
+        let der = hex_literal::hex!(
+            "3041 0609 2A864886F70D01010A 3034 A00F 300D 0609 608648016503040201 0500
+             A11C 301A 0609 2A864886F70D010108 300D 0609 608648016503040201 0500 A203 020120"
+        );
+        let alg = AlgorithmId::parse(Tlv::parse_exact(&der).unwrap()).unwrap();
+        assert_eq!(
+            SignatureAlgorithm::from_algorithm_id(&alg, None).unwrap(),
+            SignatureAlgorithm::RsaPss { hash: HashAlg::Sha256, mgf1: HashAlg::Sha256, salt_len: 32 }
+        );
+        let bare = hex_literal::hex!("300B 0609 2A864886F70D01010A");
+        let alg = AlgorithmId::parse(Tlv::parse_exact(&bare).unwrap()).unwrap();
+        assert_eq!(
+            SignatureAlgorithm::from_algorithm_id(&alg, None).unwrap(),
+            SignatureAlgorithm::RsaPss { hash: HashAlg::Sha1, mgf1: HashAlg::Sha1, salt_len: 20 }
+        );
+    }
+
+    #[test]
+    fn rsa_encryption_needs_the_digest_algorithm() {
+        let der = hex_literal::hex!("300D 0609 2A864886F70D010101 0500");
+        let alg = AlgorithmId::parse(Tlv::parse_exact(&der).unwrap()).unwrap();
+        assert!(matches!(SignatureAlgorithm::from_algorithm_id(&alg, None), Err(SigError::Unsupported(_))));
+        assert_eq!(
+            SignatureAlgorithm::from_algorithm_id(&alg, Some(HashAlg::Sha256)).unwrap(),
+            SignatureAlgorithm::RsaPkcs1 { hash: HashAlg::Sha256 }
+        );
+    }
+
+    #[test]
+    fn der_signatures_with_non_minimal_integers() {
+        let sig = hex_literal::hex!("3008 0202 0001 0202 0002");
+        assert_eq!(der_signature(&sig).unwrap(), (&[1u8][..], &[2u8][..]));
+        assert!(der_signature(&hex_literal::hex!("3003 020101")).is_err());
+    }
+
+    #[test]
+    fn mgf1_matches_rfc_8017_structure() {
+        let m = mgf1(HashAlg::Sha1, b"seed", 50);
+        assert_eq!(m.len(), 50);
+        assert_eq!(&m[..20], HashAlg::Sha1.digest_parts(&[b"seed", &[0, 0, 0, 0]]).as_slice());
+        assert_eq!(&m[20..40], HashAlg::Sha1.digest_parts(&[b"seed", &[0, 0, 0, 1]]).as_slice());
+    }
+}

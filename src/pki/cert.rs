@@ -1,0 +1,254 @@
+//! X.509 certificates as eMRTD PKI uses them (ICAO 9303-12 §7): CSCA, DSC, link and
+//! master-list signer certificates.
+//!
+//! A [`Cert`] keeps the bytes it was parsed from. Its signature is checked over the
+//! ORIGINAL `tbsCertificate` bytes, sliced with the crate's TLV parser, never over a
+//! re-encoding (real CSCAs carry DER that a re-encoder would "fix"). Parsing uses
+//! x509-cert's `Raw` profile, which accepts what issuers ship (long or negative serial
+//! numbers, …); the checks that matter are made by `pki::path`, by name.
+
+use std::ops::Range;
+
+use der::Decode;
+use x509_cert::certificate::{CertificateInner, Raw};
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectKeyIdentifier};
+use x509_cert::name::Name;
+
+use super::PkiError;
+use crate::crypto::sig::{self, AlgorithmId, PublicKey, SigError, SignatureAlgorithm};
+use crate::tlv::{Tag, Tlv};
+
+/// countryName (X.520).
+const COUNTRY_NAME: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwrap("2.5.4.6");
+
+/// A parsed certificate with its original encoding.
+#[derive(Clone)]
+pub struct Cert {
+    der: Vec<u8>,
+    tbs: Range<usize>,
+    sig_alg: Range<usize>,
+    signature: Range<usize>,
+    parsed: CertificateInner<Raw>,
+    key: Result<PublicKey, SigError>,
+}
+
+impl core::fmt::Debug for Cert {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Cert({})", self.subject())
+    }
+}
+
+impl PartialEq for Cert {
+    fn eq(&self, other: &Self) -> bool {
+        self.der == other.der
+    }
+}
+
+fn range_of(outer: &[u8], inner: &[u8]) -> Range<usize> {
+    let start = (inner.as_ptr() as usize).saturating_sub(outer.as_ptr() as usize);
+    start..start + inner.len()
+}
+
+impl Cert {
+    /// Parses a DER certificate (exactly one, no trailing data).
+    ///
+    /// # Errors
+    /// [`PkiError::BadCertificate`].
+    pub fn from_der(der: &[u8]) -> Result<Self, PkiError> {
+        let bad = |m: String| PkiError::BadCertificate(m);
+        let outer = Tlv::parse_tagged(der, Tag::new(0x30)).map_err(|e| bad(e.to_string()))?;
+        let mut kids = outer.children();
+        let mut next = |what: &str| -> Result<Tlv<'_>, PkiError> {
+            kids.next().ok_or_else(|| bad(format!("missing {what}")))?.map_err(|e| bad(e.to_string()))
+        };
+        let tbs = next("tbsCertificate")?;
+        let sig_alg = next("signatureAlgorithm")?;
+        let signature = next("signature")?;
+        if tbs.tag != Tag::new(0x30) || signature.tag != Tag::new(0x03) {
+            return Err(bad("not a certificate".into()));
+        }
+        let parsed = CertificateInner::<Raw>::from_der(der).map_err(|e| bad(e.to_string()))?;
+        // SubjectPublicKeyInfo is the 7th field of tbsCertificate with [0] version, else the 6th.
+        let fields: Vec<Tlv<'_>> = tbs.children().collect::<Result<_, _>>().map_err(|e| bad(e.to_string()))?;
+        let skip = usize::from(fields.first().is_some_and(|f| f.tag == Tag::new(0xA0)));
+        let spki = fields.get(5 + skip).copied().ok_or_else(|| bad("no subjectPublicKeyInfo".into()))?;
+        let key = PublicKey::from_spki_tlv(spki);
+        Ok(Self {
+            der: der.to_vec(),
+            tbs: range_of(der, tbs.raw),
+            sig_alg: range_of(der, sig_alg.raw),
+            signature: range_of(der, signature.value),
+            parsed,
+            key,
+        })
+    }
+
+    /// Parses DER or PEM (`-----BEGIN CERTIFICATE-----`), as certificate folders hold them.
+    ///
+    /// # Errors
+    /// [`PkiError::BadCertificate`].
+    pub fn from_der_or_pem(bytes: &[u8]) -> Result<Vec<Self>, PkiError> {
+        if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+            let certs = CertificateInner::<Raw>::load_pem_chain(bytes)
+                .map_err(|e| PkiError::BadCertificate(format!("PEM: {e}")))?;
+            return certs
+                .iter()
+                .map(|c| der::Encode::to_der(c).map_err(|e| PkiError::BadCertificate(e.to_string())))
+                .map(|d| d.and_then(|d| Self::from_der(&d)))
+                .collect();
+        }
+        Self::from_der(bytes).map(|c| vec![c])
+    }
+
+    /// The encoding the certificate was parsed from.
+    #[must_use]
+    pub fn der(&self) -> &[u8] {
+        &self.der
+    }
+
+    /// The original `tbsCertificate` bytes (what the issuer signed).
+    #[must_use]
+    pub fn tbs_bytes(&self) -> &[u8] {
+        self.der.get(self.tbs.clone()).unwrap_or_default()
+    }
+
+    /// The subject name.
+    #[must_use]
+    pub fn subject_name(&self) -> &Name {
+        self.parsed.tbs_certificate().subject()
+    }
+
+    /// The issuer name.
+    #[must_use]
+    pub fn issuer_name(&self) -> &Name {
+        self.parsed.tbs_certificate().issuer()
+    }
+
+    /// The subject as an RFC 4514 string.
+    #[must_use]
+    pub fn subject(&self) -> String {
+        self.subject_name().to_string()
+    }
+
+    /// The issuer as an RFC 4514 string.
+    #[must_use]
+    pub fn issuer(&self) -> String {
+        self.issuer_name().to_string()
+    }
+
+    /// The serial number, hex.
+    #[must_use]
+    pub fn serial_hex(&self) -> String {
+        self.serial().iter().map(|b| format!("{b:02X}")).collect()
+    }
+
+    /// The serial number bytes as encoded.
+    #[must_use]
+    pub fn serial(&self) -> &[u8] {
+        self.parsed.tbs_certificate().serial_number().as_bytes()
+    }
+
+    /// The country (C=) of a name, upper case.
+    fn country_of(name: &Name) -> Option<String> {
+        name.iter_rdn()
+            .flat_map(|rdn| rdn.iter())
+            .find(|atv| atv.oid == COUNTRY_NAME)
+            .map(|atv| String::from_utf8_lossy(atv.value.value()).trim().to_ascii_uppercase())
+    }
+
+    /// The subject's country (C=).
+    #[must_use]
+    pub fn subject_country(&self) -> Option<String> {
+        Self::country_of(self.subject_name())
+    }
+
+    /// The issuer's country (C=).
+    #[must_use]
+    pub fn issuer_country(&self) -> Option<String> {
+        Self::country_of(self.issuer_name())
+    }
+
+    /// notBefore, seconds since the Unix epoch.
+    #[must_use]
+    pub fn not_before(&self) -> u64 {
+        self.parsed.tbs_certificate().validity().not_before.to_unix_duration().as_secs()
+    }
+
+    /// notAfter, seconds since the Unix epoch.
+    #[must_use]
+    pub fn not_after(&self) -> u64 {
+        self.parsed.tbs_certificate().validity().not_after.to_unix_duration().as_secs()
+    }
+
+    /// Whether `unix_seconds` lies within the validity period.
+    #[must_use]
+    pub fn valid_at(&self, unix_seconds: u64) -> bool {
+        (self.not_before()..=self.not_after()).contains(&unix_seconds)
+    }
+
+    /// The subject key identifier extension.
+    #[must_use]
+    pub fn subject_key_id(&self) -> Option<Vec<u8>> {
+        let ext = self.parsed.tbs_certificate().get_extension::<SubjectKeyIdentifier>().ok()??;
+        Some(ext.1.0.as_bytes().to_vec())
+    }
+
+    /// The authority key identifier's keyIdentifier.
+    #[must_use]
+    pub fn authority_key_id(&self) -> Option<Vec<u8>> {
+        let ext = self.parsed.tbs_certificate().get_extension::<AuthorityKeyIdentifier>().ok()??;
+        ext.1.key_identifier.map(|k| k.as_bytes().to_vec())
+    }
+
+    /// Basic constraints: `Some(true)` for a CA, `None` when the extension is absent.
+    #[must_use]
+    pub fn is_ca(&self) -> Option<bool> {
+        let ext = self.parsed.tbs_certificate().get_extension::<BasicConstraints>().ok()??;
+        Some(ext.1.ca)
+    }
+
+    /// Key usage: (digitalSignature, keyCertSign), or `None` when the extension is absent.
+    #[must_use]
+    pub fn key_usage(&self) -> Option<(bool, bool)> {
+        let ext = self.parsed.tbs_certificate().get_extension::<KeyUsage>().ok()??;
+        Some((ext.1.digital_signature(), ext.1.key_cert_sign()))
+    }
+
+    /// Subject and issuer names are equal (a CSCA or a link certificate).
+    #[must_use]
+    pub fn is_self_issued(&self) -> bool {
+        self.subject_name() == self.issuer_name()
+    }
+
+    /// The subject public key.
+    ///
+    /// # Errors
+    /// The [`SigError`] met while parsing it.
+    pub fn public_key(&self) -> Result<&PublicKey, SigError> {
+        self.key.as_ref().map_err(Clone::clone)
+    }
+
+    /// The algorithm the issuer signed with.
+    ///
+    /// # Errors
+    /// [`SigError`] for an unknown or malformed algorithm.
+    pub fn signature_algorithm(&self) -> Result<SignatureAlgorithm, SigError> {
+        let raw = self.der.get(self.sig_alg.clone()).unwrap_or_default();
+        let t = Tlv::parse_exact(raw).map_err(|e| SigError::BadKey(e.to_string()))?;
+        SignatureAlgorithm::from_algorithm_id(&AlgorithmId::parse(t)?, None)
+    }
+
+    /// Checks that `issuer_key` signed this certificate.
+    ///
+    /// # Errors
+    /// [`SigError::Invalid`] when it did not, or why it could not be checked.
+    pub fn verify_signed_by(&self, issuer_key: &PublicKey) -> Result<(), SigError> {
+        let alg = self.signature_algorithm()?;
+        let bits = self.der.get(self.signature.clone()).unwrap_or_default();
+        let sig = match bits.split_first() {
+            Some((0, s)) => s,
+            _ => return Err(SigError::MalformedSignature("signature BIT STRING has unused bits")),
+        };
+        sig::verify(issuer_key, &alg, self.tbs_bytes(), sig)
+    }
+}
