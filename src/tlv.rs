@@ -564,3 +564,177 @@ mod tests {
         }
     }
 }
+
+/// BER to DER for what eMRTD security objects need (the NZ EF.SOD, `openssl cms -stream`
+/// output): indefinite lengths become definite, constructed OCTET STRINGs (`24`) are
+/// reassembled into one primitive `04`. Everything already definite is copied
+/// byte-for-byte, so a DER input comes back unchanged (and borrowed).
+pub mod ber {
+    use std::borrow::Cow;
+
+    use super::{Header, Length, MAX_DEPTH, TlvError, encode_length};
+
+    /// Returns `input` as DER; borrowed when nothing needed normalising.
+    ///
+    /// # Errors
+    /// [`TlvError`] for malformed BER, nesting deeper than [`MAX_DEPTH`], or trailing data.
+    pub fn to_der(input: &[u8]) -> Result<Cow<'_, [u8]>, TlvError> {
+        if !needs_work(input, 0, 0)? {
+            return Ok(Cow::Borrowed(input));
+        }
+        let mut out = Vec::with_capacity(input.len());
+        let used = normalize(input, 0, 0, &mut out)?;
+        if used != input.len() {
+            return Err(TlvError::TrailingData { offset: used });
+        }
+        Ok(Cow::Owned(out))
+    }
+
+    /// Whether any object in `buf` (one object at `base`) has an indefinite length or is a
+    /// constructed OCTET STRING.
+    fn needs_work(buf: &[u8], base: usize, depth: usize) -> Result<bool, TlvError> {
+        let mut pos = 0;
+        while pos < buf.len() {
+            let rest = buf.get(pos..).unwrap_or_default();
+            let h = Header::parse(rest).map_err(|e| shift(e, base + pos))?;
+            let first = rest.first().copied().unwrap_or(0);
+            let Length::Definite(len) = h.length else { return Ok(true) };
+            if first == 0x24 {
+                return Ok(true);
+            }
+            let end = h.header_len.checked_add(len).ok_or(TlvError::BadLength { offset: base + pos })?;
+            let value = rest
+                .get(h.header_len..end)
+                .ok_or(TlvError::Truncated { offset: base + pos, needed: end.saturating_sub(rest.len()) })?;
+            if first & 0x20 != 0 {
+                if depth >= MAX_DEPTH {
+                    return Err(TlvError::TooDeep { offset: base + pos });
+                }
+                if needs_work(value, base + pos + h.header_len, depth + 1)? {
+                    return Ok(true);
+                }
+            }
+            pos += end;
+        }
+        Ok(false)
+    }
+
+    fn shift(e: TlvError, by: usize) -> TlvError {
+        match e {
+            TlvError::Truncated { offset, needed } => TlvError::Truncated { offset: offset + by, needed },
+            TlvError::BadTag { offset } => TlvError::BadTag { offset: offset + by },
+            TlvError::BadLength { offset } => TlvError::BadLength { offset: offset + by },
+            other => other,
+        }
+    }
+
+    /// Normalises the one object at the start of `buf` into `out`; returns bytes consumed.
+    fn normalize(buf: &[u8], base: usize, depth: usize, out: &mut Vec<u8>) -> Result<usize, TlvError> {
+        if depth > MAX_DEPTH {
+            return Err(TlvError::TooDeep { offset: base });
+        }
+        let h = Header::parse(buf).map_err(|e| shift(e, base))?;
+        let tag_bytes = buf.get(..h.header_len - length_field_len(buf, h)).unwrap_or_default();
+        let first = buf.first().copied().unwrap_or(0);
+        let constructed = first & 0x20 != 0;
+        if !constructed {
+            let Length::Definite(len) = h.length else { return Err(TlvError::BadLength { offset: base }) };
+            let end = h.header_len.checked_add(len).ok_or(TlvError::BadLength { offset: base })?;
+            let raw =
+                buf.get(..end).ok_or(TlvError::Truncated { offset: base, needed: end.saturating_sub(buf.len()) })?;
+            out.extend_from_slice(raw);
+            return Ok(end);
+        }
+        // Constructed: normalise the children into a scratch buffer, then emit.
+        let mut children = Vec::new();
+        let mut pos = h.header_len;
+        let end = match h.length {
+            Length::Definite(len) => Some(h.header_len.checked_add(len).ok_or(TlvError::BadLength { offset: base })?),
+            Length::Indefinite => None,
+        };
+        loop {
+            match end {
+                Some(e) if pos >= e => break,
+                None if buf.get(pos..pos + 2) == Some(&[0, 0]) => {
+                    pos += 2;
+                    break;
+                }
+                _ => {}
+            }
+            let rest = buf.get(pos..).unwrap_or_default();
+            if rest.is_empty() {
+                return Err(TlvError::Truncated { offset: base + pos, needed: 2 });
+            }
+            let limit = end.map_or(rest.len(), |e| e.saturating_sub(pos).min(rest.len()));
+            pos += normalize(rest.get(..limit).unwrap_or(rest), base + pos, depth + 1, &mut children)?;
+        }
+        if end.is_some_and(|e| pos != e) {
+            return Err(TlvError::BadLength { offset: base });
+        }
+        if first == 0x24 {
+            // Reassemble the segments (each now a primitive 04) into one OCTET STRING.
+            let mut content = Vec::new();
+            for seg in super::iter(&children) {
+                let seg = seg?;
+                if seg.tag.value() != 0x04 {
+                    return Err(TlvError::UnexpectedTag {
+                        expected: super::Tag::new(0x04),
+                        found: seg.tag,
+                        offset: base,
+                    });
+                }
+                content.extend_from_slice(seg.value);
+            }
+            out.push(0x04);
+            encode_length(content.len(), out);
+            out.extend_from_slice(&content);
+        } else {
+            out.extend_from_slice(tag_bytes);
+            encode_length(children.len(), out);
+            out.extend_from_slice(&children);
+        }
+        Ok(pos)
+    }
+
+    /// Bytes of the length field of the header at the start of `buf`.
+    fn length_field_len(buf: &[u8], h: Header) -> usize {
+        let tag_len = h.tag.len();
+        match buf.get(tag_len) {
+            Some(&b) if b > 0x80 => 1 + usize::from(b & 0x7F),
+            _ => 1,
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use hex_literal::hex;
+
+        #[test]
+        fn der_is_returned_unchanged_and_borrowed() {
+            let der = hex!("3006 0401AA 0201 05");
+            assert!(matches!(to_der(&der).unwrap(), Cow::Borrowed(_)));
+        }
+
+        #[test]
+        fn indefinite_lengths_and_segmented_octet_strings() {
+            // SEQUENCE (indefinite) { [0] (indefinite) { OCTET STRING (constructed) { 04 02 AABB, 04 01 CC } } }
+            let ber = hex!("3080 A080 2480 0402AABB 0401CC 0000 0000 0000");
+            let der = to_der(&ber).unwrap();
+            assert_eq!(der.as_ref(), &hex!("3007 A005 0403AABBCC"));
+            assert!(matches!(to_der(&der).unwrap(), Cow::Borrowed(_)));
+        }
+
+        #[test]
+        fn malformed_ber_is_rejected() {
+            assert!(to_der(&hex!("3080 0401AA")).is_err()); // no end-of-contents
+            assert!(to_der(&hex!("0480")).is_err()); // primitive with indefinite length
+            assert!(to_der(&hex!("2480 0201 01 0000")).is_err()); // segment that is not 04
+            let mut deep = vec![0x30, 0x80];
+            for _ in 0..40 {
+                deep.extend_from_slice(&[0x30, 0x80]);
+            }
+            assert!(to_der(&deep).is_err());
+        }
+    }
+}

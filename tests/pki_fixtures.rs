@@ -75,3 +75,77 @@ fn tampered_certificates_fail_on_every_key_type() {
         );
     }
 }
+
+use passchip::crypto::hash::HashAlg;
+use passchip::crypto::sig::{self, AlgorithmId, SignatureAlgorithm};
+use passchip::lds::{DgNumber, Sod};
+
+/// Checks a SOD's CMS signature with the DSC embedded in it; returns the DSC.
+fn verify_sod_signature(sod: &Sod) -> Cert {
+    let sd = &sod.signed_data;
+    assert_eq!(sd.signers.len(), 1);
+    let signer = &sd.signers[0];
+    let digest = signer.digest_alg().expect("digest algorithm");
+    assert_eq!(signer.message_digest.as_deref(), Some(digest.digest(&sd.econtent).as_slice()), "messageDigest");
+    assert_eq!(signer.content_type, Some(sd.econtent_type), "contentType attribute");
+    let dsc = Cert::from_der(&sd.certificates[0]).unwrap();
+    let alg_t = passchip::tlv::Tlv::parse_exact(&signer.signature_algorithm).unwrap();
+    let alg = SignatureAlgorithm::from_algorithm_id(&AlgorithmId::parse(alg_t).unwrap(), Some(digest)).unwrap();
+    sig::verify(dsc.public_key().unwrap(), &alg, signer.signed_bytes(&sd.econtent), &signer.signature)
+        .unwrap_or_else(|e| panic!("{e} ({alg})"));
+    dsc
+}
+
+#[test]
+fn every_gmrtd_sod_verifies_with_its_dsc() {
+    for cc in ["AT", "AU", "CN", "DE", "FI", "FR", "ID", "MY", "NZ", "PH", "RU", "SG", "UK", "US"] {
+        let sod = Sod::parse(&fixture(&format!("gmrtd/doc/{cc}/EF_SOD.bin"))).unwrap_or_else(|e| panic!("{cc}: {e}"));
+        let dsc = verify_sod_signature(&sod);
+        if cc != "ID" {
+            assert_eq!(dsc.der(), fixture(&format!("gmrtd/doc/{cc}/DSC.der")).as_slice(), "{cc}: embedded DSC");
+        }
+        assert!(sod.security_object.hashes.contains_key(&DgNumber::new(1).unwrap()), "{cc}");
+        assert_eq!(sod.signed_data.was_ber, cc == "NZ", "{cc}: BER");
+        assert_eq!(sod.has_icao_content_type(), cc != "CN", "{cc}: eContentType");
+    }
+}
+
+#[test]
+fn data_group_hashes_match_the_fixture_files() {
+    let cases = [
+        ("gmrtd/doc/AT/EF_SOD.bin", vec![(14, "gmrtd/doc/AT/EF_DG14.bin")], HashAlg::Sha256),
+        ("gmrtd/doc/FI/EF_SOD.bin", vec![(14, "gmrtd/doc/FI/EF_DG14.bin")], HashAlg::Sha512),
+        ("gmrtd/doc/NZ/EF_SOD.bin", vec![(15, "gmrtd/doc/NZ/EF_DG15.bin")], HashAlg::Sha256),
+    ];
+    for (sod_path, dgs, alg) in cases {
+        let sod = Sod::parse(&fixture(sod_path)).unwrap();
+        assert_eq!(sod.security_object.hash_alg, alg);
+        for (n, path) in dgs {
+            let expected = &sod.security_object.hashes[&DgNumber::new(n).unwrap()];
+            assert_eq!(&alg.digest(&fixture(path)), expected, "{path}");
+        }
+    }
+}
+
+#[test]
+fn bsi_tr03105_reference_dataset() {
+    let dir = "icao-9303/bsi-tr03105-5-referencedataset";
+    let sod = Sod::parse(&fixture(&format!("{dir}/EF_SOD.bin"))).unwrap();
+    let dsc = verify_sod_signature(&sod);
+    assert!(dsc.public_key().unwrap().describe().starts_with("RSA-2048"));
+    for n in [1u8, 2, 3, 4, 14] {
+        let content = fixture(&format!("{dir}/Datagroup{n}.bin"));
+        let expected = &sod.security_object.hashes[&DgNumber::new(n).unwrap()];
+        assert_eq!(&sod.security_object.hash_alg.digest(&content), expected, "DG{n}");
+    }
+    // DG15 is on the chip but not covered by this SOD.
+    assert!(!sod.security_object.hashes.contains_key(&DgNumber::new(15).unwrap()));
+}
+
+#[test]
+fn indonesian_sod_dsc_chains_to_the_2020_csca() {
+    let sod = Sod::parse(&fixture("gmrtd/doc/ID/EF_SOD.bin")).unwrap();
+    let dsc = verify_sod_signature(&sod);
+    let csca = Cert::from_der(&fixture("gmrtd/masterlist/IDN_2010_SERIES_CSCA_CERT/2020-10_CSCA.cer")).unwrap();
+    dsc.verify_signed_by(csca.public_key().unwrap()).unwrap();
+}

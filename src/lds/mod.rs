@@ -4,11 +4,14 @@
 //! File identity is a type, not a bare number: EF.SOD and EF.CardSecurity share FID
 //! `011D` (in different DFs), so they are different [`LdsFile`] / `MfFile` values.
 
+pub mod cms;
 pub mod com;
 pub mod dg1;
+pub mod sod;
 
 pub use com::EfCom;
 pub use dg1::Dg1;
+pub use sod::Sod;
 
 use crate::mrz::MrzError;
 use crate::tlv::{Tag, TlvError};

@@ -1,0 +1,86 @@
+//! Interop tests on fixtures we may read but not redistribute (JMRTD: LGPL-3.0,
+//! OpenPACE: GPL-3.0), taken from `../shared/fixtures/external`. They are `#[ignore]`d so
+//! `cargo test` passes on a plain clone; `.ci/run` runs them with `--ignored`, and they
+//! fail loudly when the shared folder is missing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::PathBuf;
+
+use passchip::crypto::sig::{self, AlgorithmId, SignatureAlgorithm};
+use passchip::lds::{DgNumber, Sod};
+use passchip::pki::Cert;
+
+fn shared(path: &str) -> Vec<u8> {
+    let base = std::env::var_os("PASSCHIP_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")));
+    let full = base.join("fixtures/external").join(path);
+    std::fs::read(&full).unwrap_or_else(|e| {
+        panic!("interop fixture {} is missing ({e}); set PASSCHIP_SHARED to the shared folder", full.display())
+    })
+}
+
+fn verify_sod(sod: &Sod) -> Cert {
+    let sd = &sod.signed_data;
+    let signer = &sd.signers[0];
+    let digest = signer.digest_alg().unwrap();
+    assert_eq!(signer.message_digest.as_deref(), Some(digest.digest(&sd.econtent).as_slice()));
+    let dsc = Cert::from_der(&sd.certificates[0]).unwrap();
+    let alg_t = passchip::tlv::Tlv::parse_exact(&signer.signature_algorithm).unwrap();
+    let alg = SignatureAlgorithm::from_algorithm_id(&AlgorithmId::parse(alg_t).unwrap(), Some(digest)).unwrap();
+    sig::verify(dsc.public_key().unwrap(), &alg, signer.signed_bytes(&sd.econtent), &signer.signature).unwrap();
+    dsc
+}
+
+#[test]
+#[ignore = "interop: needs ../shared (JMRTD samples, LGPL-3.0)"]
+fn jmrtd_bsi2008_brainpool_p224_explicit_sha1() {
+    let sod = Sod::parse(&shared("JMRTD/bsi2008/EF_SOD.bin")).unwrap();
+    let dsc = verify_sod(&sod);
+    assert_eq!(dsc.public_key().unwrap().describe(), "brainpoolP224r1 (explicit)");
+    let so = &sod.security_object;
+    assert_eq!(so.hash_alg, passchip::crypto::hash::HashAlg::Sha1);
+    for n in [1u8, 2, 3, 14] {
+        let content = shared(&format!("JMRTD/bsi2008/Datagroup{n}.bin"));
+        assert_eq!(&so.hash_alg.digest(&content), &so.hashes[&DgNumber::new(n).unwrap()], "DG{n}");
+    }
+    assert!(!so.hashes.contains_key(&DgNumber::new(4).unwrap()), "DG4 is not hashed in this SOD");
+}
+
+#[test]
+#[ignore = "interop: needs ../shared (JMRTD samples, LGPL-3.0)"]
+fn jmrtd_loes2006_sha256_rsa() {
+    let sod = Sod::parse(&shared("JMRTD/loes2006/ef011D.bin")).unwrap();
+    verify_sod(&sod);
+    let so = &sod.security_object;
+    for (n, f) in [(1u8, "ef0101"), (2, "ef0102"), (15, "ef010F")] {
+        let content = shared(&format!("JMRTD/loes2006/{f}.bin"));
+        assert_eq!(&so.hash_alg.digest(&content), &so.hashes[&DgNumber::new(n).unwrap()], "DG{n}");
+    }
+}
+
+#[test]
+#[ignore = "interop: needs ../shared (OpenPACE, GPL-3.0)"]
+fn openpace_german_id_card_security_chains_to_csca_013() {
+    let raw = shared("openpace/cardsecurity/dan/EF_CardSecurity.bin");
+    let sd = passchip::lds::cms::SignedData::parse(&raw).unwrap();
+    assert_eq!(sd.econtent_type, passchip::oid::BSI_SECURITY_OBJECT);
+    let signer = &sd.signers[0];
+    let digest = signer.digest_alg().unwrap();
+    let dsc = Cert::from_der(&sd.certificates[0]).unwrap();
+    let alg_t = passchip::tlv::Tlv::parse_exact(&signer.signature_algorithm).unwrap();
+    let alg = SignatureAlgorithm::from_algorithm_id(&AlgorithmId::parse(alg_t).unwrap(), Some(digest)).unwrap();
+    sig::verify(dsc.public_key().unwrap(), &alg, signer.signed_bytes(&sd.econtent), &signer.signature).unwrap();
+    let csca_files = std::fs::read_dir(
+        std::env::var_os("PASSCHIP_SHARED")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared")))
+            .join("fixtures/external/openpace/cardsecurity/dan"),
+    )
+    .unwrap();
+    let csca_path =
+        csca_files.filter_map(Result::ok).map(|e| e.path()).find(|p| p.to_string_lossy().contains("csca")).unwrap();
+    let csca = Cert::from_der(&std::fs::read(csca_path).unwrap()).unwrap();
+    dsc.verify_signed_by(csca.public_key().unwrap()).unwrap();
+    assert_eq!(dsc.public_key().unwrap().describe(), "brainpoolP224r1 (explicit)");
+}
