@@ -205,10 +205,8 @@ fn parse_signer(si: Tlv<'_>) -> Result<SignerInfo, LdsError> {
                 return Err(err("contentType / messageDigest with several values"));
             }
             match t {
-                oid::CONTENT_TYPE => {
-                    if content_type.replace(oid_of(&first)?).is_some() {
-                        return Err(err("duplicate contentType attribute"));
-                    }
+                oid::CONTENT_TYPE if content_type.replace(oid_of(&first)?).is_some() => {
+                    return Err(err("duplicate contentType attribute"));
                 }
                 oid::MESSAGE_DIGEST => {
                     if first.tag != Tag::new(0x04) {
