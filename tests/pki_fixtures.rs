@@ -149,3 +149,55 @@ fn indonesian_sod_dsc_chains_to_the_2020_csca() {
     let csca = Cert::from_der(&fixture("gmrtd/masterlist/IDN_2010_SERIES_CSCA_CERT/2020-10_CSCA.cer")).unwrap();
     dsc.verify_signed_by(csca.public_key().unwrap()).unwrap();
 }
+
+use passchip::pki::{Anchoring, MasterList, MasterListError};
+
+#[test]
+fn german_master_list_verifies_against_its_root_and_holds_every_csca() {
+    let root = Cert::from_der(&fixture("gmrtd/masterlist/DE_ROOT_CA_CSCA07.cer")).unwrap();
+    let ml = MasterList::open(&fixture("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml"), Some(&root)).unwrap();
+    assert_eq!(ml.certificates.len() + ml.rejected.len(), 588, "rejected: {:?}", ml.rejected);
+    assert!(ml.rejected.is_empty(), "{:?}", ml.rejected);
+    assert!(matches!(ml.anchoring, Anchoring::Root { .. }));
+    assert!(ml.signer.subject().contains("CSCA Master List Signer"));
+    for cc in ISSUERS {
+        let csca = fixture(&format!("gmrtd/doc/{cc}/CSCA.der"));
+        assert!(ml.certificates.iter().any(|c| c.der() == csca.as_slice()), "{cc} CSCA not in the DE master list");
+    }
+    // Every key in the list can be used: RSA up to 6144 bits, explicit EC parameters, e = 3.
+    let unusable: Vec<String> =
+        ml.certificates.iter().filter(|c| c.public_key().is_err()).map(|c| c.subject()).collect();
+    assert!(unusable.is_empty(), "{unusable:?}");
+}
+
+#[test]
+fn dutch_master_list_and_the_wrong_root() {
+    let nl_root = Cert::from_der(&fixture("gmrtd/masterlist/NL_ROOT_CA.cer")).unwrap();
+    let nl = MasterList::open(&fixture("gmrtd/masterlist/NL_ML_2026-07-22.ml"), Some(&nl_root)).unwrap();
+    assert_eq!(nl.certificates.len() + nl.rejected.len(), 411);
+    let de = fixture("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml");
+    assert!(matches!(MasterList::open(&de, Some(&nl_root)), Err(MasterListError::NotIssuedByRoot { .. })));
+}
+
+#[test]
+fn master_list_without_root_is_not_anchored() {
+    let de = fixture("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml");
+    let ml = MasterList::open(&de, None).unwrap();
+    match ml.anchoring {
+        Anchoring::NotAnchored { issuer } => assert!(issuer.contains("csca-germany"), "{issuer}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn tampered_master_list_is_refused() {
+    let mut de = fixture("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml");
+    let root = Cert::from_der(&fixture("gmrtd/masterlist/DE_ROOT_CA_CSCA07.cer")).unwrap();
+    // Flip a byte in the middle of the certificate list (inside the signed eContent).
+    let mid = de.len() / 2;
+    de[mid] ^= 0x01;
+    assert!(matches!(
+        MasterList::open(&de, Some(&root)),
+        Err(MasterListError::Signature(_) | MasterListError::Malformed(_))
+    ));
+}

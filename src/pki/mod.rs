@@ -2,8 +2,12 @@
 //! master lists, CRLs, path validation and passive authentication.
 
 pub mod cert;
+pub mod masterlist;
+pub mod signed;
 
 pub use cert::Cert;
+pub use masterlist::{Anchoring, MasterList, MasterListError};
+pub use signed::{SignedDataError, VerifiedSigner, verify_signed_data};
 
 /// A PKI object could not be used. The input (file, chip, caller) is at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
