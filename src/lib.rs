@@ -5,6 +5,7 @@
 pub mod access;
 pub mod apdu;
 pub mod crypto;
+pub mod date;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 #[doc(hidden)]

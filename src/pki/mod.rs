@@ -2,12 +2,19 @@
 //! master lists, CRLs, path validation and passive authentication.
 
 pub mod cert;
+pub mod country;
+pub mod crl;
 pub mod masterlist;
+pub mod pa;
 pub mod signed;
+pub mod store;
 
 pub use cert::Cert;
+pub use crl::Crl;
 pub use masterlist::{Anchoring, MasterList, MasterListError};
+pub use pa::{CheckName, PaOptions, PassiveAuthentication, Status, Verdict};
 pub use signed::{SignedDataError, VerifiedSigner, verify_signed_data};
+pub use store::{TrustSource, TrustStore};
 
 /// A PKI object could not be used. The input (file, chip, caller) is at fault.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,4 +23,15 @@ pub enum PkiError {
     /// A certificate that does not parse.
     #[error("invalid certificate: {0}")]
     BadCertificate(String),
+    /// A CRL that does not parse.
+    #[error("invalid CRL: {0}")]
+    BadCrl(String),
+    /// A file or folder could not be read.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The path.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
 }

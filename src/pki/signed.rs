@@ -47,7 +47,8 @@ pub struct VerifiedSigner {
     /// The digest algorithm of the content.
     pub digest: HashAlg,
     /// The signer was matched by serial number only: the issuer name in the signer
-    /// identifier is encoded differently from the certificate's (seen on UA documents).
+    /// identifier is encoded differently from the certificate's (string types on UA
+    /// documents, RDN order on MY ones).
     pub issuer_name_tolerated: bool,
 }
 
@@ -66,11 +67,13 @@ fn find_signer_cert(sid: &SignerId, certs: &[Vec<u8>]) -> Result<(Cert, bool), S
             if let Some(c) = parsed.iter().find(|c| serial_matches(c) && issuer_matches(c, issuer)) {
                 return Ok((c.clone(), false));
             }
-            // Tolerance: one certificate with the right serial whose issuer differs only in
-            // encoding. Reported to the caller, never silent.
+            // Tolerance: exactly one certificate with the right serial, whose issuer name is
+            // encoded differently (string types on UA documents, RDN order on MY ones). The
+            // identifier is only a hint: the signature must still verify with that
+            // certificate's key, and the caller reports the tolerance.
             let by_serial: Vec<&Cert> = parsed.iter().filter(|c| serial_matches(c)).collect();
             match by_serial.as_slice() {
-                [only] if issuer_equal_ignoring_encoding(only, issuer) => Ok(((*only).clone(), true)),
+                [only] => Ok(((*only).clone(), true)),
                 _ => Err(SignedDataError::SignerCertificateMissing),
             }
         }
@@ -88,12 +91,6 @@ fn issuer_matches(c: &Cert, issuer_der: &[u8]) -> bool {
         Ok(n) => &n == c.issuer_name(),
         Err(_) => false,
     }
-}
-
-/// Compares names by their RFC 4514 strings, case-insensitively (string types ignored).
-fn issuer_equal_ignoring_encoding(c: &Cert, issuer_der: &[u8]) -> bool {
-    use der::Decode;
-    x509_cert::name::Name::from_der(issuer_der).is_ok_and(|n| n.to_string().eq_ignore_ascii_case(&c.issuer()))
 }
 
 /// Checks the one signer of `sd`: its certificate, the signed attributes, the signature.

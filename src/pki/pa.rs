@@ -1,0 +1,635 @@
+//! Passive authentication (ICAO 9303-11 §5.1, 9303-12 §7): is the chip's data what the
+//! issuing state signed?
+//!
+//! The result is one immutable [`PassiveAuthentication`] report with one [`Check`] per
+//! property, each `passed`, `failed` or `not_performed` with a reason, and a verdict
+//! derived from them: `valid` only when every required check passed. A check that could
+//! not be made is never counted as passed.
+//!
+//! # JSON (schema `passchip.pa/1`)
+//! ```text
+//! { "schema": "passchip.pa/1", "verdict": "valid" | "invalid", "evaluated_at": "YYYY-MM-DD",
+//!   "checks": [ { "check": "<name>", "status": "passed|failed|not_performed", "reason": "…" }, … ],
+//!   "data_groups": [ { "data_group": 1, "status": "matched|mismatch|not_in_sod|not_read",
+//!                      "hash_algorithm": "SHA-256" }, … ],
+//!   "signer": { "subject", "issuer", "serial", "key", "not_before", "not_after" } | null,
+//!   "anchor": { "subject", "key", "not_before", "not_after", "source": {…}, "link_certificate" } | null,
+//!   "document_expired": true | false | null }
+//! ```
+//! Check names, in report order: `sod_parsed`, `sod_content_type`, `sod_signed_attributes`,
+//! `sod_signature`, `dsc_trusted` (DSC issued by a CSCA in the trust store),
+//! `dsc_validity`, `csca_validity`, `dsc_key_usage`, `csca_constraints`,
+//! `country_consistency`, `dsc_not_revoked`, `data_group_hashes`.
+//! Required for `valid`: all of them except `dsc_not_revoked` (required only when the
+//! caller demands revocation checking) and `country_consistency` when no issuing state is
+//! known and the certificates agree.
+
+use std::collections::BTreeMap;
+
+use super::cert::Cert;
+use super::country;
+use super::signed::{SignedDataError, verify_signed_data};
+use super::store::{TrustSource, TrustStore};
+use crate::date::Date;
+use crate::lds::{DgNumber, Sod};
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum Status {
+    /// The property holds.
+    Passed,
+    /// The property does not hold.
+    Failed,
+    /// The check could not be made (the reason says why). Never counts as passed.
+    NotPerformed,
+}
+
+/// The checks of passive authentication, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum CheckName {
+    /// EF.SOD parses (CMS SignedData, LDSSecurityObject).
+    SodParsed,
+    /// eContentType is id-icao-mrtd-security-ldsSecurityObject (id-data is tolerated, noted).
+    SodContentType,
+    /// The messageDigest and contentType signed attributes match the content.
+    SodSignedAttributes,
+    /// The SOD signature verifies with the DSC.
+    SodSignature,
+    /// The DSC was issued by a CSCA (or link certificate) in the trust store.
+    DscTrusted,
+    /// The DSC is within its validity period at the evaluation time.
+    DscValidity,
+    /// The CSCA is within its validity period at the evaluation time.
+    CscaValidity,
+    /// The DSC may sign (keyUsage digitalSignature, when present).
+    DscKeyUsage,
+    /// The CSCA is a CA (basicConstraints cA, keyUsage keyCertSign, when present).
+    CscaConstraints,
+    /// Document issuing state, DSC country and CSCA country agree.
+    CountryConsistency,
+    /// No CRL of the CSCA lists the DSC.
+    DscNotRevoked,
+    /// Every data group read hashes to the value in the SOD.
+    DataGroupHashes,
+}
+
+/// One check and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Check {
+    #[cfg_attr(feature = "serde", serde(rename = "check"))]
+    name: CheckName,
+    status: Status,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    reason: Option<String>,
+}
+
+impl Check {
+    fn new(name: CheckName, status: Status, reason: impl Into<Option<String>>) -> Self {
+        Self { name, status, reason: reason.into() }
+    }
+
+    /// Which check.
+    #[must_use]
+    pub fn name(&self) -> CheckName {
+        self.name
+    }
+
+    /// Its outcome.
+    #[must_use]
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Why it failed or was not performed (or a note when it passed with a tolerance).
+    #[must_use]
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+}
+
+/// How one data group fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum DgStatus {
+    /// Read, and its hash matches the SOD.
+    Matched,
+    /// Read, and its hash differs from the SOD: the data was altered.
+    Mismatch,
+    /// Read, but the SOD has no hash for it: its content is not authenticated.
+    NotInSod,
+    /// Listed in the SOD but not read.
+    NotRead,
+}
+
+/// A data group's hash check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct DataGroupCheck {
+    data_group: u8,
+    status: DgStatus,
+}
+
+impl DataGroupCheck {
+    /// The data group number.
+    #[must_use]
+    pub fn data_group(&self) -> u8 {
+        self.data_group
+    }
+
+    /// Its status.
+    #[must_use]
+    pub fn status(&self) -> DgStatus {
+        self.status
+    }
+}
+
+/// A certificate as the report shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct CertSummary {
+    /// Subject DN.
+    pub subject: String,
+    /// Issuer DN.
+    pub issuer: String,
+    /// Serial number, hex.
+    pub serial: String,
+    /// Key type and size.
+    pub key: String,
+    /// Validity start.
+    pub not_before: String,
+    /// Validity end.
+    pub not_after: String,
+}
+
+impl CertSummary {
+    fn of(c: &Cert) -> Self {
+        Self {
+            subject: c.subject(),
+            issuer: c.issuer(),
+            serial: c.serial_hex(),
+            key: c.public_key().map_or_else(|e| format!("unusable: {e}"), |k| k.describe()),
+            not_before: Date::from_unix(c.not_before()).to_string(),
+            not_after: Date::from_unix(c.not_after()).to_string(),
+        }
+    }
+}
+
+/// The trust anchor the DSC chained to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct AnchorSummary {
+    /// The CSCA certificate.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub certificate: CertSummary,
+    /// Where it came from.
+    pub source: TrustSource,
+    /// Whether it is a link certificate (self-issued, signed by an older CSCA key).
+    pub link_certificate: bool,
+}
+
+/// The overall verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum Verdict {
+    /// Every required check passed.
+    Valid,
+    /// A required check failed or could not be performed.
+    Invalid,
+}
+
+/// What the verification is asked to do.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct PaOptions {
+    /// The date to evaluate validity at (default: today).
+    pub at: Date,
+    /// The document's issuing state as printed in the MRZ (`SWE`, `D<<`), for country
+    /// pinning; taken from DG1 when absent and DG1 was read.
+    pub issuing_state: Option<String>,
+    /// Require a CRL of the CSCA (and the DSC not on it) for a valid verdict.
+    pub require_crl: bool,
+}
+
+impl Default for PaOptions {
+    fn default() -> Self {
+        Self { at: Date::today(), issuing_state: None, require_crl: false }
+    }
+}
+
+impl PaOptions {
+    /// Options evaluating at `date` (audits: "was it valid then?").
+    #[must_use]
+    pub fn at(date: Date) -> Self {
+        Self { at: date, ..Self::default() }
+    }
+
+    /// Sets the issuing state for country pinning (MRZ code, e.g. `SWE`).
+    #[must_use]
+    pub fn with_issuing_state(mut self, code: impl Into<String>) -> Self {
+        self.issuing_state = Some(code.into());
+        self
+    }
+
+    /// Requires a CRL check for a valid verdict.
+    #[must_use]
+    pub fn with_required_crl(mut self, yes: bool) -> Self {
+        self.require_crl = yes;
+        self
+    }
+}
+
+/// The passive-authentication report. Built once by [`PassiveAuthentication::verify`];
+/// immutable; the verdict is derived from the checks.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PassiveAuthentication {
+    schema: &'static str,
+    verdict: Verdict,
+    evaluated_at: String,
+    checks: Vec<Check>,
+    data_groups: Vec<DataGroupCheck>,
+    signer: Option<CertSummary>,
+    anchor: Option<AnchorSummary>,
+    document_expired: Option<bool>,
+    #[cfg_attr(feature = "serde", serde(skip))]
+    require_crl: bool,
+}
+
+/// Collects checks; anything not explicitly run is recorded as not performed.
+struct Builder {
+    checks: BTreeMap<usize, Check>,
+}
+
+const ORDER: [CheckName; 12] = [
+    CheckName::SodParsed,
+    CheckName::SodContentType,
+    CheckName::SodSignedAttributes,
+    CheckName::SodSignature,
+    CheckName::DscTrusted,
+    CheckName::DscValidity,
+    CheckName::CscaValidity,
+    CheckName::DscKeyUsage,
+    CheckName::CscaConstraints,
+    CheckName::CountryConsistency,
+    CheckName::DscNotRevoked,
+    CheckName::DataGroupHashes,
+];
+
+impl Builder {
+    fn set(&mut self, name: CheckName, status: Status, reason: impl Into<Option<String>>) {
+        let i = ORDER.iter().position(|n| *n == name).unwrap_or(ORDER.len());
+        self.checks.insert(i, Check::new(name, status, reason));
+    }
+    fn pass(&mut self, name: CheckName) {
+        self.set(name, Status::Passed, None);
+    }
+    fn pass_note(&mut self, name: CheckName, note: String) {
+        self.set(name, Status::Passed, Some(note));
+    }
+    fn fail(&mut self, name: CheckName, reason: String) {
+        self.set(name, Status::Failed, Some(reason));
+    }
+    fn finish(mut self, skipped_because: &str) -> Vec<Check> {
+        for (i, name) in ORDER.iter().enumerate() {
+            self.checks
+                .entry(i)
+                .or_insert_with(|| Check::new(*name, Status::NotPerformed, Some(skipped_because.to_string())));
+        }
+        self.checks.into_values().collect()
+    }
+}
+
+impl PassiveAuthentication {
+    /// Verifies `sod` and the data groups read (`dgs`, raw file contents) against `store`.
+    #[must_use]
+    pub fn verify(sod: &[u8], dgs: &BTreeMap<DgNumber, Vec<u8>>, store: &TrustStore, options: &PaOptions) -> Self {
+        let mut b = Builder { checks: BTreeMap::new() };
+        let at = options.at;
+        let mut report = Self {
+            schema: "passchip.pa/1",
+            verdict: Verdict::Invalid,
+            evaluated_at: at.to_string(),
+            checks: Vec::new(),
+            data_groups: Vec::new(),
+            signer: None,
+            anchor: None,
+            document_expired: None,
+            require_crl: options.require_crl,
+        };
+        let dg1_mrz = DgNumber::new(1).and_then(|n| dgs.get(&n)).and_then(|b| crate::lds::Dg1::parse(b).ok());
+        report.document_expired = dg1_mrz.as_ref().map(|d| {
+            let e = d.mrz.date_of_expiry;
+            let expiry =
+                Date { year: 2000 + i32::from(e.yy()), month: e.month().unwrap_or(12), day: e.day().unwrap_or(28) };
+            expiry < at
+        });
+        let sod = match Sod::parse(sod) {
+            Ok(s) => s,
+            Err(e) => {
+                b.fail(CheckName::SodParsed, e.to_string());
+                report.checks = b.finish("EF.SOD could not be parsed");
+                report.data_groups =
+                    dgs.keys().map(|d| DataGroupCheck { data_group: d.get(), status: DgStatus::NotInSod }).collect();
+                return report.finalise();
+            }
+        };
+        b.pass_note(
+            CheckName::SodParsed,
+            format!(
+                "LDSSecurityObject v{}, {} data group hashes ({}){}",
+                sod.security_object.version,
+                sod.security_object.hashes.len(),
+                sod.security_object.hash_alg,
+                if sod.signed_data.was_ber { "; BER encoding normalised" } else { "" }
+            ),
+        );
+        if sod.has_icao_content_type() {
+            b.pass(CheckName::SodContentType);
+        } else {
+            b.pass_note(
+                CheckName::SodContentType,
+                "eContentType is id-data instead of ldsSecurityObject (tolerated)".into(),
+            );
+        }
+
+        // Data-group hashes do not depend on the signature; they are always reported.
+        report.data_groups = data_group_checks(&sod, dgs);
+        let mismatched: Vec<String> = report
+            .data_groups
+            .iter()
+            .filter(|d| d.status == DgStatus::Mismatch)
+            .map(|d| format!("DG{}", d.data_group))
+            .collect();
+        let matched = report.data_groups.iter().filter(|d| d.status == DgStatus::Matched).count();
+        if !mismatched.is_empty() {
+            b.fail(CheckName::DataGroupHashes, format!("hash mismatch: {}", mismatched.join(", ")));
+        } else if matched == 0 {
+            b.set(CheckName::DataGroupHashes, Status::NotPerformed, Some("no data group was read".to_string()));
+        } else {
+            let uncovered: Vec<String> = report
+                .data_groups
+                .iter()
+                .filter(|d| d.status == DgStatus::NotInSod)
+                .map(|d| format!("DG{}", d.data_group))
+                .collect();
+            if uncovered.is_empty() {
+                b.pass_note(CheckName::DataGroupHashes, format!("{matched} data group(s) match"));
+            } else {
+                b.pass_note(
+                    CheckName::DataGroupHashes,
+                    format!("{matched} match; not covered by the SOD (unauthenticated): {}", uncovered.join(", ")),
+                );
+            }
+        }
+
+        // The CMS signature.
+        let signer = match verify_signed_data(&sod.signed_data) {
+            Ok(s) => {
+                b.pass(CheckName::SodSignedAttributes);
+                let note = if s.issuer_name_tolerated {
+                    format!(
+                        "{}; signer matched by serial number: the SignerInfo names the issuer differently (RDN order or string types)",
+                        s.algorithm
+                    )
+                } else {
+                    s.algorithm.to_string()
+                };
+                b.pass_note(CheckName::SodSignature, note);
+                s.certificate
+            }
+            Err(e) => {
+                match e {
+                    SignedDataError::MessageDigestMismatch | SignedDataError::ContentTypeMismatch => {
+                        b.fail(CheckName::SodSignedAttributes, e.to_string());
+                        b.set(
+                            CheckName::SodSignature,
+                            Status::NotPerformed,
+                            Some("signed attributes are wrong".into()),
+                        );
+                    }
+                    SignedDataError::Signature(crate::crypto::sig::SigError::Invalid) => {
+                        b.pass(CheckName::SodSignedAttributes);
+                        b.fail(CheckName::SodSignature, e.to_string());
+                    }
+                    other => {
+                        b.fail(CheckName::SodSignature, other.to_string());
+                    }
+                }
+                report.checks = b.finish("the SOD signature could not be verified");
+                return report.finalise();
+            }
+        };
+        report.signer = Some(CertSummary::of(&signer));
+
+        // DSC validity and key usage need no anchor.
+        let at_secs = at.to_unix();
+        if signer.valid_at(at_secs) {
+            b.pass(CheckName::DscValidity);
+        } else {
+            b.fail(
+                CheckName::DscValidity,
+                format!(
+                    "DSC valid {} to {}, evaluated at {at}",
+                    Date::from_unix(signer.not_before()),
+                    Date::from_unix(signer.not_after())
+                ),
+            );
+        }
+        match signer.key_usage() {
+            Some((true, _)) => b.pass(CheckName::DscKeyUsage),
+            Some((false, _)) => b.fail(CheckName::DscKeyUsage, "keyUsage lacks digitalSignature".into()),
+            None => b.pass_note(CheckName::DscKeyUsage, "no keyUsage extension".into()),
+        }
+
+        // The anchor.
+        let candidates = store.issuer_candidates(&signer);
+        let anchor = candidates.iter().find(|t| t.cert.public_key().is_ok_and(|k| signer.verify_signed_by(k).is_ok()));
+        let Some(anchor) = anchor else {
+            let reason = if store.is_empty() {
+                "the trust store is empty: no CSCA to verify the DSC against".to_string()
+            } else if candidates.is_empty() {
+                format!("no CSCA in the trust store matches the DSC issuer {}", signer.issuer())
+            } else {
+                format!(
+                    "{} candidate CSCA(s) for {}, none verifies the DSC signature",
+                    candidates.len(),
+                    signer.issuer()
+                )
+            };
+            b.fail(CheckName::DscTrusted, reason);
+            report.checks = b.finish("no trusted CSCA for the DSC");
+            return report.finalise();
+        };
+        let csca = &anchor.cert;
+        let link = csca.is_self_issued() && csca.public_key().is_ok_and(|k| csca.verify_signed_by(k).is_err());
+        report.anchor = Some(AnchorSummary {
+            certificate: CertSummary::of(csca),
+            source: anchor.source.clone(),
+            link_certificate: link,
+        });
+        b.pass_note(CheckName::DscTrusted, csca.subject());
+        if csca.valid_at(at_secs) {
+            b.pass(CheckName::CscaValidity);
+        } else {
+            b.fail(
+                CheckName::CscaValidity,
+                format!("CSCA valid {} to {}", Date::from_unix(csca.not_before()), Date::from_unix(csca.not_after())),
+            );
+        }
+        match (csca.is_ca(), csca.key_usage()) {
+            (Some(false), _) => b.fail(CheckName::CscaConstraints, "basicConstraints says it is not a CA".into()),
+            (_, Some((_, false))) => b.fail(CheckName::CscaConstraints, "keyUsage lacks keyCertSign".into()),
+            (None, _) => b.pass_note(CheckName::CscaConstraints, "no basicConstraints extension".into()),
+            _ => b.pass(CheckName::CscaConstraints),
+        }
+        country_check(
+            &mut b,
+            &signer,
+            csca,
+            options.issuing_state.as_deref().or(dg1_mrz.as_ref().map(|d| d.mrz.issuing_state.as_str())),
+        );
+        revocation_check(&mut b, &signer, csca, store, at_secs);
+        report.checks = b.finish("not reached");
+        report.finalise()
+    }
+
+    fn finalise(mut self) -> Self {
+        let required_ok = self.checks.iter().all(|c| {
+            c.status == Status::Passed
+                || (c.name == CheckName::DscNotRevoked && !self.require_crl && c.status == Status::NotPerformed)
+        });
+        self.verdict = if required_ok { Verdict::Valid } else { Verdict::Invalid };
+        self
+    }
+
+    /// The report schema name (`passchip.pa/1`).
+    #[must_use]
+    pub fn schema(&self) -> &'static str {
+        self.schema
+    }
+
+    /// The verdict, derived from the checks.
+    #[must_use]
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// Every check, in report order.
+    #[must_use]
+    pub fn checks(&self) -> &[Check] {
+        &self.checks
+    }
+
+    /// One check.
+    #[must_use]
+    pub fn check(&self, name: CheckName) -> Option<&Check> {
+        self.checks.iter().find(|c| c.name == name)
+    }
+
+    /// The data-group results.
+    #[must_use]
+    pub fn data_groups(&self) -> &[DataGroupCheck] {
+        &self.data_groups
+    }
+
+    /// The DSC, if the SOD could be checked.
+    #[must_use]
+    pub fn signer(&self) -> Option<&CertSummary> {
+        self.signer.as_ref()
+    }
+
+    /// The CSCA the DSC chained to.
+    #[must_use]
+    pub fn anchor(&self) -> Option<&AnchorSummary> {
+        self.anchor.as_ref()
+    }
+
+    /// Whether the document has expired at the evaluation date (from DG1), reported
+    /// separately from certificate validity.
+    #[must_use]
+    pub fn document_expired(&self) -> Option<bool> {
+        self.document_expired
+    }
+
+    /// The evaluation date.
+    #[must_use]
+    pub fn evaluated_at(&self) -> &str {
+        &self.evaluated_at
+    }
+}
+
+fn data_group_checks(sod: &Sod, dgs: &BTreeMap<DgNumber, Vec<u8>>) -> Vec<DataGroupCheck> {
+    let so = &sod.security_object;
+    let mut out = Vec::new();
+    for n in DgNumber::all() {
+        let status = match (dgs.get(&n), so.hashes.get(&n)) {
+            (Some(content), Some(expected)) => {
+                if crate::crypto::ct_eq(&so.hash_alg.digest(content), expected) {
+                    DgStatus::Matched
+                } else {
+                    DgStatus::Mismatch
+                }
+            }
+            (Some(_), None) => DgStatus::NotInSod,
+            (None, Some(_)) => DgStatus::NotRead,
+            (None, None) => continue,
+        };
+        out.push(DataGroupCheck { data_group: n.get(), status });
+    }
+    out
+}
+
+fn country_check(b: &mut Builder, dsc: &Cert, csca: &Cert, issuing_state: Option<&str>) {
+    let dsc_c = dsc.subject_country();
+    let csca_c = csca.subject_country();
+    let (Some(d), Some(c)) = (dsc_c.clone(), csca_c.clone()) else {
+        b.set(
+            CheckName::CountryConsistency,
+            Status::NotPerformed,
+            Some(format!("country missing from DSC ({dsc_c:?}) or CSCA ({csca_c:?})")),
+        );
+        return;
+    };
+    if d != c {
+        b.fail(CheckName::CountryConsistency, format!("DSC country {d} differs from CSCA country {c}"));
+        return;
+    }
+    match issuing_state {
+        None => b.pass_note(CheckName::CountryConsistency, format!("DSC and CSCA are both {d}; issuing state unknown")),
+        Some(s) => match country::alpha2(s) {
+            Some(a2) if a2 == d => b.pass_note(CheckName::CountryConsistency, format!("{s} = {d}")),
+            Some(a2) => b.fail(
+                CheckName::CountryConsistency,
+                format!("document issued by {s} ({a2}) but signed under {d} certificates"),
+            ),
+            None => b.set(
+                CheckName::CountryConsistency,
+                Status::NotPerformed,
+                Some(format!("issuing state code {s:?} is not a known country")),
+            ),
+        },
+    }
+}
+
+fn revocation_check(b: &mut Builder, dsc: &Cert, csca: &Cert, store: &TrustStore, at: u64) {
+    let Ok(key) = csca.public_key() else {
+        b.set(CheckName::DscNotRevoked, Status::NotPerformed, Some("CSCA key unusable".to_string()));
+        return;
+    };
+    let crls: Vec<_> = store.crls_for(csca.subject_name()).filter(|c| c.verify_signed_by(key).is_ok()).collect();
+    if crls.is_empty() {
+        b.set(CheckName::DscNotRevoked, Status::NotPerformed, Some(format!("no CRL signed by {}", csca.subject())));
+        return;
+    }
+    if crls.iter().any(|c| c.is_revoked(dsc.serial())) {
+        b.fail(CheckName::DscNotRevoked, format!("DSC serial {} is on the CSCA's CRL", dsc.serial_hex()));
+    } else if crls.iter().all(|c| c.next_update().is_some_and(|n| n < at)) {
+        b.set(CheckName::DscNotRevoked, Status::NotPerformed, Some("every CRL of the CSCA is out of date".to_string()));
+    } else {
+        b.pass(CheckName::DscNotRevoked);
+    }
+}

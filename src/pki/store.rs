@@ -1,0 +1,166 @@
+//! The trust store: CSCA certificates (and link certificates) the verifier trusts, and the
+//! CRLs it knows, indexed by subject key identifier and subject name.
+//!
+//! Certificates enter from files and folders (DER or PEM) or from master lists, which are
+//! verified before any of their certificates is added ([`MasterList::open`]).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::PkiError;
+use super::cert::Cert;
+use super::crl::Crl;
+use super::masterlist::{Anchoring, MasterList, MasterListError};
+
+/// Where a trusted certificate came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(tag = "kind", rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum TrustSource {
+    /// A certificate file or folder the caller trusts.
+    File {
+        /// The path (or a caller-chosen label).
+        path: String,
+    },
+    /// A master list, verified on loading.
+    MasterList {
+        /// The list's path or label.
+        path: String,
+        /// How its signer was anchored.
+        anchoring: Anchoring,
+    },
+}
+
+/// A certificate in the store and its origin.
+#[derive(Debug, Clone)]
+pub struct TrustedCert {
+    /// The certificate.
+    pub cert: Cert,
+    /// Where it came from.
+    pub source: TrustSource,
+}
+
+/// CSCAs and CRLs a verifier trusts.
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    certs: Vec<TrustedCert>,
+    by_ski: HashMap<Vec<u8>, Vec<usize>>,
+    by_subject: HashMap<String, Vec<usize>>,
+    fingerprints: std::collections::HashSet<Vec<u8>>,
+    crls: Vec<Crl>,
+}
+
+fn name_key(name: &x509_cert::name::Name) -> String {
+    name.to_string().to_ascii_lowercase()
+}
+
+impl TrustStore {
+    /// An empty store.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of certificates.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.certs.len()
+    }
+
+    /// Whether the store has no certificate.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.certs.is_empty()
+    }
+
+    /// Every certificate.
+    pub fn certificates(&self) -> impl Iterator<Item = &TrustedCert> {
+        self.certs.iter()
+    }
+
+    /// Adds one certificate (duplicates are ignored). Returns whether it was new.
+    pub fn add(&mut self, cert: Cert, source: TrustSource) -> bool {
+        if !self.fingerprints.insert(crate::crypto::hash::HashAlg::Sha256.digest(cert.der())) {
+            return false;
+        }
+        let i = self.certs.len();
+        if let Some(ski) = cert.subject_key_id() {
+            self.by_ski.entry(ski).or_default().push(i);
+        }
+        self.by_subject.entry(name_key(cert.subject_name())).or_default().push(i);
+        self.certs.push(TrustedCert { cert, source });
+        true
+    }
+
+    /// Adds the certificates of a file (DER or PEM, one or more) or of every file of a
+    /// folder (`.der`, `.cer`, `.crt`, `.pem`). Returns how many were new.
+    ///
+    /// # Errors
+    /// [`PkiError`] for an unreadable path or a file that is not a certificate.
+    pub fn add_path(&mut self, path: &Path) -> Result<usize, PkiError> {
+        let io = |e: std::io::Error| PkiError::Io { path: path.display().to_string(), reason: e.to_string() };
+        if path.is_dir() {
+            let mut entries: Vec<_> =
+                std::fs::read_dir(path).map_err(io)?.filter_map(Result::ok).map(|e| e.path()).collect();
+            entries.sort();
+            let mut n = 0;
+            for p in entries {
+                let ext = p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+                if matches!(ext.as_deref(), Some("der" | "cer" | "crt" | "pem")) {
+                    n += self.add_path(&p)?;
+                }
+            }
+            return Ok(n);
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        let certs = Cert::from_der_or_pem(&bytes)
+            .map_err(|e| PkiError::Io { path: path.display().to_string(), reason: e.to_string() })?;
+        let source = TrustSource::File { path: path.display().to_string() };
+        Ok(certs.into_iter().filter(|c| self.add(c.clone(), source.clone())).count())
+    }
+
+    /// Verifies a master list (against `root` if given) and adds its certificates.
+    /// Returns how many were new, and how the list was anchored.
+    ///
+    /// # Errors
+    /// [`MasterListError`]; nothing is added from a list that fails.
+    pub fn add_master_list(
+        &mut self,
+        bytes: &[u8],
+        root: Option<&Cert>,
+        label: &str,
+    ) -> Result<(usize, Anchoring), MasterListError> {
+        let ml = MasterList::open(bytes, root)?;
+        let source = TrustSource::MasterList { path: label.to_string(), anchoring: ml.anchoring.clone() };
+        let n = ml.certificates.into_iter().filter(|c| self.add(c.clone(), source.clone())).count();
+        Ok((n, ml.anchoring))
+    }
+
+    /// Adds a CRL (its signature is checked when it is used, against the CSCA it names).
+    pub fn add_crl(&mut self, crl: Crl) {
+        self.crls.push(crl);
+    }
+
+    /// Trusted certificates that may have issued `cert`: those whose subject key
+    /// identifier equals its authority key identifier, then those whose subject equals its
+    /// issuer name.
+    #[must_use]
+    pub fn issuer_candidates(&self, cert: &Cert) -> Vec<&TrustedCert> {
+        let mut idx: Vec<usize> = Vec::new();
+        if let Some(aki) = cert.authority_key_id() {
+            idx.extend(self.by_ski.get(&aki).into_iter().flatten());
+        }
+        for i in self.by_subject.get(&name_key(cert.issuer_name())).into_iter().flatten() {
+            if !idx.contains(i) {
+                idx.push(*i);
+            }
+        }
+        idx.into_iter().filter_map(|i| self.certs.get(i)).collect()
+    }
+
+    /// CRLs issued under `name`.
+    pub fn crls_for(&self, name: &x509_cert::name::Name) -> impl Iterator<Item = &Crl> {
+        let key = name_key(name);
+        self.crls.iter().filter(move |c| name_key(c.issuer()) == key)
+    }
+}
