@@ -58,3 +58,58 @@ fn usage_errors_exit_2_and_help_works() {
     assert!(String::from_utf8_lossy(&help.stdout).contains("demo"));
     assert!(passchip(&["demo", "--help"]).status.success());
 }
+
+fn fixture_path(p: &str) -> String {
+    format!("{}/fixtures/external/{p}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A dump folder with the Austrian SOD and DG14 (gmrtd fixtures).
+fn at_dump(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("passchip-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(fixture_path("gmrtd/doc/AT/EF_SOD.bin"), dir.join("EF_SOD.bin")).unwrap();
+    std::fs::copy(fixture_path("gmrtd/doc/AT/EF_DG14.bin"), dir.join("DG14.bin")).unwrap();
+    dir
+}
+
+#[test]
+fn verify_exit_codes_and_json() {
+    let dir = at_dump("verify");
+    let d = dir.to_str().unwrap();
+    let ml = fixture_path("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml");
+    let root = fixture_path("gmrtd/masterlist/DE_ROOT_CA_CSCA07.cer");
+    let nl_root = fixture_path("gmrtd/masterlist/NL_ROOT_CA.cer");
+
+    let ok = passchip(&["verify", d, "--masterlist", &ml, "--masterlist-root", &root, "--at", "2025-06-01", "--json"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(v["schema"], "passchip.verify/1");
+    assert_eq!(v["passive_authentication"]["verdict"], "valid");
+    assert_eq!(v["trust_store"]["master_lists"][0]["anchoring"]["root"]["root"], "CN=csca-germany,OU=bsi,O=bund,C=DE");
+
+    // Evaluated after the DSC expired: ran fine, document not valid.
+    let late = passchip(&["verify", d, "--masterlist", &ml, "--masterlist-root", &root, "--at", "2040-01-01"]);
+    assert_eq!(late.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&late.stdout).contains("INVALID"));
+
+    // A master list whose signer does not chain to the given root is refused.
+    let refused = passchip(&["verify", d, "--masterlist", &ml, "--masterlist-root", &nl_root]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("refused"));
+
+    // Without a root the list is used but reported as not anchored.
+    let unanchored = passchip(&["verify", d, "--masterlist", &ml, "--at", "2025-06-01", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&unanchored.stdout).unwrap();
+    assert!(v["trust_store"]["master_lists"][0]["anchoring"]["not_anchored"].is_object());
+
+    // A single CSCA file works as the trust store too.
+    let csca = passchip(&["verify", d, "--csca", &fixture_path("gmrtd/doc/AT/CSCA.der"), "--at", "2025-06-01"]);
+    assert_eq!(csca.status.code(), Some(0));
+
+    // Usage and I/O errors.
+    assert_eq!(passchip(&["verify", "/no/such/dir"]).status.code(), Some(2));
+    assert_eq!(passchip(&["verify", d, "--at", "tomorrow"]).status.code(), Some(2));
+    assert_eq!(passchip(&["verify", d, "--masterlist-root", &root, "--masterlist", &ml]).status.code(), Some(2));
+    assert_eq!(passchip(&["verify"]).status.code(), Some(2));
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -7,10 +7,12 @@
 pub mod cms;
 pub mod com;
 pub mod dg1;
+pub mod dump;
 pub mod sod;
 
 pub use com::EfCom;
 pub use dg1::Dg1;
+pub use dump::Dump;
 pub use sod::Sod;
 
 use crate::mrz::MrzError;

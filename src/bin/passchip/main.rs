@@ -1,16 +1,18 @@
 //! `passchip`: read and verify e-passport and ID card chips.
 //!
-//! Exit status: 0 on success, 1 when the operation ran and failed (for example the
-//! chip could not be read), 2 on usage errors.
+//! Exit status: 0 on success (for `verify`: a valid verdict), 1 when the operation ran
+//! and failed (the chip could not be read; the document is not valid), 2 on usage or I/O
+//! errors.
 
 #![forbid(unsafe_code)]
 
 mod dates;
 mod demo;
+mod verify;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Read and verify e-passport and national ID card chips (ICAO 9303).
 #[derive(Debug, Parser)]
@@ -25,18 +27,35 @@ enum Command {
     /// Read the built-in virtual passport end to end (BAC, secure messaging, every file)
     /// and print what was read.
     Demo(demo::DemoArgs),
+    /// Passive authentication of a dump folder: SOD signature, DSC → CSCA chain, CRLs,
+    /// data-group hashes. Exit 0 when valid, 1 when not, 2 on usage or I/O errors.
+    Verify(verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Demo(args) => demo::run(&args),
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("passchip: {e}");
-            ExitCode::from(1)
+    match cli.command {
+        Command::Demo(args) => match demo::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("passchip: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Verify(args) => {
+            let sub = matches.subcommand_matches("verify").cloned().unwrap_or_default();
+            match verify::run(&args, &sub) {
+                Ok(passchip::pki::Verdict::Valid) => ExitCode::SUCCESS,
+                Ok(_) => ExitCode::from(1),
+                Err(verify::UsageError(e)) => {
+                    eprintln!("passchip verify: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
     }
 }

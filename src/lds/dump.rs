@@ -1,0 +1,146 @@
+//! The document dump folder: one file per elementary file, byte-exact as read from the
+//! chip, so data read elsewhere (a phone app, a kiosk) can be verified in a back office.
+//!
+//! ```text
+//! EF_COM.bin  DG1.bin … DG16.bin  EF_SOD.bin  EF_CardAccess.bin  EF_CardSecurity.bin
+//! ```
+//!
+//! Missing files are simply absent. Other files in the folder are ignored.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::{DgNumber, LdsFile};
+
+/// Upper bound on one dump file (matches the reader's default limit).
+const MAX_FILE: u64 = 1 << 20;
+
+/// The files of one document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Dump {
+    /// EF.COM.
+    pub com: Option<Vec<u8>>,
+    /// Data groups by number.
+    pub data_groups: BTreeMap<DgNumber, Vec<u8>>,
+    /// EF.SOD.
+    pub sod: Option<Vec<u8>>,
+    /// EF.CardAccess (in the master file).
+    pub card_access: Option<Vec<u8>>,
+    /// EF.CardSecurity (in the master file).
+    pub card_security: Option<Vec<u8>>,
+}
+
+/// A dump folder could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct DumpError {
+    /// The path involved.
+    pub path: String,
+    /// What went wrong.
+    #[source]
+    pub source: std::io::Error,
+}
+
+fn read_opt(dir: &Path, name: &str) -> Result<Option<Vec<u8>>, DumpError> {
+    let p = dir.join(name);
+    match std::fs::metadata(&p) {
+        Ok(m) if m.len() > MAX_FILE => Err(DumpError {
+            path: p.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, format!("larger than {MAX_FILE} bytes")),
+        }),
+        Ok(_) => std::fs::read(&p).map(Some).map_err(|source| DumpError { path: p.display().to_string(), source }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(DumpError { path: p.display().to_string(), source }),
+    }
+}
+
+impl Dump {
+    /// Reads a dump folder.
+    ///
+    /// # Errors
+    /// [`DumpError`] when the folder or a file cannot be read.
+    pub fn read(dir: &Path) -> Result<Self, DumpError> {
+        if !dir.is_dir() {
+            return Err(DumpError {
+                path: dir.display().to_string(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
+            });
+        }
+        let mut data_groups = BTreeMap::new();
+        for n in DgNumber::all() {
+            if let Some(b) = read_opt(dir, &format!("DG{}.bin", n.get()))? {
+                data_groups.insert(n, b);
+            }
+        }
+        Ok(Self {
+            com: read_opt(dir, "EF_COM.bin")?,
+            data_groups,
+            sod: read_opt(dir, "EF_SOD.bin")?,
+            card_access: read_opt(dir, "EF_CardAccess.bin")?,
+            card_security: read_opt(dir, "EF_CardSecurity.bin")?,
+        })
+    }
+
+    /// A dump of files read from the eMRTD application.
+    #[must_use]
+    pub fn from_files(files: &BTreeMap<LdsFile, Vec<u8>>) -> Self {
+        let mut d = Self::default();
+        for (f, b) in files {
+            match f {
+                LdsFile::Com => d.com = Some(b.clone()),
+                LdsFile::Sod => d.sod = Some(b.clone()),
+                LdsFile::Dg(n) => {
+                    d.data_groups.insert(*n, b.clone());
+                }
+            }
+        }
+        d
+    }
+
+    /// Writes the dump into `dir` (created if needed).
+    ///
+    /// # Errors
+    /// [`DumpError`].
+    pub fn write(&self, dir: &Path) -> Result<(), DumpError> {
+        let err = |p: &Path| {
+            let path = p.display().to_string();
+            move |source| DumpError { path, source }
+        };
+        std::fs::create_dir_all(dir).map_err(err(dir))?;
+        let put = |name: &str, b: &Option<Vec<u8>>| -> Result<(), DumpError> {
+            if let Some(b) = b {
+                let p = dir.join(name);
+                std::fs::write(&p, b).map_err(err(&p))?;
+            }
+            Ok(())
+        };
+        put("EF_COM.bin", &self.com)?;
+        put("EF_SOD.bin", &self.sod)?;
+        put("EF_CardAccess.bin", &self.card_access)?;
+        put("EF_CardSecurity.bin", &self.card_security)?;
+        for (n, b) in &self.data_groups {
+            put(&format!("DG{}.bin", n.get()), &Some(b.clone()))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_then_read_round_trips() {
+        let dir = std::env::temp_dir().join(format!("passchip-dump-{}", std::process::id()));
+        let mut files = BTreeMap::new();
+        files.insert(LdsFile::Com, vec![0x60, 0]);
+        files.insert(LdsFile::Sod, vec![0x77, 0]);
+        files.insert(LdsFile::dg(2).unwrap(), vec![0x75, 1, 2]);
+        let d = Dump::from_files(&files);
+        d.write(&dir).unwrap();
+        assert_eq!(Dump::read(&dir).unwrap(), d);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(Dump::read(&dir).is_err());
+    }
+}
