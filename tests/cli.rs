@@ -13,7 +13,16 @@ fn demo_prints_a_readable_summary() {
     let out = passchip(&["demo"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8(out.stdout).unwrap();
-    for needle in ["OEBERG, AASA", "AA1234567", "1985-04-12", "2030-01-01", "BAC", "DG2", "APDUs", "NOT PERFORMED"] {
+    for needle in [
+        "OEBERG, AASA",
+        "AA1234567",
+        "1985-04-12",
+        "2030-01-01",
+        "BAC",
+        "DG2",
+        "APDUs",
+        "Passive authentication: VALID",
+    ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
 }
@@ -37,7 +46,8 @@ fn demo_json_has_the_documented_shape() {
         assert_eq!(files, ["EF_COM", "DG1", "DG2", "EF_SOD"]);
         assert!(v["stats"]["apdus"].as_u64().unwrap() >= 7);
         assert!(v["stats"]["elapsed_ms"].is_number());
-        assert_eq!(v["verification"]["passive_authentication"]["status"], "not_performed");
+        assert_eq!(v["verification"]["passive_authentication"]["schema"], "passchip.pa/1");
+        assert_eq!(v["verification"]["passive_authentication"]["verdict"], "valid");
     }
 }
 

@@ -3,9 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
 use super::face::{self, FACE_JPEG, ImageType};
+use super::pki::{SignatureScheme, Validity, VirtualPki};
 use super::rng::DetRng;
 use super::sod;
+use crate::crypto::ec::NamedCurve;
+use crate::crypto::hash::HashAlg;
 use crate::lds::{Dg1, DgNumber, EfCom, LdsFile};
 use crate::mrz::{MrzKey, check_digit};
 
@@ -20,9 +25,9 @@ pub enum Layout {
 }
 
 /// What the virtual document says about its holder and itself. All fields use MRZ
-/// conventions: upper case, `<` for filler, dates `YYMMDD`.
+/// conventions: upper case, `<` for filler, dates `YYMMDD`. Build variants with
+/// `DocumentSpec { field: …, ..DocumentSpec::specimen() }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
 pub struct DocumentSpec {
     /// MRZ layout.
     pub layout: Layout,
@@ -46,8 +51,10 @@ pub struct DocumentSpec {
     pub date_of_expiry: String,
     /// Personal number / optional data (TD3 positions 29–42, TD1 optional data 1).
     pub personal_number: String,
-    /// Seed for the chip's nonces and anything else generated.
+    /// Seed for the chip's nonces, the PKI's keys and anything else generated.
     pub seed: u64,
+    /// How the document's PKI signs the SOD; `None` leaves the SOD unsigned.
+    pub signature: Option<SignatureScheme>,
 }
 
 impl DocumentSpec {
@@ -68,6 +75,11 @@ impl DocumentSpec {
             date_of_expiry: "300101".into(),
             personal_number: "8504122386".into(),
             seed: 9303,
+            signature: Some(SignatureScheme::Ecdsa {
+                curve: NamedCurve::BrainpoolP256r1,
+                explicit: true,
+                hash: HashAlg::Sha256,
+            }),
         }
     }
 
@@ -199,6 +211,7 @@ pub struct VirtualDocument {
     spec: DocumentSpec,
     lines: Vec<String>,
     files: BTreeMap<LdsFile, Vec<u8>>,
+    pki: Option<Arc<VirtualPki>>,
 }
 
 impl VirtualDocument {
@@ -214,9 +227,17 @@ impl VirtualDocument {
         Self::build(DocumentSpec::from_seed(seed))
     }
 
-    /// Renders `spec` into files.
+    /// Renders `spec` into files, signing the SOD with a PKI generated from the seed
+    /// when `spec.signature` asks for one (and the certificates are valid by default
+    /// from 2024 to 2040).
     #[must_use]
     pub fn build(spec: DocumentSpec) -> Self {
+        Self::build_with_validity(spec, Validity::default())
+    }
+
+    /// As [`VirtualDocument::build`], with chosen certificate validity (expired DSCs…).
+    #[must_use]
+    pub fn build_with_validity(spec: DocumentSpec, validity: Validity) -> Self {
         let lines = spec.mrz_lines();
         let dg1 = Dg1::encode(&lines);
         let gender = match spec.sex {
@@ -236,11 +257,23 @@ impl VirtualDocument {
         };
         files.insert(LdsFile::Com, com.encode());
         let pairs: Vec<(DgNumber, &[u8])> = dgs.iter().map(|(d, b)| (*d, b.as_slice())).collect();
-        files.insert(LdsFile::Sod, sod::ef_sod(&sod::lds_security_object(&pairs)));
+        let lso = sod::lds_security_object(&pairs);
+        let country = crate::pki::country::alpha2(&spec.issuing_state).unwrap_or("UT");
+        // A PKI that fails to generate leaves the SOD unsigned: passive authentication
+        // then fails visibly instead of the emulator panicking.
+        let mut pki = spec.signature.and_then(|scheme| VirtualPki::generate(spec.seed, country, scheme, validity).ok());
+        let signed = pki.as_mut().and_then(|p| p.sign_sod(&lso).ok());
+        files.insert(LdsFile::Sod, signed.unwrap_or_else(|| sod::ef_sod(&lso)));
         for (d, b) in dgs {
             files.insert(LdsFile::Dg(d), b);
         }
-        Self { spec, lines, files }
+        Self { spec, lines, files, pki: pki.map(Arc::new) }
+    }
+
+    /// The PKI that signed the SOD (its CSCA is the trust anchor to verify against).
+    #[must_use]
+    pub fn pki(&self) -> Option<&VirtualPki> {
+        self.pki.as_deref()
     }
 
     /// The description it was built from.

@@ -15,12 +15,15 @@
 //! # let _ = transport;
 //! ```
 
+mod asn1;
 mod chip;
 mod document;
 pub mod face;
+pub mod pki;
 mod rng;
 pub mod sod;
 
 pub use chip::{ChipProfile, Fault, VirtualChip};
 pub use document::{DocumentSpec, Layout, VirtualDocument};
+pub use pki::{PkiGenError, SignatureScheme, Validity, VirtualPki};
 pub use rng::DetRng;

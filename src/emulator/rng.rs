@@ -54,6 +54,31 @@ impl DetRng {
     }
 }
 
+/// The emulator's generator also drives RustCrypto key generation and randomized
+/// signatures (RSA-PSS), deterministically.
+impl rand_core::TryRng for DetRng {
+    type Error = core::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0u8; 4];
+        self.fill_bytes(&mut b);
+        Ok(u32::from_be_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0u8; 8];
+        self.fill_bytes(&mut b);
+        Ok(u64::from_be_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.fill_bytes(dst);
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for DetRng {}
+
 impl RandomSource for DetRng {
     fn fill(&mut self, buf: &mut [u8]) -> Result<(), RngError> {
         self.fill_bytes(buf);

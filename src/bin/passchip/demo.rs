@@ -3,8 +3,11 @@
 use std::time::Instant;
 
 use clap::Args;
+use passchip::date::Date;
 use passchip::emulator::{ChipProfile, VirtualChip, VirtualDocument};
+use passchip::lds::LdsFile;
 use passchip::mrz::{Mrz, MrzFormat, Sex};
+use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
 use passchip::reader::{DocumentRead, ReadOptions, Session};
 use passchip::transport::InProcess;
 use serde::Serialize;
@@ -88,13 +91,7 @@ struct Stats {
 
 #[derive(Debug, Serialize)]
 struct Verification {
-    passive_authentication: Check,
-}
-
-#[derive(Debug, Serialize)]
-struct Check {
-    status: &'static str,
-    reason: &'static str,
+    passive_authentication: PassiveAuthentication,
 }
 
 fn kind(mrz: &Mrz) -> &'static str {
@@ -116,12 +113,24 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     // The user would type the MRZ printed on the data page; we take it from the document.
     let key = Mrz::parse(&doc.mrz_text())?.access_key();
+    // The verifier trusts the virtual document's CSCA, as a bank trusts a master list.
+    let mut store = TrustStore::new();
+    if let Some(pki) = doc.pki() {
+        store.add(pki.csca().clone(), TrustSource::File { path: "built-in virtual CSCA".into() });
+    }
     let mut session = Session::new(InProcess::new(VirtualChip::with_profile(doc, profile)), ReadOptions::default());
     session.select_application()?;
     let mut secured = session.bac(&key).map_err(|(_, e)| e)?;
     let read = secured.read_document(&mut |_| {})?;
     let extended = secured.uses_extended_length();
-    let report = build_report(&read, extended, started.elapsed().as_secs_f64() * 1000.0)?;
+    let dgs = read
+        .files
+        .iter()
+        .filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((*n, b.clone())) } else { None })
+        .collect();
+    let sod = read.files.get(&LdsFile::Sod).cloned().unwrap_or_default();
+    let pa = PassiveAuthentication::verify(&sod, &dgs, &store, &PaOptions::at(Date::today()));
+    let report = build_report(&read, extended, pa, started.elapsed().as_secs_f64() * 1000.0)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -130,7 +139,12 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn build_report(read: &DocumentRead, extended: bool, elapsed_ms: f64) -> Result<Report, Box<dyn std::error::Error>> {
+fn build_report(
+    read: &DocumentRead,
+    extended: bool,
+    pa: PassiveAuthentication,
+    elapsed_ms: f64,
+) -> Result<Report, Box<dyn std::error::Error>> {
     let mrz = &read.dg1.as_ref().ok_or("the document has no DG1")?.mrz;
     Ok(Report {
         schema: "passchip.demo/1",
@@ -164,12 +178,7 @@ fn build_report(read: &DocumentRead, extended: bool, elapsed_ms: f64) -> Result<
             content_bytes: read.content_bytes(),
             elapsed_ms,
         },
-        verification: Verification {
-            passive_authentication: Check {
-                status: "not_performed",
-                reason: "passive authentication is not implemented in this version; the document is NOT verified",
-            },
-        },
+        verification: Verification { passive_authentication: pa },
     })
 }
 
@@ -212,5 +221,15 @@ fn print_text(r: &Report) {
     );
     println!("  Time          {:.1} ms", s.elapsed_ms);
     println!();
-    println!("  Passive authentication: NOT PERFORMED ({})", r.verification.passive_authentication.reason);
+    let pa = &r.verification.passive_authentication;
+    let verdict = if pa.verdict() == Verdict::Valid { "VALID" } else { "INVALID" };
+    println!("  Passive authentication: {verdict}");
+    if let (Some(s), Some(a)) = (pa.signer(), pa.anchor()) {
+        println!("    signed by   {} [{}]", s.subject, s.key);
+        println!("    trusted via {} [{}]", a.certificate.subject, a.certificate.key);
+    }
+    for c in pa.checks().iter().filter(|c| c.status() != passchip::pki::Status::Passed) {
+        println!("    {:?}: {:?} {}", c.name(), c.status(), c.reason().unwrap_or(""));
+    }
+    println!("  Chip authenticity (anti-cloning): not checked in this version");
 }

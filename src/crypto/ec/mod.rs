@@ -510,6 +510,61 @@ impl Curve {
         BoxedMontyForm::new(r, &self.fn_)
     }
 
+    /// e = the leftmost `order_bits` of the digest, reduced mod n (SEC 1 §4.1.3 step 5).
+    fn digest_scalar(&self, digest: &[u8]) -> BoxedMontyForm {
+        let digest_bits = digest.len() as u32 * 8;
+        let e = BoxedUint::from_be_slice_vartime(digest);
+        let e =
+            if digest_bits > self.order_bits { e.shr_vartime(digest_bits - self.order_bits).unwrap_or(e) } else { e };
+        self.scalar(&e.to_be_bytes())
+    }
+
+    /// The group order n, big-endian.
+    #[must_use]
+    pub fn order(&self) -> Vec<u8> {
+        trim(&self.n.as_ref().to_be_bytes()).to_vec()
+    }
+
+    /// Bytes of one scalar (the order's length).
+    #[must_use]
+    pub fn scalar_bytes(&self) -> usize {
+        self.order_bits.div_ceil(8) as usize
+    }
+
+    #[cfg(feature = "emulator")]
+    fn fixed(&self, v: &BoxedMontyForm) -> Vec<u8> {
+        let bytes = v.retrieve().to_be_bytes();
+        let body = trim(&bytes);
+        let mut out = vec![0u8; self.scalar_bytes().saturating_sub(body.len())];
+        out.extend_from_slice(body);
+        out
+    }
+
+    /// ECDSA signing with private scalar `d` and nonce `k` (SEC 1 §4.1.3), returning
+    /// `(r, s)` as fixed-length big-endian scalars.
+    ///
+    /// **For the emulator's throwaway test keys only**: variable-time, and the caller
+    /// chooses `k`. Returns `None` for a degenerate nonce (pick another).
+    #[cfg(feature = "emulator")]
+    #[must_use]
+    pub fn sign_ecdsa_test_key(&self, d: &[u8], k: &[u8], digest: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+        let k_m = self.scalar(k);
+        if bool::from(k_m.is_zero()) {
+            return None;
+        }
+        let kg = self.mul_vartime(&k_m.retrieve().to_be_bytes(), &self.g)?;
+        let r = self.scalar(&kg.x.retrieve().to_be_bytes());
+        if bool::from(r.is_zero()) {
+            return None;
+        }
+        let kinv = Option::<BoxedMontyForm>::from(k_m.invert_vartime())?;
+        let s = kinv.mul(&self.digest_scalar(digest).add(&r.mul(&self.scalar(d))));
+        if bool::from(s.is_zero()) {
+            return None;
+        }
+        Some((self.fixed(&r), self.fixed(&s)))
+    }
+
     /// ECDSA verification (SEC 1 §4.1.4 / FIPS 186-4 §6.4.2) of `(r, s)` over the hash
     /// `digest` with public key `q`. Digests longer than the order are truncated to its
     /// leftmost bits, as the standard requires.
@@ -523,12 +578,7 @@ impl Curve {
         if !in_range(r) || !in_range(s) {
             return false;
         }
-        // e = leftmost order_bits of the digest.
-        let digest_bits = digest.len() as u32 * 8;
-        let e = BoxedUint::from_be_slice_vartime(digest);
-        let e =
-            if digest_bits > self.order_bits { e.shr_vartime(digest_bits - self.order_bits).unwrap_or(e) } else { e };
-        let e = self.scalar(&e.to_be_bytes());
+        let e = self.digest_scalar(digest);
         let s_m = self.scalar(s);
         let Some(w) = Option::<BoxedMontyForm>::from(s_m.invert_vartime()) else { return false };
         let u1 = e.mul(&w).retrieve().to_be_bytes();

@@ -105,3 +105,31 @@ fn ecdsa_signatures_from_rustcrypto_verify() {
     let q = curve.decode_point(sk.verifying_key().to_sec1_point(false).as_bytes()).unwrap();
     assert!(curve.verify_ecdsa(&q, &long, &sig.r().to_bytes(), &sig.s().to_bytes()));
 }
+
+#[cfg(feature = "emulator")]
+#[test]
+fn test_key_signatures_verify_here_and_in_rustcrypto() {
+    use signature::hazmat::PrehashVerifier;
+    let curve = Curve::named(NamedCurve::P256).unwrap();
+    let d = [0x42u8; 32];
+    let q = curve.mul_vartime(&d, curve.generator()).unwrap();
+    let digest = [0x17u8; 32];
+    let (r, s) = curve.sign_ecdsa_test_key(&d, &[0x33; 32], &digest).unwrap();
+    assert!(curve.verify_ecdsa(&q, &digest, &r, &s));
+    let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(&curve.encode_point(&q)).unwrap();
+    let sig = p256::ecdsa::Signature::from_scalars(
+        <[u8; 32]>::try_from(r.as_slice()).unwrap(),
+        <[u8; 32]>::try_from(s.as_slice()).unwrap(),
+    )
+    .unwrap();
+    vk.verify_prehash(&digest, &sig).unwrap();
+    // Every other curve signs and verifies with itself.
+    for c in NamedCurve::ALL {
+        let curve = Curve::named(c).unwrap();
+        let d = vec![0x11u8; curve.scalar_bytes() - 1];
+        let q = curve.mul_vartime(&d, curve.generator()).unwrap();
+        let (r, s) = curve.sign_ecdsa_test_key(&d, &vec![0x5Au8; curve.scalar_bytes() - 1], &[0xC3; 48]).unwrap();
+        assert!(curve.verify_ecdsa(&q, &[0xC3; 48], &r, &s), "{c}");
+        assert!(!curve.verify_ecdsa(&q, &[0xC4; 48], &r, &s), "{c}");
+    }
+}
