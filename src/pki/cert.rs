@@ -26,6 +26,10 @@ const COUNTRY_NAME: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::n
 pub struct Cert {
     der: Vec<u8>,
     tbs: Range<usize>,
+    subject_raw: Range<usize>,
+    issuer_raw: Range<usize>,
+    subject_text: std::sync::OnceLock<String>,
+    issuer_text: std::sync::OnceLock<String>,
     sig_alg: Range<usize>,
     signature: Range<usize>,
     parsed: CertificateInner<Raw>,
@@ -72,10 +76,16 @@ impl Cert {
         let fields: Vec<Tlv<'_>> = tbs.children().collect::<Result<_, _>>().map_err(|e| bad(e.to_string()))?;
         let skip = usize::from(fields.first().is_some_and(|f| f.tag == Tag::new(0xA0)));
         let spki = fields.get(5 + skip).copied().ok_or_else(|| bad("no subjectPublicKeyInfo".into()))?;
+        let issuer = fields.get(2 + skip).copied().ok_or_else(|| bad("no issuer".into()))?;
+        let subject = fields.get(4 + skip).copied().ok_or_else(|| bad("no subject".into()))?;
         let key = PublicKey::from_spki_tlv(spki);
         Ok(Self {
             der: der.to_vec(),
             tbs: range_of(der, tbs.raw),
+            subject_raw: range_of(der, subject.raw),
+            issuer_raw: range_of(der, issuer.raw),
+            subject_text: std::sync::OnceLock::new(),
+            issuer_text: std::sync::OnceLock::new(),
             sig_alg: range_of(der, sig_alg.raw),
             signature: range_of(der, signature.value),
             parsed,
@@ -124,16 +134,28 @@ impl Cert {
         self.parsed.tbs_certificate().issuer()
     }
 
-    /// The subject as an RFC 4514 string.
+    /// The subject as an RFC 4514 string (formatted once, then cached).
     #[must_use]
     pub fn subject(&self) -> String {
-        self.subject_name().to_string()
+        self.subject_text.get_or_init(|| self.subject_name().to_string()).clone()
     }
 
-    /// The issuer as an RFC 4514 string.
+    /// The issuer as an RFC 4514 string (formatted once, then cached).
     #[must_use]
     pub fn issuer(&self) -> String {
-        self.issuer_name().to_string()
+        self.issuer_text.get_or_init(|| self.issuer_name().to_string()).clone()
+    }
+
+    /// The subject Name exactly as encoded.
+    #[must_use]
+    pub fn subject_der(&self) -> &[u8] {
+        self.der.get(self.subject_raw.clone()).unwrap_or_default()
+    }
+
+    /// The issuer Name exactly as encoded.
+    #[must_use]
+    pub fn issuer_der(&self) -> &[u8] {
+        self.der.get(self.issuer_raw.clone()).unwrap_or_default()
     }
 
     /// The serial number, hex.

@@ -465,7 +465,11 @@ impl PassiveAuthentication {
             return report.finalise();
         };
         let csca = &anchor.cert;
-        let link = csca.is_self_issued() && csca.public_key().is_ok_and(|k| csca.verify_signed_by(k).is_err());
+        // A link certificate is self-issued but signed by the previous CSCA key: its
+        // authority key identifier names another key than its own. (Key identifiers
+        // answer this without verifying the CSCA's own signature again.)
+        let link = csca.is_self_issued()
+            && matches!((csca.authority_key_id(), csca.subject_key_id()), (Some(a), Some(s)) if a != s);
         report.anchor = Some(AnchorSummary {
             certificate: CertSummary::of(csca),
             source: anchor.source.clone(),

@@ -45,6 +45,7 @@ pub struct TrustedCert {
 pub struct TrustStore {
     certs: Vec<TrustedCert>,
     by_ski: HashMap<Vec<u8>, Vec<usize>>,
+    by_subject_der: HashMap<Vec<u8>, Vec<usize>>,
     by_subject: HashMap<String, Vec<usize>>,
     fingerprints: std::collections::HashSet<Vec<u8>>,
     crls: Vec<Crl>,
@@ -87,7 +88,8 @@ impl TrustStore {
         if let Some(ski) = cert.subject_key_id() {
             self.by_ski.entry(ski).or_default().push(i);
         }
-        self.by_subject.entry(name_key(cert.subject_name())).or_default().push(i);
+        self.by_subject_der.entry(cert.subject_der().to_vec()).or_default().push(i);
+        self.by_subject.entry(cert.subject().to_ascii_lowercase()).or_default().push(i);
         self.certs.push(TrustedCert { cert, source });
         true
     }
@@ -142,25 +144,31 @@ impl TrustStore {
     }
 
     /// Trusted certificates that may have issued `cert`: those whose subject key
-    /// identifier equals its authority key identifier, then those whose subject equals its
-    /// issuer name.
+    /// identifier equals its authority key identifier, then those whose subject is its
+    /// issuer name byte for byte, and only when that finds none, those whose subject reads
+    /// the same (case-insensitive RFC 4514 string: encodings differ in the field).
     #[must_use]
     pub fn issuer_candidates(&self, cert: &Cert) -> Vec<&TrustedCert> {
         let mut idx: Vec<usize> = Vec::new();
         if let Some(aki) = cert.authority_key_id() {
             idx.extend(self.by_ski.get(&aki).into_iter().flatten());
         }
-        for i in self.by_subject.get(&name_key(cert.issuer_name())).into_iter().flatten() {
-            if !idx.contains(i) {
-                idx.push(*i);
+        fn add(idx: &mut Vec<usize>, list: Option<&Vec<usize>>) {
+            for i in list.into_iter().flatten() {
+                if !idx.contains(i) {
+                    idx.push(*i);
+                }
             }
+        }
+        add(&mut idx, self.by_subject_der.get(cert.issuer_der()));
+        if idx.is_empty() {
+            add(&mut idx, self.by_subject.get(&cert.issuer().to_ascii_lowercase()));
         }
         idx.into_iter().filter_map(|i| self.certs.get(i)).collect()
     }
 
     /// CRLs issued under `name`.
-    pub fn crls_for(&self, name: &x509_cert::name::Name) -> impl Iterator<Item = &Crl> {
-        let key = name_key(name);
-        self.crls.iter().filter(move |c| name_key(c.issuer()) == key)
+    pub fn crls_for<'a>(&'a self, name: &'a x509_cert::name::Name) -> impl Iterator<Item = &'a Crl> + 'a {
+        self.crls.iter().filter(move |c| c.issuer() == name || name_key(c.issuer()) == name_key(name))
     }
 }

@@ -1,0 +1,105 @@
+//! Passive-authentication benchmarks: a whole verification with an RSA-2048 chain and
+//! with a brainpoolP256r1 (explicit parameters) chain, beside the raw cost of the two
+//! signature verifications and the data-group hashes in the same run; and loading the
+//! German master list (588 CSCAs). Run: `cargo bench --bench pki`.
+
+use std::collections::BTreeMap;
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use passchip::crypto::hash::HashAlg;
+use passchip::crypto::sig::{self, AlgorithmId, SignatureAlgorithm};
+use passchip::date::Date;
+use passchip::emulator::{DocumentSpec, SignatureScheme, VirtualDocument};
+use passchip::lds::{DgNumber, LdsFile, Sod};
+use passchip::pki::{Cert, PaOptions, PassiveAuthentication, TrustSource, TrustStore};
+
+struct Case {
+    sod: Vec<u8>,
+    dgs: BTreeMap<DgNumber, Vec<u8>>,
+    store: TrustStore,
+    csca: Cert,
+}
+
+fn case(scheme: SignatureScheme) -> Option<Case> {
+    let doc = VirtualDocument::build(DocumentSpec { signature: Some(scheme), ..DocumentSpec::specimen() });
+    let csca = doc.pki()?.csca().clone();
+    let mut store = TrustStore::new();
+    store.add(csca.clone(), TrustSource::File { path: "bench".into() });
+    let dgs =
+        doc.files().filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((n, b.to_vec())) } else { None }).collect();
+    Some(Case { sod: doc.file(LdsFile::Sod)?.to_vec(), dgs, store, csca })
+}
+
+/// The signature math alone: SOD signature, DSC certificate signature, DG hashes.
+fn raw(c: &Case, sod: &Sod, dsc: &Cert, alg: &SignatureAlgorithm) -> bool {
+    let signer = &sod.signed_data.signers[0];
+    let key = dsc.public_key().ok();
+    let a = key.is_some_and(|k| {
+        sig::verify(k, alg, signer.signed_bytes(&sod.signed_data.econtent), &signer.signature).is_ok()
+    });
+    let b = c.csca.public_key().is_ok_and(|k| dsc.verify_signed_by(k).is_ok());
+    let h: usize = c.dgs.values().map(|d| HashAlg::Sha256.digest(d).len()).sum();
+    a && b && h > 0
+}
+
+fn pa(cr: &mut Criterion) {
+    let at = PaOptions::at(Date::parse("2026-11-21").unwrap_or(Date { year: 2026, month: 11, day: 21 }));
+    let schemes = [
+        ("rsa2048_sha256", SignatureScheme::RsaPkcs1(HashAlg::Sha256)),
+        (
+            "brainpoolp256r1_explicit_sha256",
+            SignatureScheme::Ecdsa {
+                curve: passchip::crypto::ec::NamedCurve::BrainpoolP256r1,
+                explicit: true,
+                hash: HashAlg::Sha256,
+            },
+        ),
+    ];
+    for (name, scheme) in schemes {
+        let Some(c) = case(scheme) else { continue };
+        let Ok(sod) = Sod::parse(&c.sod) else { continue };
+        let Some(dsc) = sod.signed_data.certificates.first().and_then(|d| Cert::from_der(d).ok()) else { continue };
+        let signer = &sod.signed_data.signers[0];
+        let Ok(alg_t) = passchip::tlv::Tlv::parse_exact(&signer.signature_algorithm) else { continue };
+        let Ok(alg) =
+            AlgorithmId::parse(alg_t).and_then(|a| SignatureAlgorithm::from_algorithm_id(&a, signer.digest_alg()))
+        else {
+            continue;
+        };
+        let mut g = cr.benchmark_group(format!("pa_{name}"));
+        g.bench_function("passive_authentication", |b| {
+            b.iter(|| PassiveAuthentication::verify(black_box(&c.sod), &c.dgs, &c.store, &at).verdict())
+        });
+        g.bench_function("raw_signatures_and_hashes", |b| b.iter(|| raw(&c, &sod, &dsc, &alg)));
+        g.finish();
+    }
+}
+
+fn masterlist(cr: &mut Criterion) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/external/gmrtd/masterlist/");
+    let (Ok(ml), Ok(root)) = (
+        std::fs::read(format!("{dir}DE_ML_2026-05-28-08-28-45.ml")),
+        std::fs::read(format!("{dir}DE_ROOT_CA_CSCA07.cer")),
+    ) else {
+        return;
+    };
+    let Ok(root) = Cert::from_der(&root) else { return };
+    let mut g = cr.benchmark_group("masterlist");
+    g.sample_size(10);
+    g.bench_function("load_de_588", |b| {
+        b.iter(|| {
+            let mut s = TrustStore::new();
+            s.add_master_list(black_box(&ml), Some(&root), "DE").map(|(n, _)| n)
+        })
+    });
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3))
+}
+
+criterion_group! { name = benches; config = config(); targets = pa, masterlist }
+criterion_main!(benches);

@@ -1,0 +1,7 @@
+//! CSCA master lists (without a root: the self-anchoring path parses everything).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = passchip::pki::MasterList::open(data, None);
+});
