@@ -34,7 +34,7 @@ fn case(scheme: SignatureScheme) -> Option<Case> {
 
 /// The signature math alone: SOD signature, DSC certificate signature, DG hashes.
 fn raw(c: &Case, sod: &Sod, dsc: &Cert, alg: &SignatureAlgorithm) -> bool {
-    let signer = &sod.signed_data.signers[0];
+    let Some(signer) = sod.signed_data.signers.first() else { return false };
     let key = dsc.public_key().ok();
     let a = key.is_some_and(|k| {
         sig::verify(k, alg, signer.signed_bytes(&sod.signed_data.econtent), &signer.signature).is_ok()
@@ -61,7 +61,7 @@ fn pa(cr: &mut Criterion) {
         let Some(c) = case(scheme) else { continue };
         let Ok(sod) = Sod::parse(&c.sod) else { continue };
         let Some(dsc) = sod.signed_data.certificates.first().and_then(|d| Cert::from_der(d).ok()) else { continue };
-        let signer = &sod.signed_data.signers[0];
+        let Some(signer) = sod.signed_data.signers.first() else { continue };
         let Ok(alg_t) = passchip::tlv::Tlv::parse_exact(&signer.signature_algorithm) else { continue };
         let Ok(alg) =
             AlgorithmId::parse(alg_t).and_then(|a| SignatureAlgorithm::from_algorithm_id(&a, signer.digest_alg()))
