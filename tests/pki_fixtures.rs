@@ -201,3 +201,42 @@ fn tampered_master_list_is_refused() {
         Err(MasterListError::Signature(_) | MasterListError::Malformed(_))
     ));
 }
+
+fn pem(der: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut b64 = String::new();
+    for chunk in der.chunks(3) {
+        let n = chunk.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                b64.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    let lines: Vec<&str> = b64.as_bytes().chunks(64).map(|l| std::str::from_utf8(l).unwrap()).collect();
+    format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"))
+}
+
+#[test]
+fn trust_store_loads_a_folder_of_der_and_pem_certificates() {
+    let dir = std::env::temp_dir().join(format!("passchip-cscas-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("at.der"), fixture("gmrtd/doc/AT/CSCA.der")).unwrap();
+    std::fs::write(dir.join("fr.pem"), pem(&fixture("gmrtd/doc/FR/CSCA.der"))).unwrap();
+    // Two certificates in one PEM file, and a file that is ignored by its extension.
+    let both = format!("{}{}", pem(&fixture("gmrtd/doc/US/CSCA.der")), pem(&fixture("gmrtd/doc/NZ/CSCA.der")));
+    std::fs::write(dir.join("us-nz.crt"), both).unwrap();
+    std::fs::write(dir.join("README.txt"), "not a certificate").unwrap();
+    let mut store = passchip::pki::TrustStore::new();
+    assert_eq!(store.add_path(&dir).unwrap(), 4);
+    assert_eq!(store.add_path(&dir).unwrap(), 0, "duplicates are not added twice");
+    let fr_dsc = Cert::from_der(&fixture("gmrtd/doc/FR/DSC.der")).unwrap();
+    let candidates = store.issuer_candidates(&fr_dsc);
+    assert_eq!(candidates.len(), 1);
+    fr_dsc.verify_signed_by(candidates[0].cert.public_key().unwrap()).unwrap();
+    std::fs::write(dir.join("broken.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n").unwrap();
+    assert!(store.add_path(&dir).is_err(), "a broken certificate file is an error, not skipped");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
