@@ -60,6 +60,14 @@ impl Date {
     }
 }
 
+/// Serialised as `"YYYY-MM-DD"`.
+#[cfg(feature = "serde")]
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl core::fmt::Display for Date {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)

@@ -4,10 +4,12 @@
 
 pub mod access;
 pub mod apdu;
+pub mod base64;
 pub mod crypto;
 pub mod date;
 #[cfg(feature = "emulator")]
 pub mod emulator;
+pub mod identity;
 #[doc(hidden)]
 pub mod internal;
 pub mod lds;

@@ -7,11 +7,13 @@
 pub mod cms;
 pub mod com;
 pub mod dg1;
+pub mod dg11;
 pub mod dump;
 pub mod sod;
 
 pub use com::EfCom;
 pub use dg1::Dg1;
+pub use dg11::Dg11;
 pub use dump::Dump;
 pub use sod::Sod;
 

@@ -178,6 +178,30 @@ impl Cert {
             .map(|atv| String::from_utf8_lossy(atv.value.value()).trim().to_ascii_uppercase())
     }
 
+    /// The first value of a subject attribute (e.g. `2.5.4.5` serialNumber, `2.5.4.42`
+    /// givenName, `2.5.4.4` surname) as text.
+    #[must_use]
+    pub fn subject_attribute(&self, oid: &str) -> Option<String> {
+        let want = const_oid::ObjectIdentifier::new(oid).ok()?;
+        self.subject_name()
+            .iter_rdn()
+            .flat_map(|rdn| rdn.iter())
+            .find(|atv| atv.oid == want)
+            .map(|atv| String::from_utf8_lossy(atv.value.value()).trim().to_string())
+    }
+
+    /// The raw value (the OCTET STRING's content) of an extension, if present.
+    #[must_use]
+    pub fn extension_value(&self, oid: &str) -> Option<Vec<u8>> {
+        let want = const_oid::ObjectIdentifier::new(oid).ok()?;
+        self.parsed
+            .tbs_certificate()
+            .extensions()?
+            .iter()
+            .find(|e| e.extn_id == want)
+            .map(|e| e.extn_value.as_bytes().to_vec())
+    }
+
     /// The subject's country (C=).
     #[must_use]
     pub fn subject_country(&self) -> Option<String> {

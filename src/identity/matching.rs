@@ -1,0 +1,364 @@
+//! Holder matching (identity-matching reference §7): does the document's holder equal
+//! the person the bank e-ID asserted?
+//!
+//! The national identity number is the primary key; date of birth and names corroborate
+//! (names transliteration-aware, never fuzzy). Every decision carries reason codes, so a
+//! bank can log, audit and tighten policy (for example treat `probable_match` as a fail).
+
+use super::asserted::AssertedIdentity;
+use super::names::{self, NameComparison};
+use super::national_id::{self, IdCountry, IdKind, NationalId};
+use crate::date::Date;
+use crate::lds::Dg11;
+use crate::mrz::{Mrz, MrzFormat};
+
+/// The outcome of a holder match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum Outcome {
+    /// The same person (high confidence: the national identity numbers agree).
+    Match,
+    /// Probably the same person (no comparable number; date of birth and names agree).
+    ProbableMatch,
+    /// Not the same person.
+    Mismatch,
+    /// A person needs to look (numbers agree but names or date of birth conflict: a name
+    /// change, a fictitious birth date).
+    Review,
+    /// Not enough data to decide.
+    InsufficientData,
+    /// The document itself is not acceptable (expired, check digits, failed authenticity).
+    DocumentRejected,
+}
+
+/// Why: one code per fact the decision rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "SCREAMING_SNAKE_CASE"))]
+#[non_exhaustive]
+pub enum Reason {
+    /// The document's authenticity was verified (passive authentication valid).
+    DocumentAuthentic,
+    /// Passive authentication failed.
+    PassiveAuthFailed,
+    /// Passive authentication was not performed (no data or no trust anchor).
+    PassiveAuthNotPerformed,
+    /// An MRZ check digit on the document is wrong.
+    MrzCheckDigitFailed,
+    /// The document has expired.
+    DocumentExpired,
+    /// The national identity numbers are equal.
+    IdMatch,
+    /// The document carries a valid number of the bank's country, and it differs.
+    IdMismatch,
+    /// The document (MRZ optional data, DG11) carries no number of the bank's country.
+    NoIdOnDocument,
+    /// The document is from another state than the bank's number, so numbers cannot be compared.
+    IdSchemeNotOnDocument,
+    /// The bank gave no national identity number.
+    NoIdFromBank,
+    /// The number on the document came from DG11.
+    IdFromDg11,
+    /// The bank's number does not pass its check digits (used as asserted anyway).
+    BankIdChecksumUnusual,
+    /// Dates of birth agree.
+    DobMatch,
+    /// Dates of birth differ.
+    DobMismatch,
+    /// The bank side has no date of birth.
+    DobUnknown,
+    /// The full date of birth from DG11 was used.
+    DobFromDg11,
+    /// Surnames are equal.
+    SurnameEqual,
+    /// Surnames are consistent (truncation, transliteration variant, dropped parts).
+    SurnameCompatible,
+    /// Surnames conflict.
+    SurnameConflict,
+    /// A surname is missing on one side.
+    SurnameMissing,
+    /// Given names are equal.
+    GivenEqual,
+    /// Given names are consistent (fewer names, initial, truncation).
+    GivenCompatible,
+    /// Given names conflict.
+    GivenConflict,
+    /// Given names are missing on one side.
+    GivenMissing,
+    /// The MRZ name field is full: the names may be truncated.
+    MrzNamePossiblyTruncated,
+    /// Names were compared with DG11's full name (national characters).
+    NamesFromDg11,
+}
+
+/// What is known about the document's authenticity when matching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DocumentCheck {
+    /// Passive authentication passed.
+    Authentic,
+    /// Passive authentication failed.
+    Failed,
+    /// Not checked (MRZ typed in, no trust store…).
+    NotChecked,
+}
+
+/// Matching policy.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct MatchPolicy {
+    /// Reject documents whose authenticity was not verified (default: true).
+    pub require_authentic_document: bool,
+    /// Accept expired documents (default: false).
+    pub accept_expired: bool,
+}
+
+impl Default for MatchPolicy {
+    fn default() -> Self {
+        Self { require_authentic_document: true, accept_expired: false }
+    }
+}
+
+impl MatchPolicy {
+    /// A policy that judges the person only: authenticity is someone else's check
+    /// (`passchip match` on a typed MRZ); it is still reported.
+    #[must_use]
+    pub fn person_only() -> Self {
+        Self { require_authentic_document: false, ..Self::default() }
+    }
+
+    /// Whether expired documents are accepted.
+    #[must_use]
+    pub fn with_accept_expired(mut self, yes: bool) -> Self {
+        self.accept_expired = yes;
+        self
+    }
+}
+
+/// The result of matching: an outcome and every reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct HolderMatch {
+    outcome: Outcome,
+    reasons: Vec<Reason>,
+}
+
+impl HolderMatch {
+    /// The outcome.
+    #[must_use]
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// Every reason, in the order established.
+    #[must_use]
+    pub fn reasons(&self) -> &[Reason] {
+        &self.reasons
+    }
+
+    /// Whether `r` is among the reasons.
+    #[must_use]
+    pub fn has(&self, r: Reason) -> bool {
+        self.reasons.contains(&r)
+    }
+}
+
+/// The document side of a match.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentFacts<'a> {
+    /// DG1's MRZ (or the MRZ as typed).
+    pub mrz: &'a Mrz,
+    /// DG11, if read.
+    pub dg11: Option<&'a Dg11>,
+    /// What is known about authenticity.
+    pub check: DocumentCheck,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tri {
+    Match,
+    Mismatch,
+    Unknown,
+}
+
+/// The MRZ name field is full (last position not `<`): names may be truncated.
+fn name_field_full(mrz: &Mrz) -> bool {
+    let lines = mrz.lines();
+    let field = match mrz.format {
+        MrzFormat::Td1 => lines.get(2),
+        _ => lines.first(),
+    };
+    field.and_then(|l| l.chars().last()).is_some_and(|c| c != '<')
+}
+
+/// Personal-number candidates on the document: DG11 5F10 first, then the MRZ optional
+/// data split on `<<`, with `<`, `-` and spaces removed inside a segment.
+fn candidates(mrz: &Mrz, dg11: Option<&Dg11>) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    if let Some(p) = dg11.and_then(|d| d.personal_number.as_ref()) {
+        out.push((p.clone(), true));
+    }
+    for field in [&mrz.optional_data, &mrz.optional_data_2] {
+        for seg in field.split("<<") {
+            let c: String = seg.chars().filter(|c| !matches!(c, '<' | '-' | ' ')).collect();
+            if !c.is_empty() {
+                out.push((c, false));
+            }
+        }
+    }
+    out
+}
+
+fn mrz_dob_agrees(mrz: &Mrz, yymmdd: (u8, u8, u8)) -> bool {
+    let d = &mrz.date_of_birth;
+    d.yy() == yymmdd.0 && d.month().is_none_or(|m| m == yymmdd.1) && d.day().is_none_or(|x| x == yymmdd.2)
+}
+
+/// Matches the asserted identity against the document.
+#[must_use]
+pub fn match_holder(bank: &AssertedIdentity, doc: DocumentFacts<'_>, today: Date, policy: &MatchPolicy) -> HolderMatch {
+    let mut reasons = Vec::new();
+    let reject = |mut reasons: Vec<Reason>, r: Reason| {
+        reasons.push(r);
+        HolderMatch { outcome: Outcome::DocumentRejected, reasons }
+    };
+    // 1. The document, independent of the person.
+    match doc.check {
+        DocumentCheck::Authentic => reasons.push(Reason::DocumentAuthentic),
+        DocumentCheck::Failed => return reject(reasons, Reason::PassiveAuthFailed),
+        DocumentCheck::NotChecked if policy.require_authentic_document => {
+            return reject(reasons, Reason::PassiveAuthNotPerformed);
+        }
+        DocumentCheck::NotChecked => reasons.push(Reason::PassiveAuthNotPerformed),
+    }
+    let mrz = doc.mrz;
+    if !mrz.check_digit_failures.is_empty() {
+        return reject(reasons, Reason::MrzCheckDigitFailed);
+    }
+    let e = &mrz.date_of_expiry;
+    let expiry = Date { year: 2000 + i32::from(e.yy()), month: e.month().unwrap_or(12), day: e.day().unwrap_or(28) };
+    if expiry < today && !policy.accept_expired {
+        return reject(reasons, Reason::DocumentExpired);
+    }
+
+    // 2. The bank's facts. A bank-asserted number is never rejected on checksum grounds.
+    let bank_id: Option<NationalId> = match (bank.country, bank.national_id.as_deref()) {
+        (Some(c), Some(n)) => Some(national_id::parse(c, n, today).unwrap_or_else(|| {
+            reasons.push(Reason::BankIdChecksumUnusual);
+            NationalId {
+                country: c,
+                kind: IdKind::Personal,
+                canonical: n.chars().filter(char::is_ascii_alphanumeric).collect(),
+                birth_date: None,
+                birth_yymmdd: None,
+            }
+        })),
+        _ => None,
+    };
+    let bank_dob = bank.date_of_birth.or_else(|| bank_id.as_ref().and_then(|i| i.birth_date));
+
+    // 3. National identity number.
+    let mut id = Tri::Unknown;
+    match &bank_id {
+        None => reasons.push(Reason::NoIdFromBank),
+        Some(info) if mrz.issuing_state == info.country.icao() => {
+            let valid: Vec<(NationalId, bool)> = candidates(mrz, doc.dg11)
+                .into_iter()
+                .filter_map(|(c, from_dg11)| national_id::parse(info.country, &c, today).map(|n| (n, from_dg11)))
+                .filter(|(n, _)| n.birth_yymmdd.is_none_or(|ymd| mrz_dob_agrees(mrz, ymd)))
+                .collect();
+            if let Some((_, from_dg11)) = valid.iter().find(|(n, _)| national_id::same_number(info, n)) {
+                id = Tri::Match;
+                reasons.push(Reason::IdMatch);
+                if *from_dg11 {
+                    reasons.push(Reason::IdFromDg11);
+                }
+            } else if !valid.is_empty() {
+                id = Tri::Mismatch;
+                reasons.push(Reason::IdMismatch);
+            } else {
+                reasons.push(Reason::NoIdOnDocument);
+            }
+        }
+        Some(_) => reasons.push(Reason::IdSchemeNotOnDocument),
+    }
+
+    // 4. Date of birth: DG11's full date wins; else YYMMDD with the century from the bank.
+    let dob = match (bank_dob, doc.dg11.and_then(|d| d.full_date_of_birth)) {
+        (None, _) => {
+            reasons.push(Reason::DobUnknown);
+            Tri::Unknown
+        }
+        (Some(b), Some(full)) => {
+            reasons.push(Reason::DobFromDg11);
+            if b == full { Tri::Match } else { Tri::Mismatch }
+        }
+        (Some(b), None) => {
+            let yymmdd = (u8::try_from(b.year.rem_euclid(100)).unwrap_or(0), b.month, b.day);
+            if mrz_dob_agrees(mrz, yymmdd) { Tri::Match } else { Tri::Mismatch }
+        }
+    };
+    match dob {
+        Tri::Match => reasons.push(Reason::DobMatch),
+        Tri::Mismatch => reasons.push(Reason::DobMismatch),
+        Tri::Unknown => {}
+    }
+
+    // 5. Names: DG11's full name (national characters) when present, else the MRZ.
+    let truncated = name_field_full(mrz);
+    if truncated {
+        reasons.push(Reason::MrzNamePossiblyTruncated);
+    }
+    let bank_sur = names::bank_tokens(bank.surname.as_deref().unwrap_or(""));
+    let bank_giv = names::bank_tokens(bank.given_name.as_deref().unwrap_or(""));
+    let (sur, giv) =
+        match doc.dg11.and_then(|d| d.full_name_primary.as_ref().map(|p| (p, d.full_name_secondary.as_ref()))) {
+            Some((p, s)) => {
+                reasons.push(Reason::NamesFromDg11);
+                let full_s = names::bank_tokens(p);
+                let full_g = names::bank_tokens(s.map_or("", String::as_str));
+                (
+                    names::compare_with_full_name(&bank_sur, &full_s, false),
+                    names::compare_with_full_name(&bank_giv, &full_g, true),
+                )
+            }
+            None => (
+                names::compare_with_mrz(&bank_sur, &names::mrz_tokens(&mrz.primary_identifier), truncated, false),
+                names::compare_with_mrz(&bank_giv, &names::mrz_tokens(&mrz.secondary_identifier), truncated, true),
+            ),
+        };
+    reasons.push(match sur {
+        NameComparison::Equal => Reason::SurnameEqual,
+        NameComparison::Compatible => Reason::SurnameCompatible,
+        NameComparison::Conflict => Reason::SurnameConflict,
+        NameComparison::Missing => Reason::SurnameMissing,
+    });
+    reasons.push(match giv {
+        NameComparison::Equal => Reason::GivenEqual,
+        NameComparison::Compatible => Reason::GivenCompatible,
+        NameComparison::Conflict => Reason::GivenConflict,
+        NameComparison::Missing => Reason::GivenMissing,
+    });
+    let ok = |n| matches!(n, NameComparison::Equal | NameComparison::Compatible);
+    let names_ok = ok(sur) && ok(giv);
+    let names_conflict = sur == NameComparison::Conflict || giv == NameComparison::Conflict;
+
+    // 6. Decision.
+    let outcome = if id == Tri::Mismatch || (dob == Tri::Mismatch && id != Tri::Match) {
+        Outcome::Mismatch
+    } else if id == Tri::Match {
+        if names_conflict || dob == Tri::Mismatch { Outcome::Review } else { Outcome::Match }
+    } else if dob == Tri::Match && names_ok {
+        Outcome::ProbableMatch
+    } else if names_conflict {
+        Outcome::Mismatch
+    } else {
+        Outcome::InsufficientData
+    };
+    HolderMatch { outcome, reasons }
+}
+
+/// The alpha-2 country of an MRZ issuing state, for the bank-country comparison.
+#[must_use]
+pub fn id_country_of_document(mrz: &Mrz) -> Option<IdCountry> {
+    crate::pki::country::alpha2(&mrz.issuing_state).and_then(IdCountry::from_alpha2)
+}

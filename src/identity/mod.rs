@@ -1,0 +1,7 @@
+//! Holder match: is the document's holder the person who logged in with their bank
+//! e-ID (Swedish and Norwegian BankID, Smart-ID, Mobile-ID)?
+
+pub mod asserted;
+pub mod matching;
+pub mod names;
+pub mod national_id;

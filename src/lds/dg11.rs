@@ -1,0 +1,153 @@
+//! DG11, additional personal details (ICAO 9303-10 §4.7.11). Every field is optional:
+//!
+//! ```text
+//! 6B L
+//!    5C L   tag list
+//!    5F0E   full name, national characters allowed, `<<` between primary and secondary
+//!    5F10   personal number
+//!    5F2B   full date of birth: CCYYMMDD as ASCII, or 4 bytes BCD (seen on MY, ES and others)
+//!    5F11   place of birth        5F42 address        5F12 telephone
+//!    5F13   profession            5F14 title          5F15 personal summary
+//! ```
+//!
+//! This reader takes what holder matching needs; the rest of DG11 comes with the full
+//! data-group work.
+
+use super::{LdsError, tlv_err};
+use crate::date::Date;
+use crate::tlv::{Tag, Tlv};
+
+/// Parsed DG11 (personal data: `Debug` shows no values).
+#[derive(Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct Dg11 {
+    /// Primary identifier of the full name (surnames).
+    pub full_name_primary: Option<String>,
+    /// Secondary identifier of the full name (given names).
+    pub full_name_secondary: Option<String>,
+    /// The personal number as written.
+    pub personal_number: Option<String>,
+    /// The full date of birth.
+    pub full_date_of_birth: Option<Date>,
+    /// Place of birth.
+    pub place_of_birth: Option<String>,
+}
+
+impl core::fmt::Debug for Dg11 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Dg11(..)")
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).trim().to_string()
+}
+
+/// CCYYMMDD in ASCII (separators tolerated) or four BCD bytes.
+fn full_date(b: &[u8]) -> Option<Date> {
+    let digits: Vec<u8> = if b.len() == 4 && b.iter().all(|x| x >> 4 <= 9 && x & 0x0F <= 9) {
+        b.iter().flat_map(|x| [x >> 4, x & 0x0F]).collect()
+    } else {
+        b.iter().filter(|c| c.is_ascii_digit()).map(|c| c - b'0').collect()
+    };
+    if digits.len() != 8 {
+        return None;
+    }
+    let n = |r: core::ops::Range<usize>| digits.get(r).map(|d| d.iter().fold(0u32, |a, &x| a * 10 + u32::from(x)));
+    Date::parse(&format!("{:04}-{:02}-{:02}", n(0..4)?, n(4..6)?, n(6..8)?)).ok()
+}
+
+impl Dg11 {
+    /// Parses DG11.
+    ///
+    /// # Errors
+    /// [`LdsError`] for a broken structure (unknown tags are skipped).
+    pub fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
+        let err = tlv_err("DG11");
+        let dg = Tlv::parse_tagged(bytes, Tag::new(0x6B)).map_err(&err)?;
+        let mut out = Self::default();
+        for t in dg.children() {
+            let t = t.map_err(&err)?;
+            match t.tag.value() {
+                0x5F0E => {
+                    let name = text(t.value);
+                    let (p, s) = name.split_once("<<").unwrap_or((name.as_str(), ""));
+                    let clean = |x: &str| x.split('<').filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
+                    out.full_name_primary = Some(clean(p)).filter(|x| !x.is_empty());
+                    out.full_name_secondary = Some(clean(s)).filter(|x| !x.is_empty());
+                }
+                0x5F10 => out.personal_number = Some(text(t.value)).filter(|x| !x.is_empty()),
+                0x5F2B => out.full_date_of_birth = full_date(t.value),
+                0x5F11 => out.place_of_birth = Some(text(t.value).replace('<', " ")),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Encodes the fields this reader knows (the emulator serves DG11 with this).
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        use crate::tlv::{encode, encode_to_vec};
+        let mut tags = Vec::new();
+        let mut body = Vec::new();
+        if self.full_name_primary.is_some() || self.full_name_secondary.is_some() {
+            let name = format!(
+                "{}<<{}",
+                self.full_name_primary.as_deref().unwrap_or("").replace(' ', "<"),
+                self.full_name_secondary.as_deref().unwrap_or("").replace(' ', "<")
+            );
+            tags.extend_from_slice(&[0x5F, 0x0E]);
+            encode(Tag::new(0x5F0E), name.as_bytes(), &mut body);
+        }
+        if let Some(p) = &self.personal_number {
+            tags.extend_from_slice(&[0x5F, 0x10]);
+            encode(Tag::new(0x5F10), p.as_bytes(), &mut body);
+        }
+        if let Some(d) = self.full_date_of_birth {
+            tags.extend_from_slice(&[0x5F, 0x2B]);
+            let s = format!("{:04}{:02}{:02}", d.year, d.month, d.day);
+            encode(Tag::new(0x5F2B), s.as_bytes(), &mut body);
+        }
+        let mut all = encode_to_vec(Tag::new(0x5C), &tags);
+        all.extend_from_slice(&body);
+        encode_to_vec(Tag::new(0x6B), &all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hex_literal::hex;
+
+    // ICAO 9303-10 A.5 (test-vectors.md A.10).
+    #[test]
+    fn icao_example() {
+        let b = hex!(
+            "6B605C0A5F0E5F115F425F125F135F0E0D534D4954483C3C4A4F484E3C4A5F110A414E59544F574E3C4D4E5F4217313233204D41504C452052443C414E59544F574E3C4D4E5F120B31363132353535313231325F130C54524156454C3C4147454E54"
+        );
+        let d = Dg11::parse(&b).unwrap();
+        assert_eq!(d.full_name_primary.as_deref(), Some("SMITH"));
+        assert_eq!(d.full_name_secondary.as_deref(), Some("JOHN J"));
+        assert_eq!(d.place_of_birth.as_deref(), Some("ANYTOWN MN"));
+        assert_eq!(d.personal_number, None);
+        assert_eq!(format!("{d:?}"), "Dg11(..)");
+    }
+
+    #[test]
+    fn dates_in_ascii_and_bcd_and_round_trip() {
+        assert_eq!(full_date(b"19850412"), Date::parse("1985-04-12").ok());
+        assert_eq!(full_date(b"1985-04-12"), Date::parse("1985-04-12").ok());
+        assert_eq!(full_date(&[0x19, 0x85, 0x04, 0x12]), Date::parse("1985-04-12").ok());
+        assert_eq!(full_date(b"19851312"), None);
+        let d = Dg11 {
+            full_name_primary: Some("ÖBERG".into()),
+            full_name_secondary: Some("ÅSA".into()),
+            personal_number: Some("19850412-2386".into()),
+            full_date_of_birth: Date::parse("1985-04-12").ok(),
+            place_of_birth: None,
+        };
+        assert_eq!(Dg11::parse(&d.encode()).unwrap(), d);
+    }
+}

@@ -1,0 +1,300 @@
+//! The 15 holder-matching cases of the identity-matching reference (§8), with
+//! `now` = 2025-01-01. Bank identities are synthetic but numerically valid.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use passchip::date::Date;
+use passchip::identity::asserted::{AssertedIdentity, Scheme};
+use passchip::identity::matching::{DocumentCheck, DocumentFacts, MatchPolicy, Outcome, Reason, match_holder};
+use passchip::identity::national_id::IdCountry;
+use passchip::lds::Dg11;
+use passchip::mrz::Mrz;
+
+struct Case {
+    id: &'static str,
+    country: IdCountry,
+    number: &'static str,
+    given: &'static str,
+    surname: &'static str,
+    mrz: &'static [&'static str],
+    dg11_dob: Option<&'static str>,
+    dg11_pnr: Option<&'static str>,
+    expected: Outcome,
+    reasons: &'static [Reason],
+}
+
+const T04: &[&str] = &["P<SWEOEBERG<<AASA<<<<<<<<<<<<<<<<<<<<<<<<<<<", "AA12345678SWE8504124F3001019<<<<<<<<<<<<<<<8"];
+const T14: &[&str] =
+    &["IDNORGDC0001273230456<12392<<<", "5604230M3006117NOR<<<<<<<<<<<1", "OESTENBYEN<<AASAMUND<<<<<<<<<<"];
+
+const CASES: &[Case] = &[
+    Case {
+        id: "T01",
+        country: IdCountry::Se,
+        number: "198504122386",
+        given: "Åsa",
+        surname: "Öberg",
+        mrz: &["I<SWEAB12345671198504122386<<<", "8504124F3001019SWE<<<<<<<<<<<1", "OEBERG<<AASA<<<<<<<<<<<<<<<<<<"],
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Match,
+        reasons: &[Reason::IdMatch, Reason::DobMatch, Reason::SurnameEqual, Reason::GivenEqual],
+    },
+    Case {
+        id: "T02",
+        country: IdCountry::Se,
+        number: "198504122386",
+        given: "Åsa",
+        surname: "Öberg",
+        mrz: &["I<SWEAB12345671198504122386<<<", "8504124F3001019SWE<<<<<<<<<<<1", "OBERG<<ASA<<<<<<<<<<<<<<<<<<<<"],
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Match,
+        reasons: &[Reason::SurnameEqual, Reason::GivenEqual],
+    },
+    Case {
+        id: "T03",
+        country: IdCountry::Se,
+        number: "198504122386",
+        given: "Åsa",
+        surname: "Öberg",
+        mrz: &["P<SWEOEBERG<<AASA<<<<<<<<<<<<<<<<<<<<<<<<<<<", "AA12345678SWE8504124F30010198504122386<<<<72"],
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Match,
+        reasons: &[Reason::IdMatch],
+    },
+    Case {
+        id: "T04",
+        country: IdCountry::Se,
+        number: "198504122386",
+        given: "Åsa",
+        surname: "Öberg",
+        mrz: T04,
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::ProbableMatch,
+        reasons: &[Reason::NoIdOnDocument, Reason::DobMatch],
+    },
+    Case {
+        id: "T05",
+        country: IdCountry::Se,
+        number: "197010632391",
+        given: "Erik",
+        surname: "Ström",
+        mrz: &["I<SWEAB76543219197010632391<<<", "7010033M2906014SWE<<<<<<<<<<<0", "STROEM<<ERIK<<<<<<<<<<<<<<<<<<"],
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Match,
+        reasons: &[Reason::IdMatch, Reason::DobMatch],
+    },
+    Case {
+        id: "T06",
+        country: IdCountry::Se,
+        number: "192405051729",
+        given: "Märta",
+        surname: "Åberg",
+        mrz: &["P<SWEAABERG<<MAERTA<<<<<<<<<<<<<<<<<<<<<<<<<", "AA77777771SWE2405056F28010162405051729<<<<92"],
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Match,
+        reasons: &[Reason::IdMatch, Reason::DobMatch],
+    },
+    Case {
+        id: "T07",
+        country: IdCountry::Se,
+        number: "192405051729",
+        given: "Märta",
+        surname: "Åberg",
+        mrz: &["P<SWEAABERG<<MAERTA<<<<<<<<<<<<<<<<<<<<<<<<<", "AA77777771SWE2405056F2801016<<<<<<<<<<<<<<<4"],
+        dg11_dob: Some("2024-05-05"),
+        dg11_pnr: None,
+        expected: Outcome::Mismatch,
+        reasons: &[Reason::DobFromDg11, Reason::DobMismatch],
+    },
+    Case {
+        id: "T08",
+        country: IdCountry::Se,
+        number: "198504122386",
+        given: "Åsa",
+        surname: "Öberg",
+        mrz: T04,
+        dg11_dob: None,
+        dg11_pnr: Some("19850412-2386"),
+        expected: Outcome::Match,
+        reasons: &[Reason::IdMatch, Reason::IdFromDg11],
+    },
+    Case {
+        id: "T09",
+        country: IdCountry::Se,
+        number: "199001012401",
+        given: "Anna",
+        surname: "Svensson",
+        mrz: &["I<SWEAB11111116199001022400<<<", "9001022F3001019SWE<<<<<<<<<<<4", "SVENSSON<<ANNA<<<<<<<<<<<<<<<<"],
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Mismatch,
+        reasons: &[Reason::IdMismatch, Reason::DobMismatch, Reason::SurnameEqual],
+    },
+    Case {
+        id: "T10",
+        country: IdCountry::Se,
+        number: "199001012401",
+        given: "Anna",
+        surname: "Lind",
+        mrz: &["I<SWEAB11111127199001012401<<<", "9001011F3001019SWE<<<<<<<<<<<8", "SVENSSON<<ANNA<<<<<<<<<<<<<<<<"],
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Review,
+        reasons: &[Reason::IdMatch, Reason::DobMatch, Reason::SurnameConflict],
+    },
+    Case {
+        id: "T11",
+        country: IdCountry::Se,
+        number: "197506300172",
+        given: "Carl-Johan Maximilian",
+        surname: "Wachtmeister af Johannishus",
+        mrz: &["I<SWEAB22222229197506300172<<<", "7506305M3001019SWE<<<<<<<<<<<1", "WACHTMEISTER<AF<JOHANNISHUS<<C"],
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Match,
+        reasons: &[Reason::IdMatch, Reason::MrzNamePossiblyTruncated, Reason::GivenCompatible],
+    },
+    Case {
+        id: "T12",
+        country: IdCountry::Se,
+        number: "197506300172",
+        given: "Carl-Johan Maximilian",
+        surname: "Wachtmeister af Johannishus",
+        mrz: &["I<SWEAB22222229<<<<<<<<<<<<<<<", "7506305M3001019SWE<<<<<<<<<<<0", "WACHTMEISTER<AF<JOHANNISHUS<<C"],
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::ProbableMatch,
+        reasons: &[Reason::NoIdOnDocument, Reason::MrzNamePossiblyTruncated],
+    },
+    Case {
+        id: "T13",
+        country: IdCountry::Se,
+        number: "196802293511",
+        given: "Jürgen",
+        surname: "Müller",
+        mrz: &["P<SWEMULLER<<JURGEN<<<<<<<<<<<<<<<<<<<<<<<<<", "AA33333339SWE6802295M30010196802293511<<<<98"],
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Match,
+        reasons: &[Reason::IdMatch, Reason::DobMatch, Reason::SurnameEqual],
+    },
+    Case {
+        id: "T14",
+        country: IdCountry::No,
+        number: "23045612392",
+        given: "Åsamund",
+        surname: "Østenbyen",
+        mrz: T14,
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Match,
+        reasons: &[Reason::IdMatch, Reason::DobMatch],
+    },
+    Case {
+        id: "T15",
+        country: IdCountry::No,
+        number: "23045612473",
+        given: "Åsamund",
+        surname: "Østenbyen",
+        mrz: T14,
+        dg11_dob: None,
+        dg11_pnr: None,
+        expected: Outcome::Mismatch,
+        reasons: &[Reason::IdMismatch],
+    },
+];
+
+#[test]
+fn the_fifteen_reference_cases() {
+    let now = Date::parse("2025-01-01").unwrap();
+    for c in CASES {
+        let mrz = Mrz::parse(&c.mrz.join("\n")).unwrap_or_else(|e| panic!("{}: {e}", c.id));
+        let dg11 = (c.dg11_dob.is_some() || c.dg11_pnr.is_some()).then(|| {
+            let mut d = Dg11::parse(&[0x6B, 0x00]).unwrap();
+            d.full_date_of_birth = c.dg11_dob.map(|s| Date::parse(s).unwrap());
+            d.personal_number = c.dg11_pnr.map(str::to_string);
+            d
+        });
+        let scheme = if c.country == IdCountry::Se { Scheme::BankIdSe } else { Scheme::BankIdNo };
+        let bank = AssertedIdentity::new(scheme, Some(c.country), Some(c.number)).with_names(c.given, c.surname);
+        let facts = DocumentFacts { mrz: &mrz, dg11: dg11.as_ref(), check: DocumentCheck::Authentic };
+        let m = match_holder(&bank, facts, now, &MatchPolicy::default());
+        assert_eq!(m.outcome(), c.expected, "{}: {:?}", c.id, m.reasons());
+        for r in c.reasons {
+            assert!(m.has(*r), "{}: expected reason {r:?} in {:?}", c.id, m.reasons());
+        }
+    }
+}
+
+#[test]
+fn document_rejections() {
+    let now = Date::parse("2025-01-01").unwrap();
+    let mrz = Mrz::parse(&CASES[0].mrz.join("\n")).unwrap();
+    let bank =
+        AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("198504122386")).with_names("Åsa", "Öberg");
+    let m = |check, now, policy: MatchPolicy| {
+        match_holder(&bank, DocumentFacts { mrz: &mrz, dg11: None, check }, now, &policy)
+    };
+    let r = m(DocumentCheck::Failed, now, MatchPolicy::default());
+    assert_eq!(r.outcome(), Outcome::DocumentRejected);
+    assert!(r.has(Reason::PassiveAuthFailed));
+    let r = m(DocumentCheck::NotChecked, now, MatchPolicy::default());
+    assert_eq!(r.outcome(), Outcome::DocumentRejected);
+    assert!(r.has(Reason::PassiveAuthNotPerformed));
+    // A person-only policy matches and still reports the unchecked document.
+    let r = m(DocumentCheck::NotChecked, now, MatchPolicy::person_only());
+    assert_eq!(r.outcome(), Outcome::Match);
+    assert!(r.has(Reason::PassiveAuthNotPerformed));
+    // Expired (the card expires 2030-01-01).
+    let later = Date::parse("2031-06-01").unwrap();
+    assert!(m(DocumentCheck::Authentic, later, MatchPolicy::default()).has(Reason::DocumentExpired));
+    assert_eq!(
+        m(DocumentCheck::Authentic, later, MatchPolicy::default().with_accept_expired(true)).outcome(),
+        Outcome::Match
+    );
+    // A wrong check digit on the chip's MRZ.
+    let bad = Mrz::parse_lenient(&CASES[0].mrz.join("\n").replace("SWE<<<<<<<<<<<1", "SWE<<<<<<<<<<<2")).unwrap();
+    let r = match_holder(
+        &bank,
+        DocumentFacts { mrz: &bad, dg11: None, check: DocumentCheck::Authentic },
+        now,
+        &MatchPolicy::default(),
+    );
+    assert!(r.has(Reason::MrzCheckDigitFailed));
+}
+
+#[test]
+fn every_other_outcome() {
+    let now = Date::parse("2025-01-01").unwrap();
+    let t04 = Mrz::parse(&T04.join("\n")).unwrap();
+    let facts = DocumentFacts { mrz: &t04, dg11: None, check: DocumentCheck::Authentic };
+    // No number, no date of birth on the bank side: nothing to decide on.
+    let bare = AssertedIdentity::new(Scheme::Plain, None, None).with_names("Åsa", "Öberg");
+    assert_eq!(match_holder(&bare, facts, now, &MatchPolicy::default()).outcome(), Outcome::InsufficientData);
+    // Names conflict and nothing else to go on: a different person.
+    let other = AssertedIdentity::new(Scheme::Plain, None, None).with_names("Bo", "Ek");
+    assert_eq!(match_holder(&other, facts, now, &MatchPolicy::default()).outcome(), Outcome::Mismatch);
+    // A Norwegian bank identity against a Swedish document: numbers not comparable.
+    let no = AssertedIdentity::new(Scheme::BankIdNo, Some(IdCountry::No), Some("23045612392"))
+        .with_names("Åsa", "Öberg")
+        .with_birth_date(Date::parse("1985-04-12").unwrap());
+    let r = match_holder(&no, facts, now, &MatchPolicy::default());
+    assert!(r.has(Reason::IdSchemeNotOnDocument));
+    assert_eq!(r.outcome(), Outcome::ProbableMatch);
+    // A bank number with an unusual checksum is still used as asserted.
+    let odd =
+        AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("198504122387")).with_names("Åsa", "Öberg");
+    let t01 = Mrz::parse(&CASES[0].mrz.join("\n")).unwrap();
+    let r = match_holder(
+        &odd,
+        DocumentFacts { mrz: &t01, dg11: None, check: DocumentCheck::Authentic },
+        now,
+        &MatchPolicy::default(),
+    );
+    assert!(r.has(Reason::BankIdChecksumUnusual));
+}
