@@ -32,6 +32,25 @@ pub fn decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Encodes standard base64 with padding.
+#[must_use]
+pub fn encode(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            let c = if i <= chunk.len() {
+                A.get(((n >> (18 - 6 * i)) & 63) as usize).copied().unwrap_or(b'=')
+            } else {
+                b'='
+            };
+            out.push(char::from(c));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +61,14 @@ mod tests {
         assert_eq!(decode("aGVs bG8h").unwrap(), b"hello!");
         assert_eq!(decode("aGk=").unwrap(), b"hi");
         assert!(decode("a$==").is_none());
+    }
+
+    #[test]
+    fn round_trips() {
+        for n in 0..40usize {
+            let data: Vec<u8> = (0..n).map(|i| (i * 37 + 11) as u8).collect();
+            assert_eq!(decode(&encode(&data)).unwrap(), data);
+        }
+        assert_eq!(encode(b"hi"), "aGk=");
     }
 }

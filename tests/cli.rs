@@ -123,3 +123,73 @@ fn verify_exit_codes_and_json() {
     assert_eq!(passchip(&["verify"]).status.code(), Some(2));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+fn write_tmp(name: &str, text: &str) -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("passchip-{name}-{}", std::process::id()));
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const T03_MRZ: &str = "P<SWEOEBERG<<AASA<<<<<<<<<<<<<<<<<<<<<<<<<<<\nAA12345678SWE8504124F30010198504122386<<<<72";
+
+#[test]
+fn match_exit_codes_and_json() {
+    let same = write_tmp(
+        "same.json",
+        r#"{"orderRef":"a","status":"complete","completionData":{"user":{"personalNumber":"198504122386","name":"Åsa Öberg","givenName":"Åsa","surname":"Öberg"}}}"#,
+    );
+    let other = write_tmp(
+        "other.json",
+        r#"{"orderRef":"a","status":"complete","completionData":{"user":{"personalNumber":"199001012401","name":"Anna Svensson","givenName":"Anna","surname":"Svensson"}}}"#,
+    );
+    let pending = write_tmp("pending.json", r#"{"orderRef":"a","status":"pending","hintCode":"userSign"}"#);
+    let (s, o, p) = (same.to_str().unwrap(), other.to_str().unwrap(), pending.to_str().unwrap());
+
+    let ok = passchip(&["match", "--identity", s, "--mrz", T03_MRZ, "--at", "2025-01-01", "--json"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(v["schema"], "passchip.match/1");
+    assert_eq!(v["holder_match"]["outcome"], "match");
+    assert_eq!(v["passive_authentication"], "not_performed");
+    assert!(v["holder_match"]["reasons"].as_array().unwrap().iter().any(|r| r == "ID_MATCH"));
+
+    assert_eq!(passchip(&["match", "--identity", o, "--mrz", T03_MRZ, "--at", "2025-01-01"]).status.code(), Some(1));
+    // Expired on the date given.
+    assert_eq!(passchip(&["match", "--identity", s, "--mrz", T03_MRZ, "--at", "2031-01-01"]).status.code(), Some(1));
+    // Usage and input errors.
+    assert_eq!(passchip(&["match", "--identity", p, "--mrz", T03_MRZ]).status.code(), Some(2));
+    assert_eq!(passchip(&["match", "--identity", s]).status.code(), Some(2), "--dir or --mrz is required");
+    assert_eq!(passchip(&["match", "--identity", s, "--mrz", "P<SWE"]).status.code(), Some(2));
+    assert_eq!(passchip(&["match", "--identity", "/no/such/file", "--mrz", T03_MRZ]).status.code(), Some(2));
+    assert_eq!(passchip(&["match", "--identity", s, "--mrz", T03_MRZ, "--kind", "nope"]).status.code(), Some(2));
+
+    // A dump folder with DG1 from the virtual passport.
+    let dir = std::env::temp_dir().join(format!("passchip-match-dump-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let doc = passchip::emulator::VirtualDocument::specimen();
+    std::fs::write(dir.join("DG1.bin"), doc.file(passchip::lds::LdsFile::dg(1).unwrap()).unwrap()).unwrap();
+    let d = dir.to_str().unwrap();
+    assert_eq!(passchip(&["match", "--identity", s, "--dir", d, "--at", "2026-11-21"]).status.code(), Some(0));
+    std::fs::remove_dir_all(&dir).unwrap();
+    for f in [same, other, pending] {
+        std::fs::remove_file(f).unwrap();
+    }
+}
+
+#[test]
+fn demo_with_an_identity_verifies_end_to_end() {
+    let same = write_tmp(
+        "demo-id.json",
+        r#"{"orderRef":"a","status":"complete","completionData":{"user":{"personalNumber":"198504122386","name":"Åsa Öberg","givenName":"Åsa","surname":"Öberg"}}}"#,
+    );
+    let out = passchip(&["demo", "--json", "--identity", same.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["bank_verification"]["schema"], "passchip.verification/1");
+    assert_eq!(v["bank_verification"]["holder_match"]["outcome"], "match");
+    assert_eq!(v["bank_verification"]["decision"], "review", "anti-cloning is not performed yet");
+    std::fs::remove_file(same).unwrap();
+    let plain = passchip(&["demo", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    assert!(v.get("bank_verification").is_none());
+}

@@ -10,7 +10,7 @@ use crate::transport::TransportError;
 
 /// Which access-control protocol opened the secure channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "UPPERCASE"))]
 #[non_exhaustive]
 pub enum AccessProtocol {
     /// Basic Access Control (ICAO 9303-11 §4.3), 3DES secure messaging.

@@ -66,6 +66,20 @@ pub(crate) fn name(country: &str, org: &str, cn: &str) -> Vec<u8> {
     seq(&[&atv("2.5.4.6", 0x13, country), &atv("2.5.4.10", 0x0C, org), &atv("2.5.4.3", 0x0C, cn)])
 }
 
+/// A Name from `(attribute OID, value)` pairs, UTF8String values (PrintableString for C).
+pub(crate) fn name_attrs(attrs: &[(&str, &str)]) -> Vec<u8> {
+    let rdns: Vec<Vec<u8>> = attrs
+        .iter()
+        .map(|(o, v)| {
+            let id = const_oid::ObjectIdentifier::new_unwrap(o);
+            let tag = if *o == "2.5.4.6" || *o == "2.5.4.5" { 0x13 } else { 0x0C };
+            set(&[&seq(&[&oid(&id), &encode_to_vec(Tag::new(tag), v.as_bytes())])])
+        })
+        .collect();
+    let refs: Vec<&[u8]> = rdns.iter().map(Vec::as_slice).collect();
+    seq(&refs)
+}
+
 /// A Time: UTCTime before 2050, GeneralizedTime from then on (RFC 5280 §4.1.2.5).
 pub(crate) fn time(d: Date) -> Vec<u8> {
     if d.year < 2050 {

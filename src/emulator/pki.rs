@@ -10,7 +10,7 @@ use rsa::traits::PublicKeyParts;
 use signature::{RandomizedSigner, SignatureEncoding, Signer};
 use zeroize::Zeroizing;
 
-use super::asn1::{NULL, bits, ctx, extension, name, octets, oid, seq, set, small_int, time, uint};
+use super::asn1::{NULL, bits, ctx, extension, name, name_attrs, octets, oid, seq, set, small_int, time, uint};
 use super::rng::DetRng;
 use crate::crypto::ec::{AffinePoint, Curve, DomainParams, NamedCurve};
 use crate::crypto::hash::HashAlg;
@@ -348,6 +348,54 @@ impl VirtualPki {
             seq(&[&small_int(3), &set(&[&digest_alg]), &encap, &ctx(0, true, self.dsc.der()), &set(&[&signer_info])]);
         let content_info = seq(&[&oid(&oids::SIGNED_DATA), &ctx(0, true, &signed_data)]);
         Ok(crate::tlv::encode_to_vec(crate::tlv::Tag::new(0x77), &content_info))
+    }
+
+    /// A person's certificate as Smart-ID and Mobile-ID return them (ETSI EN 319 412-1
+    /// natural-person semantics: `serialNumber` like `PNOEE-38001085718`, `givenName`,
+    /// `surname`, `C`, and optionally a subjectDirectoryAttributes dateOfBirth), issued by
+    /// this PKI's CSCA key. For testing e-ID parsing; DER.
+    ///
+    /// # Errors
+    /// [`PkiGenError`].
+    pub fn person_certificate(
+        &mut self,
+        country: &str,
+        serial_number: &str,
+        given_name: &str,
+        surname: &str,
+        birth_date: Option<Date>,
+    ) -> Result<Vec<u8>, PkiGenError> {
+        let cn = format!("{surname},{given_name},{}", serial_number.rsplit('-').next().unwrap_or(serial_number));
+        let subject = name_attrs(&[
+            ("2.5.4.6", country),
+            ("2.5.4.3", &cn),
+            ("2.5.4.4", surname),
+            ("2.5.4.42", given_name),
+            ("2.5.4.5", serial_number),
+        ]);
+        let person_key = KeyPair::generate(&self.scheme, &mut self.rng)?;
+        let spki = person_key.spki();
+        let mut exts = vec![extension("2.5.29.15", true, &[0x03, 0x02, 0x07, 0x80])];
+        if let Some(d) = birth_date {
+            let gt = format!("{:04}{:02}{:02}120000Z", d.year, d.month, d.day);
+            let value = crate::tlv::encode_to_vec(crate::tlv::Tag::new(0x18), gt.as_bytes());
+            let attr = seq(&[&oid(&const_oid::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.9.1")), &set(&[&value])]);
+            exts.push(extension("2.5.29.9", false, &seq(&[&attr])));
+        }
+        let ext_refs: Vec<&[u8]> = exts.iter().map(Vec::as_slice).collect();
+        let alg = self.scheme.algorithm_id();
+        let tbs = seq(&[
+            &ctx(0, true, &small_int(2)),
+            &uint(&[0x20, 0x01]),
+            &alg,
+            &self.csca_name,
+            &seq(&[&time(Date { year: 2024, month: 1, day: 1 }), &time(Date { year: 2029, month: 1, day: 1 })]),
+            &subject,
+            &spki,
+            &ctx(3, true, &seq(&ext_refs)),
+        ]);
+        let sig = self.csca_key.sign(&self.scheme, &tbs, &mut self.rng)?;
+        Ok(seq(&[&tbs, &alg, &bits(&sig)]))
     }
 
     /// A CRL of the CSCA listing `revoked` certificates.

@@ -2,6 +2,8 @@
 //! e-ID (Swedish and Norwegian BankID, Smart-ID, Mobile-ID)?
 
 pub mod asserted;
+pub mod bankid_qr;
 pub mod matching;
 pub mod names;
 pub mod national_id;
+pub mod verification;

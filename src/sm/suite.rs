@@ -16,6 +16,7 @@ use crate::crypto::{
 #[non_exhaustive]
 pub enum SuiteKind {
     /// Two-key 3DES-CBC with IV 0, retail MAC, 8-byte SSC.
+    #[cfg_attr(feature = "serde", serde(rename = "3DES"))]
     Tdes,
 }
 

@@ -26,6 +26,10 @@ pub struct DemoArgs {
     /// Which kind of chip the virtual passport models.
     #[arg(long, value_enum, default_value_t = ChipKind::Modern)]
     chip: ChipKind,
+    /// A bank e-ID result (JSON, as for `passchip match`): read, verify and match the
+    /// virtual passport's holder end to end.
+    #[arg(long, value_name = "FILE")]
+    identity: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -47,6 +51,8 @@ struct Report {
     missing: Vec<String>,
     stats: Stats,
     verification: Verification,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bank_verification: Option<passchip::identity::verification::Verification>,
 }
 
 #[derive(Debug, Serialize)]
@@ -130,7 +136,24 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let sod = read.files.get(&LdsFile::Sod).cloned().unwrap_or_default();
     let pa = PassiveAuthentication::verify(&sod, &dgs, &store, &PaOptions::at(Date::today()));
-    let report = build_report(&read, extended, pa, started.elapsed().as_secs_f64() * 1000.0)?;
+    let bank = match &args.identity {
+        Some(path) => {
+            use passchip::identity::verification::{AccessInfo, DocumentEvidence, Verification as BankVerification};
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let identity = passchip::identity::asserted::from_json(&text, None)?;
+            let mrz = &read.dg1.as_ref().ok_or("the document has no DG1")?.mrz;
+            let evidence = DocumentEvidence {
+                access: Some(AccessInfo { protocol: read.access, secure_messaging: read.suite }),
+                passive_authentication: Some(&pa),
+                mrz,
+                dg11: None,
+            };
+            Some(BankVerification::decide(&identity, evidence, Date::today(), &Default::default()))
+        }
+        None => None,
+    };
+    let mut report = build_report(&read, extended, pa, started.elapsed().as_secs_f64() * 1000.0)?;
+    report.bank_verification = bank;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
@@ -179,6 +202,7 @@ fn build_report(
             elapsed_ms,
         },
         verification: Verification { passive_authentication: pa },
+        bank_verification: None,
     })
 }
 
@@ -232,4 +256,17 @@ fn print_text(r: &Report) {
         println!("    {:?}: {:?} {}", c.name(), c.status(), c.reason().unwrap_or(""));
     }
     println!("  Chip authenticity (anti-cloning): not checked in this version");
+    if let Some(v) = &r.bank_verification {
+        let reasons: Vec<String> = v.reasons().iter().map(code).collect();
+        let holder: Vec<String> = v.holder_match().reasons().iter().map(code).collect();
+        println!();
+        println!("  Bank verification: {:?}", v.decision());
+        println!("    holder match   {:?} ({})", v.holder_match().outcome(), holder.join(", "));
+        println!("    reasons        {}", reasons.join(", "));
+    }
+}
+
+/// A reason code as its JSON string.
+fn code<T: Serialize>(x: &T) -> String {
+    serde_json::to_value(x).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }

@@ -8,6 +8,7 @@
 
 mod dates;
 mod demo;
+mod matching;
 mod verify;
 
 use std::process::ExitCode;
@@ -30,6 +31,9 @@ enum Command {
     /// Passive authentication of a dump folder: SOD signature, DSC → CSCA chain, CRLs,
     /// data-group hashes. Exit 0 when valid, 1 when not, 2 on usage or I/O errors.
     Verify(verify::VerifyArgs),
+    /// Is the document's holder the person a bank e-ID (BankID, Smart-ID, Mobile-ID)
+    /// asserted? Exit 0 for a match, 1 for any other outcome, 2 on usage or I/O errors.
+    Match(matching::MatchArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +48,14 @@ fn main() -> ExitCode {
             Err(e) => {
                 eprintln!("passchip: {e}");
                 ExitCode::from(1)
+            }
+        },
+        Command::Match(args) => match matching::run(&args) {
+            Ok(passchip::identity::matching::Outcome::Match) => ExitCode::SUCCESS,
+            Ok(_) => ExitCode::from(1),
+            Err(matching::UsageError(e)) => {
+                eprintln!("passchip match: {e}");
+                ExitCode::from(2)
             }
         },
         Command::Verify(args) => {

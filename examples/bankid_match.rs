@@ -1,0 +1,64 @@
+//! A BankID `/collect` response and a chip read in, one verdict out.
+//!
+//! ```sh
+//! cargo run --example bankid_match                   # built-in sample response
+//! cargo run --example bankid_match -- collect.json   # your own response
+//! ```
+//!
+//! The chip here is the built-in virtual passport; with a PC/SC reader the read is the
+//! same `Session` flow over another transport.
+
+use passchip::date::Date;
+use passchip::emulator::{VirtualChip, VirtualDocument};
+use passchip::identity::asserted::from_json;
+use passchip::identity::verification::{AccessInfo, DocumentEvidence, Verification, VerificationPolicy};
+use passchip::lds::LdsFile;
+use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore};
+use passchip::reader::{ReadOptions, read_with_bac};
+use passchip::transport::InProcess;
+
+const SAMPLE: &str = r#"{"orderRef":"131daac9-16c6-4618-beb0-365768f37288","status":"complete",
+  "completionData":{"user":{"personalNumber":"198504122386","name":"Åsa Öberg","givenName":"Åsa","surname":"Öberg"},
+  "device":{"ipAddress":"192.0.2.1"},"bankIdIssueDate":"2020-01-01"}}"#;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // 1. Who logged in: what BankID returned.
+    let text = match std::env::args().nth(1) {
+        Some(path) => std::fs::read_to_string(path)?,
+        None => SAMPLE.to_string(),
+    };
+    let identity = from_json(&text, None)?;
+
+    // 2. The chip: BAC with the MRZ, every file read.
+    let doc = VirtualDocument::specimen();
+    let key = doc.mrz_key();
+    let read = read_with_bac(InProcess::new(VirtualChip::new(doc.clone())), &key, ReadOptions::default())?;
+
+    // 3. Is it genuine? Passive authentication against the CSCAs we trust.
+    let mut store = TrustStore::new();
+    if let Some(pki) = doc.pki() {
+        store.add(pki.csca().clone(), TrustSource::File { path: "virtual CSCA".into() });
+    }
+    let dgs = read
+        .files
+        .iter()
+        .filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((*n, b.clone())) } else { None })
+        .collect();
+    let sod = read.files.get(&LdsFile::Sod).ok_or("no EF.SOD")?;
+    let today = Date::today();
+    let pa = PassiveAuthentication::verify(sod, &dgs, &store, &PaOptions::at(today));
+
+    // 4. One verdict: genuine, original chip, same person.
+    let mrz = &read.dg1.as_ref().ok_or("no DG1")?.mrz;
+    let evidence = DocumentEvidence {
+        access: Some(AccessInfo { protocol: read.access, secure_messaging: read.suite }),
+        passive_authentication: Some(&pa),
+        mrz,
+        dg11: None,
+    };
+    let verdict = Verification::decide(&identity, evidence, today, &VerificationPolicy::default());
+    println!("decision: {:?}", verdict.decision());
+    println!("holder:   {:?} {:?}", verdict.holder_match().outcome(), verdict.holder_match().reasons());
+    println!("reasons:  {:?}", verdict.reasons());
+    Ok(())
+}

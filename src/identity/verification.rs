@@ -1,0 +1,269 @@
+//! One verdict for the bank: is this a genuine document, is it the original chip, and
+//! does it belong to the person who logged in?
+//!
+//! [`Verification`] combines the access protocol, passive authentication, chip
+//! authenticity (anti-cloning) and the holder match into `accept`, `review` or `reject`,
+//! with every reason. It is built once and is immutable; the decision is derived.
+//!
+//! # JSON (schema `passchip.verification/1`)
+//! ```text
+//! { "schema": "passchip.verification/1", "decision": "accept" | "review" | "reject",
+//!   "reasons": [ "DOCUMENT_AUTHENTIC", "HOLDER_MATCH", "CLONING_NOT_EXCLUDED", … ],
+//!   "evaluated_at": "YYYY-MM-DD",
+//!   "access": { "protocol": "BAC", "secure_messaging": "3DES" } | null,
+//!   "passive_authentication": { …passchip.pa/1… } | null,
+//!   "chip_authenticity": { "status": "not_checked", "reason": "…" },
+//!   "holder_match": { "outcome": "match", "reasons": [ "ID_MATCH", … ] } }
+//! ```
+
+use super::asserted::AssertedIdentity;
+use super::matching::{DocumentCheck, DocumentFacts, HolderMatch, MatchPolicy, Outcome, match_holder};
+use crate::access::AccessProtocol;
+use crate::date::Date;
+use crate::lds::Dg11;
+use crate::mrz::Mrz;
+use crate::pki::{PassiveAuthentication, Verdict};
+use crate::sm::SuiteKind;
+
+/// The bank's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+pub enum Decision {
+    /// Genuine document, original chip (or not required), same person.
+    Accept,
+    /// Nothing is wrong, but something could not be established: a person decides.
+    Review,
+    /// Something is wrong: the document, the chip or the person.
+    Reject,
+}
+
+/// Why the decision is what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "SCREAMING_SNAKE_CASE"))]
+#[non_exhaustive]
+pub enum DecisionReason {
+    /// Passive authentication is valid.
+    DocumentAuthentic,
+    /// Passive authentication is invalid.
+    DocumentNotAuthentic,
+    /// Passive authentication was not performed.
+    DocumentNotVerified,
+    /// The chip proved it is the original (chip or active authentication).
+    ChipAuthentic,
+    /// Neither chip nor active authentication was performed: a clone is not excluded.
+    CloningNotExcluded,
+    /// The holder matches.
+    HolderMatch,
+    /// The holder probably matches (no comparable number).
+    HolderProbableMatch,
+    /// The holder does not match.
+    HolderMismatch,
+    /// Numbers agree but names or birth dates conflict.
+    HolderReview,
+    /// Not enough data to match the holder.
+    HolderInsufficientData,
+    /// The document was rejected by the holder match (expired, check digits…).
+    DocumentRejected,
+}
+
+/// What is known about the chip being the original.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ChipAuthenticity {
+    status: &'static str,
+    reason: String,
+}
+
+impl ChipAuthenticity {
+    /// Not checked, with the reason.
+    #[must_use]
+    pub fn not_checked(reason: &str) -> Self {
+        Self { status: "not_checked", reason: reason.to_string() }
+    }
+
+    /// Whether the chip was proven original.
+    #[must_use]
+    pub fn proven(&self) -> bool {
+        self.status == "proven"
+    }
+}
+
+/// How the chip was accessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct AccessInfo {
+    /// BAC or PACE.
+    pub protocol: AccessProtocol,
+    /// The secure-messaging cipher suite.
+    pub secure_messaging: SuiteKind,
+}
+
+/// Verification policy.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct VerificationPolicy {
+    /// Require proof that the chip is the original for `accept` (default: true).
+    pub require_chip_authenticity: bool,
+    /// The holder-match policy.
+    pub matching: MatchPolicy,
+}
+
+impl Default for VerificationPolicy {
+    fn default() -> Self {
+        Self { require_chip_authenticity: true, matching: MatchPolicy::default() }
+    }
+}
+
+impl VerificationPolicy {
+    /// Whether `accept` needs chip or active authentication.
+    #[must_use]
+    pub fn with_chip_authenticity_required(mut self, yes: bool) -> Self {
+        self.require_chip_authenticity = yes;
+        self
+    }
+}
+
+/// The combined verdict.
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Verification {
+    schema: &'static str,
+    decision: Decision,
+    reasons: Vec<DecisionReason>,
+    evaluated_at: String,
+    access: Option<AccessInfo>,
+    passive_authentication: Option<PassiveAuthentication>,
+    chip_authenticity: ChipAuthenticity,
+    holder_match: HolderMatch,
+}
+
+/// The document side of a verification.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentEvidence<'a> {
+    /// How the chip was accessed (`None` for data read elsewhere).
+    pub access: Option<AccessInfo>,
+    /// Passive authentication, if performed.
+    pub passive_authentication: Option<&'a PassiveAuthentication>,
+    /// DG1's MRZ.
+    pub mrz: &'a Mrz,
+    /// DG11, if read.
+    pub dg11: Option<&'a Dg11>,
+}
+
+impl Verification {
+    /// Decides.
+    #[must_use]
+    pub fn decide(
+        identity: &AssertedIdentity,
+        doc: DocumentEvidence<'_>,
+        today: Date,
+        policy: &VerificationPolicy,
+    ) -> Self {
+        let mut reasons = Vec::new();
+        let mut decision = Decision::Accept;
+        let mut lower = |d: Decision| {
+            decision = match (decision, d) {
+                (Decision::Reject, _) | (_, Decision::Reject) => Decision::Reject,
+                (Decision::Review, _) | (_, Decision::Review) => Decision::Review,
+                _ => Decision::Accept,
+            }
+        };
+        let check = match doc.passive_authentication.map(PassiveAuthentication::verdict) {
+            Some(Verdict::Valid) => {
+                reasons.push(DecisionReason::DocumentAuthentic);
+                DocumentCheck::Authentic
+            }
+            Some(Verdict::Invalid) => {
+                reasons.push(DecisionReason::DocumentNotAuthentic);
+                lower(Decision::Reject);
+                DocumentCheck::Failed
+            }
+            None => {
+                reasons.push(DecisionReason::DocumentNotVerified);
+                lower(Decision::Reject);
+                DocumentCheck::NotChecked
+            }
+        };
+        // Chip and active authentication arrive with the anti-cloning work; until then
+        // a clone cannot be excluded, and the result says so.
+        let chip = ChipAuthenticity::not_checked("chip and active authentication are not performed by this version");
+        if chip.proven() {
+            reasons.push(DecisionReason::ChipAuthentic);
+        } else {
+            reasons.push(DecisionReason::CloningNotExcluded);
+            if policy.require_chip_authenticity {
+                lower(Decision::Review);
+            }
+        }
+        let holder =
+            match_holder(identity, DocumentFacts { mrz: doc.mrz, dg11: doc.dg11, check }, today, &policy.matching);
+        let (r, d) = match holder.outcome() {
+            Outcome::Match => (DecisionReason::HolderMatch, Decision::Accept),
+            Outcome::ProbableMatch => (DecisionReason::HolderProbableMatch, Decision::Review),
+            Outcome::Review => (DecisionReason::HolderReview, Decision::Review),
+            Outcome::InsufficientData => (DecisionReason::HolderInsufficientData, Decision::Review),
+            Outcome::Mismatch => (DecisionReason::HolderMismatch, Decision::Reject),
+            Outcome::DocumentRejected => (DecisionReason::DocumentRejected, Decision::Reject),
+        };
+        reasons.push(r);
+        lower(d);
+        Self {
+            schema: "passchip.verification/1",
+            decision,
+            reasons,
+            evaluated_at: today.to_string(),
+            access: doc.access,
+            passive_authentication: doc.passive_authentication.cloned(),
+            chip_authenticity: chip,
+            holder_match: holder,
+        }
+    }
+
+    /// The decision.
+    #[must_use]
+    pub fn decision(&self) -> Decision {
+        self.decision
+    }
+
+    /// Every reason for it.
+    #[must_use]
+    pub fn reasons(&self) -> &[DecisionReason] {
+        &self.reasons
+    }
+
+    /// The holder match inside.
+    #[must_use]
+    pub fn holder_match(&self) -> &HolderMatch {
+        &self.holder_match
+    }
+
+    /// The passive-authentication report inside, if performed.
+    #[must_use]
+    pub fn passive_authentication(&self) -> Option<&PassiveAuthentication> {
+        self.passive_authentication.as_ref()
+    }
+
+    /// The chip-authenticity status.
+    #[must_use]
+    pub fn chip_authenticity(&self) -> &ChipAuthenticity {
+        &self.chip_authenticity
+    }
+
+    /// The schema name.
+    #[must_use]
+    pub fn schema(&self) -> &'static str {
+        self.schema
+    }
+
+    /// The evaluation date.
+    #[must_use]
+    pub fn evaluated_at(&self) -> &str {
+        &self.evaluated_at
+    }
+
+    /// How the chip was accessed, if it was read in this session.
+    #[must_use]
+    pub fn access(&self) -> Option<AccessInfo> {
+        self.access
+    }
+}
