@@ -298,3 +298,21 @@ fn every_other_outcome() {
     );
     assert!(r.has(Reason::BankIdChecksumUnusual));
 }
+
+#[test]
+fn names_from_dg11_in_national_characters() {
+    let now = Date::parse("2025-01-01").unwrap();
+    let t04 = Mrz::parse(&T04.join("\n")).unwrap();
+    let bank =
+        AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("198504122386")).with_names("Åsa", "Öberg");
+    let mut dg11 = Dg11::parse(&[0x6B, 0x00]).unwrap();
+    dg11.full_name_primary = Some("ÖBERG".into());
+    dg11.full_name_secondary = Some("ÅSA".into());
+    let facts = DocumentFacts { mrz: &t04, dg11: Some(&dg11), check: DocumentCheck::Authentic };
+    let m = match_holder(&bank, facts, now, &MatchPolicy::default());
+    assert!(m.has(Reason::NamesFromDg11) && m.has(Reason::SurnameEqual), "{:?}", m.reasons());
+    // With national characters, diacritics must agree: Ä is not Å.
+    dg11.full_name_secondary = Some("ÄSA".into());
+    let facts = DocumentFacts { mrz: &t04, dg11: Some(&dg11), check: DocumentCheck::Authentic };
+    assert!(match_holder(&bank, facts, now, &MatchPolicy::default()).has(Reason::GivenConflict));
+}

@@ -465,6 +465,27 @@ mod tests {
         bad(IdCountry::Fi, "131052-308U");
     }
 
+    // Numbers computed with an independent implementation of each check algorithm.
+    #[test]
+    fn every_century_rule() {
+        let date = |s| Date::parse(s).ok();
+        // NO: individual number and year decide the century.
+        assert_eq!(ok(IdCountry::No, "01012050190").birth_date, date("2020-01-01")); // 500–999, YY < 40
+        assert_eq!(ok(IdCountry::No, "15066060052").birth_date, date("1860-06-15")); // 500–749, YY ≥ 54
+        assert_eq!(ok(IdCountry::No, "01018091247").birth_date, date("1980-01-01")); // 900–999, YY ≥ 40
+        // EE/LT: the first digit.
+        assert_eq!(ok(IdCountry::Ee, "50101011235").birth_date, date("2001-01-01"));
+        assert_eq!(ok(IdCountry::Ee, "19912314563").birth_date, date("1899-12-31"));
+        // LV: the century digit after the hyphen.
+        assert_eq!(ok(IdCountry::Lv, "010199-01234").birth_date, date("1899-01-01"));
+        assert_eq!(ok(IdCountry::Lv, "010105-21235").birth_date, date("2005-01-01"));
+        // FI: the century sign.
+        assert_eq!(ok(IdCountry::Fi, "010105A123P").birth_date, date("2005-01-01"));
+        assert_eq!(ok(IdCountry::Fi, "010199+456P").birth_date, date("1899-01-01"));
+        // Impossible dates with valid check digits are still rejected.
+        bad(IdCountry::Ee, "36813280109");
+    }
+
     #[test]
     fn countries() {
         assert_eq!(IdCountry::from_alpha2("no"), Some(IdCountry::No));
