@@ -3,6 +3,7 @@
 //! comes as a sibling module with the same shape.
 
 pub mod bac;
+pub mod pace;
 
 use crate::apdu::StatusWord;
 use crate::crypto::RngError;
@@ -15,12 +16,15 @@ use crate::transport::TransportError;
 pub enum AccessProtocol {
     /// Basic Access Control (ICAO 9303-11 §4.3), 3DES secure messaging.
     Bac,
+    /// PACE (ICAO 9303-11 §4.4).
+    Pace,
 }
 
 impl core::fmt::Display for AccessProtocol {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
             Self::Bac => "BAC",
+            Self::Pace => "PACE",
         })
     }
 }
@@ -50,6 +54,29 @@ pub enum AccessError {
         /// What the chip answered.
         status: StatusWord,
     },
+    /// PACE: the chip rejected the password.
+    #[error("access denied: the {password} is wrong{}", tries_left.map_or(String::new(), |n| format!(" ({n} tries left)")))]
+    WrongPassword {
+        /// Which password.
+        password: crate::access::pace::PasswordKind,
+        /// Tries left, when the chip says (63CX).
+        tries_left: Option<u8>,
+    },
+    /// PACE: the password is suspended (one try left); authenticate with the CAN first.
+    #[error("the {password} is suspended: run PACE with the CAN first, then retry the {password} once")]
+    PasswordSuspended {
+        /// Which password.
+        password: crate::access::pace::PasswordKind,
+    },
+    /// PACE: the password is blocked; the PIN needs unblocking with the PUK.
+    #[error("the {password} is blocked")]
+    PasswordBlocked {
+        /// Which password.
+        password: crate::access::pace::PasswordKind,
+    },
+    /// The chip offers a protocol variant this version does not implement.
+    #[error("unsupported: {0}")]
+    Unsupported(&'static str),
     /// The chip answered a step with data of the wrong shape.
     #[error("the chip sent a malformed answer to {0}")]
     Malformed(&'static str),

@@ -6,6 +6,7 @@
 //! and print as `..` in `Debug`. MAC tags are compared in constant time
 //! ([`ct_eq`]).
 
+pub mod aes;
 pub mod ec;
 pub mod hash;
 pub mod kdf;

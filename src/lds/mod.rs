@@ -9,12 +9,14 @@ pub mod com;
 pub mod dg1;
 pub mod dg11;
 pub mod dump;
+pub mod security_infos;
 pub mod sod;
 
 pub use com::EfCom;
 pub use dg1::Dg1;
 pub use dg11::Dg11;
 pub use dump::Dump;
+pub use security_infos::SecurityInfos;
 pub use sod::Sod;
 
 use crate::mrz::MrzError;

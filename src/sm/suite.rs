@@ -6,6 +6,8 @@
 use des::TdesEde2;
 
 use crate::crypto::{
+    aes::{self, AesCipher, CmacKey},
+    padding,
     retail_mac::RetailMacKey,
     tdes::{self, TdesKey},
 };
@@ -18,12 +20,24 @@ pub enum SuiteKind {
     /// Two-key 3DES-CBC with IV 0, retail MAC, 8-byte SSC.
     #[cfg_attr(feature = "serde", serde(rename = "3DES"))]
     Tdes,
+    /// AES-128-CBC with IV = E(KS_enc, SSC), CMAC-8, 16-byte SSC.
+    #[cfg_attr(feature = "serde", serde(rename = "AES-128"))]
+    Aes128,
+    /// AES-192, as AES-128.
+    #[cfg_attr(feature = "serde", serde(rename = "AES-192"))]
+    Aes192,
+    /// AES-256, as AES-128.
+    #[cfg_attr(feature = "serde", serde(rename = "AES-256"))]
+    Aes256,
 }
 
 impl core::fmt::Display for SuiteKind {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
             Self::Tdes => "3DES",
+            Self::Aes128 => "AES-128",
+            Self::Aes192 => "AES-192",
+            Self::Aes256 => "AES-256",
         })
     }
 }
@@ -31,7 +45,8 @@ impl core::fmt::Display for SuiteKind {
 /// Keyed algorithms of one channel. Key material lives in the RustCrypto objects,
 /// which wipe themselves on drop (`zeroize` feature).
 pub(crate) enum Suite {
-    Tdes { enc: TdesEde2, mac: RetailMacKey },
+    Tdes { enc: Box<TdesEde2>, mac: Box<RetailMacKey> },
+    Aes { enc: Box<AesCipher>, mac: Box<CmacKey> },
 }
 
 /// A cipher operation got data that is not whole blocks (an internal or chip error).
@@ -41,19 +56,40 @@ pub(crate) struct BlockError;
 impl Suite {
     /// 3DES keys KS_enc and KS_mac.
     pub(crate) fn tdes(ks_enc: &TdesKey, ks_mac: &TdesKey) -> Self {
-        Self::Tdes { enc: ks_enc.cipher(), mac: RetailMacKey::new(ks_mac) }
+        Self::Tdes { enc: Box::new(ks_enc.cipher()), mac: Box::new(RetailMacKey::new(ks_mac)) }
+    }
+
+    /// AES keys KS_enc and KS_mac (16, 24 or 32 bytes each, the same length).
+    pub(crate) fn aes(ks_enc: &[u8], ks_mac: &[u8]) -> Option<Self> {
+        Some(Self::Aes { enc: Box::new(AesCipher::new(ks_enc)?), mac: Box::new(CmacKey::new(ks_mac)?) })
     }
 
     pub(crate) fn kind(&self) -> SuiteKind {
         match self {
             Self::Tdes { .. } => SuiteKind::Tdes,
+            Self::Aes { enc, .. } => match enc.key_bits() {
+                128 => SuiteKind::Aes128,
+                192 => SuiteKind::Aes192,
+                _ => SuiteKind::Aes256,
+            },
         }
     }
 
     pub(crate) fn block_len(&self) -> usize {
         match self {
             Self::Tdes { .. } => tdes::BLOCK,
+            Self::Aes { .. } => aes::BLOCK,
         }
+    }
+
+    /// AES SM's per-message IV: E(KS_enc, SSC).
+    fn aes_iv(enc: &AesCipher, ssc: &[u8]) -> [u8; aes::BLOCK] {
+        let mut iv = [0u8; aes::BLOCK];
+        for (d, s) in iv.iter_mut().rev().zip(ssc.iter().rev()) {
+            *d = *s;
+        }
+        enc.encrypt_block(&mut iv);
+        iv
     }
 
     /// Encrypts whole blocks in place for the message with this SSC.
@@ -61,6 +97,7 @@ impl Suite {
         match self {
             // 3DES SM uses IV = 0 for every message.
             Self::Tdes { enc, .. } => tdes::cbc_encrypt(enc, &[0; 8], buf).map_err(|_| BlockError),
+            Self::Aes { enc, .. } => enc.cbc_encrypt(&Self::aes_iv(enc, _ssc), buf).map_err(|_| BlockError),
         }
     }
 
@@ -68,6 +105,7 @@ impl Suite {
     pub(crate) fn decrypt(&self, _ssc: &[u8], buf: &mut [u8]) -> Result<(), BlockError> {
         match self {
             Self::Tdes { enc, .. } => tdes::cbc_decrypt(enc, &[0; 8], buf).map_err(|_| BlockError),
+            Self::Aes { enc, .. } => enc.cbc_decrypt(&Self::aes_iv(enc, _ssc), buf).map_err(|_| BlockError),
         }
     }
 
@@ -80,6 +118,17 @@ impl Suite {
                     *slot = p;
                 }
                 mac.mac_padded(&all)
+            }
+            Self::Aes { mac, .. } => {
+                let len = ssc.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+                let mut pad = [0u8; aes::BLOCK];
+                pad[0] = 0x80;
+                let pad = pad.get(..padding::pad_len(len, aes::BLOCK)).unwrap_or(&pad);
+                let mut all: [&[u8]; 6] = [ssc, &[], &[], &[], &[], pad];
+                for (slot, p) in all.iter_mut().skip(1).take(4).zip(parts.iter()) {
+                    *slot = p;
+                }
+                mac.mac8(&all)
             }
         }
     }

@@ -166,3 +166,42 @@ proptest::proptest! {
         let _ = ch.unprotect(&data, StatusWord::from_bytes(a, b));
     }
 }
+
+// BSI "Worked Example for EAC" v1.01 (via OpenPACE): AES-128 SM, SSC 1 and 2.
+#[test]
+fn bsi_aes_secure_messaging_vectors() {
+    let suite =
+        Suite::aes(&hex!("68406B4162100563D9C901A6154D2901"), &hex!("73FF268784F72AF833FDC9464049AFC9")).unwrap();
+    assert_eq!(suite.kind(), SuiteKind::Aes128);
+    let mut buf = crate::crypto::padding::padded(&hex!("830D44454356434141543030303031"), 16);
+    suite.encrypt(&hex!("00000000000000000000000000000001"), &mut buf).unwrap();
+    assert_eq!(buf, hex!("BE90237EEB4BA0FF253EA246AE31C8B8"));
+    suite.decrypt(&hex!("00000000000000000000000000000001"), &mut buf).unwrap();
+    assert_eq!(&buf[..15], &hex!("830D44454356434141543030303031"));
+    assert_eq!(suite.mac(&hex!("00000000000000000000000000000002"), &[&hex!("99029000")]), hex!("A89570A68664A7D6"));
+}
+
+#[test]
+fn aes_chip_and_terminal_round_trip() {
+    for key_len in [16usize, 24, 32] {
+        let ks = vec![0x5Au8; key_len];
+        let km = vec![0xA5u8; key_len];
+        let mut host = SecureChannel::new(Suite::aes(&ks, &km).unwrap(), &[0u8; 16]);
+        let mut chip = ChipChannel::new(Suite::aes(&ks, &km).unwrap(), &[0u8; 16]);
+        assert_eq!(host.max_short_read(), 223);
+        for len in [0usize, 1, 15, 16, 17, 223, 1000] {
+            let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let cmd = Command::new(0x00, 0xB0, 0, 0).with_data(&data).with_le(Le::Ne(256));
+            let wrapped = host.protect(&cmd).unwrap();
+            let opened = chip.open_command(&ParsedCommand::parse(&wrapped).unwrap()).unwrap();
+            assert_eq!(opened.data.as_slice(), &data[..]);
+            let resp = chip.protect_response(&data, StatusWord::Ok, false);
+            assert_eq!(unprotect_raw(&mut host, &resp).unwrap().data(), &data[..], "AES-{}", key_len * 8);
+        }
+        let resp = chip.protect_response(b"x", StatusWord::Ok, false);
+        let mut tampered = resp.clone();
+        tampered[3] ^= 1;
+        host.protect(&Command::new(0x00, 0xB0, 0, 0).with_le(Le::Ne(1))).unwrap();
+        assert_eq!(unprotect_raw(&mut host, &tampered), Err(SmError::BadMac));
+    }
+}

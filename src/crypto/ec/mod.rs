@@ -11,6 +11,7 @@
 //! scalars (PACE, chip authentication) need the constant-time ladder that comes with
 //! PACE; until then [`Curve::mul_vartime`] must never see a secret.
 
+mod ct;
 mod curves;
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
@@ -538,6 +539,30 @@ impl Curve {
         let mut out = vec![0u8; self.scalar_bytes().saturating_sub(body.len())];
         out.extend_from_slice(body);
         out
+    }
+
+    /// A uniformly distributed secret scalar in [1, n − 1] (8 extra random bytes make the
+    /// reduction bias negligible).
+    ///
+    /// # Errors
+    /// The generator's error.
+    pub fn random_scalar(
+        &self,
+        rng: &mut dyn crate::crypto::RandomSource,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, crate::crypto::RngError> {
+        use crypto_bigint::BoxedUint;
+        let mut raw = zeroize::Zeroizing::new(vec![0u8; self.scalar_bytes() + 8]);
+        rng.fill(&mut raw)?;
+        let n1 = self.n.as_ref().wrapping_sub(BoxedUint::one());
+        let Some(n1) = Option::<NonZero<BoxedUint>>::from(NonZero::new(n1)) else {
+            return Ok(zeroize::Zeroizing::new(vec![1]));
+        };
+        let v = BoxedUint::from_be_slice_vartime(&raw).rem_vartime(&n1).wrapping_add(BoxedUint::one());
+        let bytes = v.to_be_bytes();
+        let body = trim(&bytes);
+        let mut out = zeroize::Zeroizing::new(vec![0u8; self.scalar_bytes().saturating_sub(body.len())]);
+        out.extend_from_slice(body);
+        Ok(out)
     }
 
     /// ECDSA signing with private scalar `d` and nonce `k` (SEC 1 §4.1.3), returning

@@ -1,0 +1,325 @@
+//! PACE (ICAO 9303-11 §4.4; worked examples in Appendix G), terminal side.
+//!
+//! ```text
+//! MSE:Set AT   80 protocol OID, 83 password reference, 84 domain parameter ID (always when known)
+//! GA 1  →7C{}              ←7C{80 z}           s = D(K_π, z)
+//! GA 2  →7C{81 PK_map,T}   ←7C{82 PK_map,C}    Ĝ = s·G + SK_map,T·PK_map,C     (Generic Mapping)
+//! GA 3  →7C{83 PK_T}       ←7C{84 PK_C}        K = x(SK_T·PK_C)
+//! GA 4  →7C{85 T_T}        ←7C{86 T_C …}       T = MAC(KS_mac, 7F49{06 OID, 86 other party's key})
+//! ```
+//!
+//! This module implements Generic Mapping with ECDH on every standardized curve (IDs 8–18)
+//! and every cipher. Secret scalars use the constant-time ladder; every point the chip
+//! sends is validated (on the curve, not the identity), the mapped generator and the
+//! shared secret must not be the identity, and the chip's key must differ from ours.
+//! A wrong password is never retried here: every attempt costs the holder a try.
+
+use zeroize::Zeroizing;
+
+use super::AccessError;
+use crate::apdu::{Command, Le, StatusWord, ins};
+use crate::crypto::ec::{AffinePoint, Curve, NamedCurve};
+use crate::crypto::{RandomSource, aes::AesCipher, ct_eq, kdf, retail_mac::RetailMacKey, tdes};
+use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+use crate::mrz::MrzKey;
+use crate::sm::{SecureChannel, Suite};
+use crate::tlv::{self, Tag, Tlv};
+use crate::transport::{Transport, exchange};
+
+/// The password PACE is run with.
+pub enum PacePassword {
+    /// The MRZ (document number, birth and expiry dates).
+    Mrz(MrzKey),
+    /// The card access number printed on the card.
+    Can(Zeroizing<String>),
+    /// The holder's PIN.
+    Pin(Zeroizing<String>),
+    /// The holder's PUK (to unblock the PIN).
+    Puk(Zeroizing<String>),
+}
+
+impl core::fmt::Debug for PacePassword {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "PacePassword({}, ..)", self.kind())
+    }
+}
+
+/// Which kind of password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "UPPERCASE"))]
+pub enum PasswordKind {
+    /// MRZ.
+    Mrz,
+    /// CAN.
+    Can,
+    /// PIN.
+    Pin,
+    /// PUK.
+    Puk,
+}
+
+impl core::fmt::Display for PasswordKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Mrz => "MRZ",
+            Self::Can => "CAN",
+            Self::Pin => "PIN",
+            Self::Puk => "PUK",
+        })
+    }
+}
+
+impl PacePassword {
+    /// A CAN (digits as printed).
+    #[must_use]
+    pub fn can(s: &str) -> Self {
+        Self::Can(Zeroizing::new(s.trim().to_string()))
+    }
+
+    /// Which kind.
+    #[must_use]
+    pub fn kind(&self) -> PasswordKind {
+        match self {
+            Self::Mrz(_) => PasswordKind::Mrz,
+            Self::Can(_) => PasswordKind::Can,
+            Self::Pin(_) => PasswordKind::Pin,
+            Self::Puk(_) => PasswordKind::Puk,
+        }
+    }
+
+    /// The password reference of MSE:Set AT (ICAO 9303-11 §4.4.3.1).
+    #[must_use]
+    pub fn reference(&self) -> u8 {
+        match self.kind() {
+            PasswordKind::Mrz => 1,
+            PasswordKind::Can => 2,
+            PasswordKind::Pin => 3,
+            PasswordKind::Puk => 4,
+        }
+    }
+
+    /// K = f(π): SHA-1 of MRZ_information for the MRZ, the ASCII bytes otherwise.
+    pub(crate) fn key_material(&self) -> Zeroizing<Vec<u8>> {
+        match self {
+            Self::Mrz(k) => {
+                use sha1::Digest;
+                Zeroizing::new(sha1::Sha1::digest(k.mrz_information().as_slice()).to_vec())
+            }
+            Self::Can(s) | Self::Pin(s) | Self::Puk(s) => Zeroizing::new(s.as_bytes().to_vec()),
+        }
+    }
+}
+
+/// The elliptic curve of a standardized domain parameter ID (ICAO 9303-11 table 4).
+#[must_use]
+pub fn standard_curve(id: u32) -> Option<NamedCurve> {
+    Some(match id {
+        8 => NamedCurve::P192,
+        9 => NamedCurve::BrainpoolP192r1,
+        10 => NamedCurve::P224,
+        11 => NamedCurve::BrainpoolP224r1,
+        12 => NamedCurve::P256,
+        13 => NamedCurve::BrainpoolP256r1,
+        14 => NamedCurve::BrainpoolP320r1,
+        15 => NamedCurve::P384,
+        16 => NamedCurve::BrainpoolP384r1,
+        17 => NamedCurve::BrainpoolP512r1,
+        18 => NamedCurve::P521,
+        _ => return None,
+    })
+}
+
+/// A key derived for `cipher` (KDF with counter `c`): parity-adjusted 3DES or AES bytes.
+pub(crate) fn derive_key(cipher: Cipher, seed: &[u8], counter: u32) -> Zeroizing<Vec<u8>> {
+    match cipher {
+        Cipher::Tdes => Zeroizing::new(kdf::derive_tdes(seed, counter).expose().to_vec()),
+        c => kdf::derive_aes(seed, counter, c.key_len()),
+    }
+}
+
+/// Decrypts (or encrypts) whole blocks with IV 0 under a PACE cipher key.
+pub(crate) fn cipher_blocks(cipher: Cipher, key: &[u8], buf: &mut [u8], decrypt: bool) -> Result<(), AccessError> {
+    let bad = AccessError::Malformed("nonce");
+    match cipher {
+        Cipher::Tdes => {
+            let k: [u8; 16] = key.try_into().map_err(|_| bad.clone())?;
+            let c = tdes::TdesKey::new(k).cipher();
+            if decrypt { tdes::cbc_decrypt(&c, &[0; 8], buf) } else { tdes::cbc_encrypt(&c, &[0; 8], buf) }
+                .map_err(|_| bad)
+        }
+        _ => {
+            let c = AesCipher::new(key).ok_or(bad.clone())?;
+            if decrypt { c.cbc_decrypt(&[0; 16], buf) } else { c.cbc_encrypt(&[0; 16], buf) }.map_err(|_| bad)
+        }
+    }
+}
+
+/// The authentication token: MAC over `7F49 { 06 OID, 86 public key }` (9303-11 §4.4.3.4).
+pub(crate) fn token(cipher: Cipher, ks_mac: &[u8], oid: &[u8], public_key: &[u8]) -> [u8; 8] {
+    let mut inner = Vec::new();
+    tlv::encode(Tag::new(0x06), oid, &mut inner);
+    tlv::encode(Tag::new(0x86), public_key, &mut inner);
+    let input = tlv::encode_to_vec(Tag::new(0x7F49), &inner);
+    match cipher {
+        Cipher::Tdes => {
+            let k: [u8; 16] = ks_mac.try_into().unwrap_or([0; 16]);
+            RetailMacKey::new(&tdes::TdesKey::new(k)).mac_padded(&[&input])
+        }
+        _ => crate::crypto::aes::CmacKey::new(ks_mac).map_or([0; 8], |m| m.mac8(&[&input])),
+    }
+}
+
+/// The secure-messaging suite of the session keys.
+pub(crate) fn session_suite(cipher: Cipher, ks_enc: &[u8], ks_mac: &[u8]) -> Option<(Suite, Vec<u8>)> {
+    match cipher {
+        Cipher::Tdes => {
+            let e: [u8; 16] = ks_enc.try_into().ok()?;
+            let m: [u8; 16] = ks_mac.try_into().ok()?;
+            Some((Suite::tdes(&tdes::TdesKey::new(e), &tdes::TdesKey::new(m)), vec![0; 8]))
+        }
+        _ => Some((Suite::aes(ks_enc, ks_mac)?, vec![0; 16])),
+    }
+}
+
+/// What the chip chose and proved: for the result and the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PaceOutcome {
+    /// The protocol run.
+    pub protocol: PaceProtocol,
+    /// The domain parameter ID.
+    pub parameter_id: u32,
+    /// The password used.
+    pub password: PasswordKind,
+}
+
+/// Dynamic authentication data `7C { tag value }`.
+fn dyn_auth(tag: u32, value: &[u8]) -> Vec<u8> {
+    tlv::encode_to_vec(Tag::new(0x7C), &tlv::encode_to_vec(Tag::new(tag), value))
+}
+
+/// The value of `tag` inside a `7C` response.
+fn dyn_auth_field(data: &[u8], tag: u32, step: &'static str) -> Result<Vec<u8>, AccessError> {
+    let outer = Tlv::parse_tagged(data, Tag::new(0x7C)).map_err(|_| AccessError::Malformed(step))?;
+    let field =
+        outer.find(Tag::new(tag)).map_err(|_| AccessError::Malformed(step))?.ok_or(AccessError::Malformed(step))?;
+    Ok(field.value.to_vec())
+}
+
+/// Maps a refused step's status word to the error the caller needs.
+fn refused(step: &'static str, status: StatusWord, password: PasswordKind) -> AccessError {
+    match status {
+        StatusWord::TriesLeft(n) => AccessError::WrongPassword { password, tries_left: Some(n) },
+        StatusWord::AuthenticationFailed | StatusWord::SecurityStatusNotSatisfied => {
+            AccessError::WrongPassword { password, tries_left: None }
+        }
+        StatusWord::AuthenticationBlocked => AccessError::PasswordBlocked { password },
+        StatusWord::ReferenceDataNotUsable => AccessError::PasswordSuspended { password },
+        status => AccessError::Refused { step, status },
+    }
+}
+
+fn general_authenticate<T: Transport + ?Sized>(
+    t: &mut T,
+    data: &[u8],
+    last: bool,
+    step: &'static str,
+    password: PasswordKind,
+) -> Result<Vec<u8>, AccessError> {
+    let cla = if last { 0x00 } else { 0x10 };
+    let cmd = Command::new(cla, ins::GENERAL_AUTHENTICATE, 0x00, 0x00).with_data(data).with_le(Le::MAX_SHORT);
+    let r = exchange(t, &cmd)?;
+    if !r.sw().is_ok() {
+        return Err(refused(step, r.sw(), password));
+    }
+    Ok(r.data().to_vec())
+}
+
+/// Runs PACE with Generic Mapping over ECDH. `protocol` and `parameter_id` come from the
+/// chip's EF.CardAccess; the eMRTD application is NOT selected first (PACE runs in the MF).
+///
+/// # Errors
+/// [`AccessError`]: a wrong password (with tries left), a blocked or suspended password,
+/// an unsupported protocol, a chip whose points or token are wrong, or the link.
+pub fn authenticate<T: Transport + ?Sized>(
+    t: &mut T,
+    password: &PacePassword,
+    protocol: PaceProtocol,
+    parameter_id: u32,
+    rng: &mut dyn RandomSource,
+) -> Result<(SecureChannel, PaceOutcome), AccessError> {
+    if protocol.key_agreement != KeyAgreement::Ecdh || protocol.mapping != Mapping::Gm {
+        return Err(AccessError::Unsupported("only PACE ECDH Generic Mapping is implemented so far"));
+    }
+    let named = standard_curve(parameter_id).ok_or(AccessError::Unsupported("unknown PACE domain parameter ID"))?;
+    let curve = Curve::named(named).map_err(|_| AccessError::Unsupported("curve"))?;
+    let kind = password.kind();
+    let oid = protocol.oid();
+
+    // MSE:Set AT, always with the domain parameter reference.
+    let mut at = Vec::new();
+    tlv::encode(Tag::new(0x80), oid.as_bytes(), &mut at);
+    tlv::encode(Tag::new(0x83), &[password.reference()], &mut at);
+    tlv::encode(Tag::new(0x84), &[u8::try_from(parameter_id).unwrap_or(0)], &mut at);
+    let mse = exchange(t, &Command::new(0x00, ins::MSE, 0xC1, 0xA4).with_data(&at))?;
+    match mse.sw() {
+        StatusWord::Ok => {}
+        // 63CX here is a retry counter warning, not a failure (9303-11 §4.4.4.2).
+        StatusWord::TriesLeft(1) if kind == PasswordKind::Pin => {
+            return Err(AccessError::PasswordSuspended { password: kind });
+        }
+        StatusWord::TriesLeft(_) => {}
+        sw => return Err(refused("MSE:Set AT", sw, kind)),
+    }
+
+    // 1. Encrypted nonce.
+    let k_pi = derive_key(protocol.cipher, &password.key_material(), kdf::PACE);
+    let z = dyn_auth_field(&general_authenticate(t, &[0x7C, 0x00], false, "GA 1", kind)?, 0x80, "GA 1")?;
+    let mut s = Zeroizing::new(z);
+    cipher_blocks(protocol.cipher, &k_pi, &mut s, true)?;
+
+    // 2. Generic Mapping.
+    let sk_map = curve.random_scalar(rng)?;
+    let pk_map = curve.mul_ct(&sk_map, curve.generator()).ok_or(AccessError::Malformed("internal"))?;
+    let ga2 = general_authenticate(t, &dyn_auth(0x81, &curve.encode_point(&pk_map)), false, "GA 2", kind)?;
+    let pk_map_chip = decode(&curve, &dyn_auth_field(&ga2, 0x82, "GA 2")?)?;
+    let h = curve.mul_ct(&sk_map, &pk_map_chip).ok_or(AccessError::ChipAuthenticationFailed("H is the identity"))?;
+    let sg = curve.mul_ct(&s, curve.generator()).ok_or(AccessError::ChipAuthenticationFailed("s·G is the identity"))?;
+    let g_hat = curve
+        .add_points(&sg, &h)
+        .ok_or(AccessError::ChipAuthenticationFailed("the mapped generator is the identity"))?;
+
+    // 3. Key agreement on the mapped generator.
+    let sk = curve.random_scalar(rng)?;
+    let pk = curve.mul_ct(&sk, &g_hat).ok_or(AccessError::Malformed("internal"))?;
+    let pk_enc = curve.encode_point(&pk);
+    let ga3 = general_authenticate(t, &dyn_auth(0x83, &pk_enc), false, "GA 3", kind)?;
+    let pk_chip_enc = dyn_auth_field(&ga3, 0x84, "GA 3")?;
+    let pk_chip = decode(&curve, &pk_chip_enc)?;
+    if ct_eq(&pk_chip_enc, &pk_enc) {
+        return Err(AccessError::ChipAuthenticationFailed("the chip echoed our ephemeral key"));
+    }
+    let shared = curve
+        .mul_ct(&sk, &pk_chip)
+        .ok_or(AccessError::ChipAuthenticationFailed("the shared secret is the identity"))?;
+    let k = Zeroizing::new(curve.x_bytes(&shared));
+    let ks_enc = derive_key(protocol.cipher, &k, kdf::ENC);
+    let ks_mac = derive_key(protocol.cipher, &k, kdf::MAC);
+
+    // 4. Mutual authentication.
+    let t_ifd = token(protocol.cipher, &ks_mac, oid.as_bytes(), &pk_chip_enc);
+    let ga4 = general_authenticate(t, &dyn_auth(0x85, &t_ifd), true, "GA 4", kind)?;
+    let t_ic = dyn_auth_field(&ga4, 0x86, "GA 4")?;
+    if !ct_eq(&token(protocol.cipher, &ks_mac, oid.as_bytes(), &pk_enc), &t_ic) {
+        return Err(AccessError::ChipAuthenticationFailed("its authentication token does not verify"));
+    }
+    let (suite, ssc) = session_suite(protocol.cipher, &ks_enc, &ks_mac).ok_or(AccessError::Malformed("internal"))?;
+    Ok((SecureChannel::new(suite, &ssc), PaceOutcome { protocol, parameter_id, password: kind }))
+}
+
+fn decode(curve: &Curve, enc: &[u8]) -> Result<AffinePoint, AccessError> {
+    curve.decode_point(enc).map_err(|_| AccessError::ChipAuthenticationFailed("it sent an invalid public key"))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,160 @@
+//! Constant-time arithmetic for secret scalars (PACE, chip authentication).
+//!
+//! Points are projective (X : Y : Z), identity (0 : 1 : 0). Addition uses the complete
+//! formulas of Renes, Costello and Batina ("Complete addition formulas for prime order
+//! elliptic curves", EUROCRYPT 2016, Algorithm 1, any `a`): one formula for every pair of
+//! inputs, doubling and the identity included, so no branch depends on the points.
+//! Scalar multiplication is a Montgomery ladder over a fixed number of bits with
+//! constant-time conditional swaps. Field operations are crypto-bigint's, constant time
+//! for a fixed modulus.
+//!
+//! All curves eMRTDs use have prime order (cofactor 1), which the formulas require.
+
+use crypto_bigint::modular::BoxedMontyForm;
+use crypto_bigint::{Choice, CtAssign};
+
+use super::{AffinePoint, Curve};
+
+/// A projective point.
+#[derive(Clone)]
+pub(crate) struct Projective {
+    x: BoxedMontyForm,
+    y: BoxedMontyForm,
+    z: BoxedMontyForm,
+}
+
+fn cswap(a: &mut Projective, b: &mut Projective, c: Choice) {
+    let t = a.clone();
+    a.x.ct_assign(&b.x, c);
+    a.y.ct_assign(&b.y, c);
+    a.z.ct_assign(&b.z, c);
+    b.x.ct_assign(&t.x, c);
+    b.y.ct_assign(&t.y, c);
+    b.z.ct_assign(&t.z, c);
+}
+
+impl Curve {
+    fn identity(&self) -> Projective {
+        Projective { x: self.zero(), y: self.one(), z: self.zero() }
+    }
+
+    fn projective(&self, p: &AffinePoint) -> Projective {
+        Projective { x: p.x.clone(), y: p.y.clone(), z: self.one() }
+    }
+
+    /// RCB Algorithm 1: complete addition for `y² = x³ + ax + b`.
+    #[allow(clippy::many_single_char_names)]
+    fn add_complete(&self, p: &Projective, q: &Projective) -> Projective {
+        let (x1, y1, z1) = (&p.x, &p.y, &p.z);
+        let (x2, y2, z2) = (&q.x, &q.y, &q.z);
+        let a = &self.a;
+        let b3 = self.b.double().add(&self.b);
+        let mut t0 = x1.mul(x2);
+        let mut t1 = y1.mul(y2);
+        let mut t2 = z1.mul(z2);
+        let mut t3 = x1.add(y1);
+        let mut t4 = x2.add(y2);
+        t3 = t3.mul(&t4);
+        t4 = t0.add(&t1);
+        t3 = t3.sub(&t4);
+        t4 = x1.add(z1);
+        let mut t5 = x2.add(z2);
+        t4 = t4.mul(&t5);
+        t5 = t0.add(&t2);
+        t4 = t4.sub(&t5);
+        t5 = y1.add(z1);
+        let mut x3 = y2.add(z2);
+        t5 = t5.mul(&x3);
+        x3 = t1.add(&t2);
+        t5 = t5.sub(&x3);
+        let mut z3 = a.mul(&t4);
+        x3 = b3.mul(&t2);
+        z3 = x3.add(&z3);
+        x3 = t1.sub(&z3);
+        z3 = t1.add(&z3);
+        let mut y3 = x3.mul(&z3);
+        t1 = t0.add(&t0);
+        t1 = t1.add(&t0);
+        t2 = a.mul(&t2);
+        t4 = b3.mul(&t4);
+        t1 = t1.add(&t2);
+        t2 = t0.sub(&t2);
+        t2 = a.mul(&t2);
+        t4 = t4.add(&t2);
+        t0 = t1.mul(&t4);
+        y3 = y3.add(&t0);
+        t0 = t5.mul(&t4);
+        x3 = t3.mul(&x3);
+        x3 = x3.sub(&t0);
+        t0 = t3.mul(&t1);
+        z3 = t5.mul(&z3);
+        z3 = z3.add(&t0);
+        Projective { x: x3, y: y3, z: z3 }
+    }
+
+    fn affine(&self, p: &Projective) -> Option<AffinePoint> {
+        let zinv = Option::<BoxedMontyForm>::from(p.z.invert())?;
+        Some(AffinePoint { x: p.x.mul(&zinv), y: p.y.mul(&zinv) })
+    }
+
+    /// `k·P` in constant time (for secret `k`, big-endian; its length is public). Returns
+    /// `None` for the point at infinity.
+    #[must_use]
+    pub fn mul_ct(&self, k: &[u8], p: &AffinePoint) -> Option<AffinePoint> {
+        let mut r0 = self.identity();
+        let mut r1 = self.projective(p);
+        for byte in k {
+            for i in (0..8).rev() {
+                let bit = Choice::from_u8_lsb(byte >> i);
+                cswap(&mut r0, &mut r1, bit);
+                r1 = self.add_complete(&r0, &r1);
+                r0 = self.add_complete(&r0, &r0);
+                cswap(&mut r0, &mut r1, bit);
+            }
+        }
+        self.affine(&r0)
+    }
+
+    /// `P + Q` (complete formulas). `None` for the point at infinity.
+    #[must_use]
+    pub fn add_points(&self, p: &AffinePoint, q: &AffinePoint) -> Option<AffinePoint> {
+        self.affine(&self.add_complete(&self.projective(p), &self.projective(q)))
+    }
+
+    /// The x-coordinate, big-endian, field length.
+    #[must_use]
+    pub fn x_bytes(&self, p: &AffinePoint) -> Vec<u8> {
+        let enc = self.encode_point(p);
+        enc.get(1..1 + self.field_bytes).unwrap_or_default().to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Curve, NamedCurve};
+
+    #[test]
+    fn constant_time_ladder_agrees_with_the_reference_engine() {
+        for c in NamedCurve::ALL {
+            let curve = Curve::named(c).unwrap();
+            let g = curve.generator().clone();
+            for k in [vec![1u8], vec![2], vec![3], vec![0x5A; 20], vec![0xC3; curve.scalar_bytes()]] {
+                let a = curve.mul_ct(&k, &g).map(|p| curve.encode_point(&p));
+                let b = curve.mul_vartime(&k, &g).map(|p| curve.encode_point(&p));
+                assert_eq!(a, b, "{c} k={k:02X?}");
+            }
+            // Doubling through the addition formula, and P + (−P) = O.
+            let two = curve.add_points(&g, &g).unwrap();
+            assert_eq!(curve.encode_point(&two), curve.encode_point(&curve.mul_vartime(&[2], &g).unwrap()));
+            assert!(curve.mul_vartime(&curve.order(), &g).is_none(), "{c}: n·G must be O");
+            let minus_g = {
+                let mut n1 = crypto_bigint::BoxedUint::from_be_slice_vartime(&curve.order());
+                n1 = n1.wrapping_sub(crypto_bigint::BoxedUint::one());
+                curve.mul_ct(&n1.to_be_bytes(), &g).unwrap()
+            };
+            assert!(curve.add_points(&g, &minus_g).is_none(), "{c}: G + (−G) must be O");
+            assert!(curve.mul_ct(&curve.order(), &g).is_none(), "{c}");
+            assert!(curve.mul_ct(&[0], &g).is_none(), "{c}");
+        }
+    }
+}
