@@ -18,7 +18,7 @@ fn demo_prints_a_readable_summary() {
         "AA1234567",
         "1985-04-12",
         "2030-01-01",
-        "BAC",
+        "PACE ECDH-GM, MRZ, brainpoolP256r1",
         "DG2",
         "APDUs",
         "Passive authentication: VALID",
@@ -39,8 +39,10 @@ fn demo_json_has_the_documented_shape() {
         assert_eq!(v["document"]["primary_identifier"], "OEBERG");
         assert_eq!(v["document"]["date_of_birth"], "1985-04-12");
         assert_eq!(v["document"]["sex"], "female");
-        assert_eq!(v["access"]["protocol"], "BAC");
-        assert_eq!(v["access"]["secure_messaging"], "3DES");
+        assert_eq!(v["access"]["protocol"], "PACE");
+        assert_eq!(v["access"]["secure_messaging"], "AES-128");
+        assert_eq!(v["access"]["pace"]["parameter_id"], 13);
+        assert_eq!(v["access"]["pace"]["protocol"]["mapping"], "GM");
         assert_eq!(v["access"]["extended_length"], chip == "modern");
         let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
         assert_eq!(files, ["EF_COM", "DG1", "DG2", "EF_SOD"]);
@@ -49,6 +51,16 @@ fn demo_json_has_the_documented_shape() {
         assert_eq!(v["verification"]["passive_authentication"]["schema"], "passchip.pa/1");
         assert_eq!(v["verification"]["passive_authentication"]["verdict"], "valid");
     }
+}
+
+#[test]
+fn demo_with_bac() {
+    let out = passchip(&["demo", "--json", "--bac"]);
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["access"]["protocol"], "BAC");
+    assert_eq!(v["access"]["secure_messaging"], "3DES");
+    assert!(v["access"]["pace"].is_null());
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use zeroize::Zeroizing;
 
 use super::document::VirtualDocument;
+use super::pace::{GaResult, PaceChip};
 use super::rng::DetRng;
 use crate::access::bac::{self, BacKeys};
 use crate::apdu::{EMRTD_AID, ParsedCommand, StatusWord, ins};
@@ -32,6 +33,8 @@ pub struct ChipProfile {
     pub max_extended_ne: Option<u32>,
     /// Whether READ BINARY with a short EF identifier works.
     pub sfi: bool,
+    /// Whether the chip still accepts BAC (PACE-only chips answer `6D00`).
+    pub bac: bool,
 }
 
 impl Default for ChipProfile {
@@ -44,7 +47,7 @@ impl ChipProfile {
     /// A modern chip: extended length up to 64 KiB, SFI, Ne up to 256 in short APDUs.
     #[must_use]
     pub fn modern() -> Self {
-        Self { max_short_ne: 256, max_extended_ne: Some(65536), sfi: true }
+        Self { max_short_ne: 256, max_extended_ne: Some(65536), sfi: true, bac: true }
     }
 
     /// A chip without extended length.
@@ -56,7 +59,7 @@ impl ChipProfile {
     /// An old chip: short APDUs only, at most 160 bytes a read.
     #[must_use]
     pub fn legacy_le160() -> Self {
-        Self { max_short_ne: 160, max_extended_ne: None, sfi: true }
+        Self { max_short_ne: 160, max_extended_ne: None, sfi: true, bac: true }
     }
 
     /// Sets the extended-length limit.
@@ -70,6 +73,13 @@ impl ChipProfile {
     #[must_use]
     pub fn with_max_short_ne(mut self, n: u32) -> Self {
         self.max_short_ne = n;
+        self
+    }
+
+    /// Enables or disables BAC (a PACE-only chip).
+    #[must_use]
+    pub fn with_bac(mut self, yes: bool) -> Self {
+        self.bac = yes;
         self
     }
 
@@ -96,6 +106,7 @@ pub enum Fault {
 enum State {
     Idle,
     Challenged(Zeroizing<[u8; 8]>),
+    Pace(Box<PaceChip>),
     Secured(Box<ChipChannel>),
 }
 
@@ -108,6 +119,7 @@ pub struct VirtualChip {
     state: State,
     app_selected: bool,
     current: Option<LdsFile>,
+    card_access_selected: bool,
     faults: VecDeque<(u32, Fault)>,
     protected_seen: u32,
 }
@@ -138,6 +150,7 @@ impl VirtualChip {
             state: State::Idle,
             app_selected: false,
             current: None,
+            card_access_selected: false,
             faults: VecDeque::new(),
             protected_seen: 0,
         }
@@ -173,11 +186,105 @@ impl VirtualChip {
         self.current = None;
     }
 
+    /// EF.CardAccess (MF, FID 011C, SFI 1C): readable without authentication.
+    fn card_access(&mut self, cmd: &ParsedCommand<'_>) -> Option<Vec<u8>> {
+        let content = self.doc.card_access()?.to_vec();
+        let ok = |mut v: Vec<u8>, sw: StatusWord| {
+            v.extend_from_slice(&sw.to_bytes());
+            v
+        };
+        match cmd.ins {
+            ins::SELECT if matches!(cmd.p1, 0x00 | 0x02) && cmd.data == [0x01, 0x1C] && !self.app_selected => {
+                self.card_access_selected = true;
+                Some(StatusWord::Ok.to_bytes().to_vec())
+            }
+            ins::READ_BINARY
+                if (cmd.p1 == 0x9C || (cmd.p1 & 0x80 == 0 && self.card_access_selected)) && !self.app_selected =>
+            {
+                let offset = if cmd.p1 & 0x80 != 0 {
+                    usize::from(cmd.p2)
+                } else {
+                    (usize::from(cmd.p1) << 8) | usize::from(cmd.p2)
+                };
+                self.card_access_selected = true;
+                let rest = content.get(offset..)?;
+                let n = rest.len().min(cmd.ne as usize);
+                let sw = if n < cmd.ne as usize { StatusWord::EndOfFile } else { StatusWord::Ok };
+                Some(ok(rest.get(..n).unwrap_or_default().to_vec(), sw))
+            }
+            _ => None,
+        }
+    }
+
+    /// MSE:Set AT and GENERAL AUTHENTICATE of PACE.
+    fn pace(&mut self, cmd: &ParsedCommand<'_>) -> Option<Vec<u8>> {
+        let offered = self.doc.spec().pace?;
+        match (cmd.ins, cmd.p1, cmd.p2) {
+            (ins::MSE, 0xC1, 0xA4) => {
+                let mut oid = Vec::new();
+                let mut reference = 0u8;
+                let mut param = None;
+                for t in tlv::iter(cmd.data).flatten() {
+                    match t.tag.value() {
+                        0x80 => oid = t.value.to_vec(),
+                        0x83 => reference = t.value.first().copied().unwrap_or(0),
+                        0x84 => param = t.value.first().map(|&b| u32::from(b)),
+                        _ => {}
+                    }
+                }
+                let password = match reference {
+                    1 => crate::access::pace::PacePassword::Mrz(self.doc.mrz_key()).key_material(),
+                    2 => Zeroizing::new(self.doc.spec().can.as_bytes().to_vec()),
+                    _ => return Some(StatusWord::ReferenceNotFound.to_bytes().to_vec()),
+                };
+                Some(match PaceChip::start(offered, &oid, param, password) {
+                    Ok(p) => {
+                        self.state = State::Pace(Box::new(p));
+                        StatusWord::Ok.to_bytes().to_vec()
+                    }
+                    Err(sw) => sw.to_bytes().to_vec(),
+                })
+            }
+            (ins::GENERAL_AUTHENTICATE, 0x00, 0x00) => {
+                let State::Pace(pace) = &mut self.state else {
+                    return Some(StatusWord::ConditionsNotSatisfied.to_bytes().to_vec());
+                };
+                Some(match pace.step(cmd.data, &mut self.rng) {
+                    GaResult::Continue(mut d, sw) => {
+                        d.extend_from_slice(&sw.to_bytes());
+                        d
+                    }
+                    GaResult::Established(mut d, channel) => {
+                        self.state = State::Secured(channel);
+                        self.card_access_selected = false;
+                        d.extend_from_slice(&StatusWord::Ok.to_bytes());
+                        d
+                    }
+                    GaResult::Failed(sw) => {
+                        self.state = State::Idle;
+                        sw.to_bytes().to_vec()
+                    }
+                })
+            }
+            _ => None,
+        }
+    }
+
     fn plain(&mut self, cmd: &ParsedCommand<'_>) -> Vec<u8> {
+        if let Some(r) = self.card_access(cmd) {
+            return r;
+        }
+        if let Some(r) = self.pace(cmd) {
+            return r;
+        }
+        if !self.profile.bac && matches!(cmd.ins, ins::GET_CHALLENGE | ins::EXTERNAL_AUTHENTICATE) {
+            return StatusWord::InsNotSupported.to_bytes().to_vec();
+        }
         let sw = match (cmd.ins, &self.state) {
             (ins::SELECT, _) if cmd.p1 == 0x04 => {
                 if cmd.data == EMRTD_AID {
                     self.app_selected = true;
+                    self.card_access_selected = false;
                     self.state = State::Idle;
                     StatusWord::Ok
                 } else {

@@ -11,6 +11,7 @@ use super::rng::DetRng;
 use super::sod;
 use crate::crypto::ec::NamedCurve;
 use crate::crypto::hash::HashAlg;
+use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use crate::lds::{Dg1, DgNumber, EfCom, LdsFile};
 use crate::mrz::{MrzKey, check_digit};
 
@@ -55,6 +56,11 @@ pub struct DocumentSpec {
     pub seed: u64,
     /// How the document's PKI signs the SOD; `None` leaves the SOD unsigned.
     pub signature: Option<SignatureScheme>,
+    /// The PACE protocol and domain parameter ID the chip offers in EF.CardAccess;
+    /// `None` for a BAC-only chip.
+    pub pace: Option<(PaceProtocol, u32)>,
+    /// The card access number printed on the document.
+    pub can: String,
 }
 
 impl DocumentSpec {
@@ -80,6 +86,11 @@ impl DocumentSpec {
                 explicit: true,
                 hash: HashAlg::Sha256,
             }),
+            pace: Some((
+                PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Gm, cipher: Cipher::Aes128 },
+                13,
+            )),
+            can: "123456".into(),
         }
     }
 
@@ -111,6 +122,7 @@ impl DocumentSpec {
             date_of_expiry: format!("{:02}{:02}{:02}", 30 + rng.below(5), 1 + rng.below(12), 1 + rng.below(28)),
             personal_number: personal,
             seed,
+            can: format!("{:06}", rng.below(1_000_000)),
             ..Self::specimen()
         }
     }
@@ -178,6 +190,16 @@ impl DocumentSpec {
     }
 }
 
+/// EF.CardAccess with one PACEInfo (version 2).
+fn card_access(protocol: PaceProtocol, parameter_id: u32) -> Vec<u8> {
+    use crate::tlv::{Tag, encode, encode_to_vec};
+    let mut info = Vec::new();
+    encode(Tag::new(0x06), protocol.oid().as_bytes(), &mut info);
+    encode(Tag::new(0x02), &[2], &mut info);
+    encode(Tag::new(0x02), &[u8::try_from(parameter_id).unwrap_or(0)], &mut info);
+    encode_to_vec(Tag::new(0x31), &encode_to_vec(Tag::new(0x30), &info))
+}
+
 fn pad(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width).collect();
     while out.len() < width {
@@ -211,6 +233,7 @@ pub struct VirtualDocument {
     spec: DocumentSpec,
     lines: Vec<String>,
     files: BTreeMap<LdsFile, Vec<u8>>,
+    card_access: Option<Vec<u8>>,
     pki: Option<Arc<VirtualPki>>,
 }
 
@@ -267,7 +290,14 @@ impl VirtualDocument {
         for (d, b) in dgs {
             files.insert(LdsFile::Dg(d), b);
         }
-        Self { spec, lines, files, pki: pki.map(Arc::new) }
+        let card_access = spec.pace.map(|(protocol, id)| card_access(protocol, id));
+        Self { spec, lines, files, card_access, pki: pki.map(Arc::new) }
+    }
+
+    /// EF.CardAccess (in the master file), when the chip offers PACE.
+    #[must_use]
+    pub fn card_access(&self) -> Option<&[u8]> {
+        self.card_access.as_deref()
     }
 
     /// The PKI that signed the SOD (its CSCA is the trust anchor to verify against).

@@ -19,6 +19,7 @@ mod asn1;
 mod chip;
 mod document;
 pub mod face;
+mod pace;
 pub mod pki;
 mod rng;
 pub mod sod;

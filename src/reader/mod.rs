@@ -28,9 +28,12 @@ pub use read::{Progress, ReadError};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use crate::access::pace::{self, PaceOutcome, PacePassword};
 use crate::access::{AccessError, AccessProtocol, bac};
 use crate::apdu::{Command, StatusWord};
 use crate::crypto::{OsRandom, RandomSource};
+use crate::lds::SecurityInfos;
+use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use crate::lds::{Dg1, DgNumber, EfCom, LdsError, LdsFile};
 use crate::mrz::MrzKey;
 use crate::sm::{SecureChannel, SuiteKind};
@@ -57,10 +60,29 @@ pub enum ExtendedLength {
     Never,
 }
 
+/// Which access-control protocol to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AccessPolicy {
+    /// PACE when EF.CardAccess offers it (the strongest supported option), else BAC. A
+    /// failed PACE is an error: there is no silent fallback.
+    #[default]
+    Auto,
+    /// As `Auto`, but if PACE fails for a reason other than a wrong password, try BAC and
+    /// say so in the result ([`DocumentRead::bac_fallback`]).
+    AutoWithBacFallback,
+    /// BAC only.
+    BacOnly,
+    /// PACE only; a chip without PACE is an error.
+    PaceOnly,
+}
+
 /// How to read files.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ReadOptions {
+    /// Which access-control protocol to run.
+    pub access: AccessPolicy,
     /// Extended-length policy.
     pub extended_length: ExtendedLength,
     /// Ne of short reads before any fallback (223 = `0xDF` by default; at most 231 for
@@ -75,6 +97,7 @@ pub struct ReadOptions {
 impl Default for ReadOptions {
     fn default() -> Self {
         Self {
+            access: AccessPolicy::Auto,
             extended_length: ExtendedLength::Auto,
             short_chunk: 0xDF,
             use_sfi: true,
@@ -84,6 +107,13 @@ impl Default for ReadOptions {
 }
 
 impl ReadOptions {
+    /// Sets the access policy.
+    #[must_use]
+    pub fn with_access(mut self, policy: AccessPolicy) -> Self {
+        self.access = policy;
+        self
+    }
+
     /// Short APDUs only.
     #[must_use]
     pub fn short_only(mut self) -> Self {
@@ -149,6 +179,7 @@ pub struct Plain {
 pub struct Secured {
     channel: SecureChannel,
     access: AccessProtocol,
+    pace: Option<PaceOutcome>,
     chunks: read::ChunkState,
 }
 
@@ -255,6 +286,89 @@ impl<T: Transport> Session<T, Plain> {
         }
     }
 
+    /// Reads EF.CardAccess from the master file (no authentication needed): the PACE
+    /// options of the chip. `None` when the chip has no EF.CardAccess (a BAC-only chip).
+    ///
+    /// # Errors
+    /// [`SessionError`] for a broken file or link.
+    pub fn read_card_access(&mut self) -> Result<Option<SecurityInfos>, SessionError> {
+        // Selected by file identifier: some chips refuse the SFI for it.
+        let sel = transport::exchange(&mut self.link, &Command::select_ef(&[0x01, 0x1C]))?;
+        if !sel.sw().is_ok() {
+            return Ok(None);
+        }
+        let mut data: Vec<u8> = Vec::new();
+        let mut total: Option<usize> = None;
+        for _ in 0..64 {
+            if total.is_some_and(|t| data.len() >= t) {
+                break;
+            }
+            let offset = u16::try_from(data.len()).unwrap_or(u16::MAX);
+            let r = transport::exchange(&mut self.link, &Command::read_binary(offset, crate::apdu::Le::MAX_SHORT))?;
+            if r.data().is_empty() {
+                break;
+            }
+            data.extend_from_slice(r.data());
+            if total.is_none() {
+                total = crate::tlv::Header::parse(&data).ok().and_then(|h| h.total_len());
+            }
+            if r.sw() == StatusWord::EndOfFile || r.data().len() < 256 {
+                break;
+            }
+        }
+        if data.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(SecurityInfos::parse(&data)?))
+    }
+
+    /// Runs PACE with `password` and the given protocol, then selects the eMRTD
+    /// application through the new channel. On failure the plain session is handed back.
+    ///
+    /// # Errors
+    /// The plain session and the [`AccessError`].
+    pub fn pace(
+        self,
+        password: &PacePassword,
+        protocol: PaceProtocol,
+        parameter_id: u32,
+    ) -> Result<Session<T, Secured>, (Self, AccessError)> {
+        self.pace_with_rng(password, protocol, parameter_id, &mut OsRandom)
+    }
+
+    /// [`Session::pace`] with a caller-chosen randomness source.
+    ///
+    /// # Errors
+    /// As [`Session::pace`].
+    pub fn pace_with_rng(
+        mut self,
+        password: &PacePassword,
+        protocol: PaceProtocol,
+        parameter_id: u32,
+        rng: &mut dyn RandomSource,
+    ) -> Result<Session<T, Secured>, (Self, AccessError)> {
+        match pace::authenticate(&mut self.link, password, protocol, parameter_id, rng) {
+            Ok((mut channel, outcome)) => {
+                // After PACE the application is selected under secure messaging.
+                match channel.transmit(&mut self.link, &Command::select_emrtd_application()) {
+                    Ok(r) if r.sw().is_ok() => {}
+                    Ok(r) => {
+                        return Err((self, AccessError::Refused { step: "SELECT eMRTD application", status: r.sw() }));
+                    }
+                    Err(_) => return Err((self, AccessError::Malformed("SELECT eMRTD application under PACE"))),
+                }
+                let chunks = read::ChunkState::new(&self.options, self.link.supports_extended_length());
+                Ok(Session {
+                    link: self.link,
+                    options: self.options,
+                    started: self.started,
+                    state: Secured { channel, access: AccessProtocol::Pace, pace: Some(outcome), chunks },
+                })
+            }
+            Err(e) => Err((self, e)),
+        }
+    }
+
     /// Runs BAC with the MRZ key. On failure the plain session is handed back with the
     /// error, so the caller decides what happens next (nothing is retried: a wrong key
     /// must be corrected by the user).
@@ -282,7 +396,7 @@ impl<T: Transport> Session<T, Plain> {
                     link: self.link,
                     options: self.options,
                     started: self.started,
-                    state: Secured { channel, access: AccessProtocol::Bac, chunks },
+                    state: Secured { channel, access: AccessProtocol::Bac, pace: None, chunks },
                 })
             }
             Err(e) => Err((self, e)),
@@ -294,6 +408,11 @@ impl<T: Transport> Session<T, Secured> {
     /// The protocol that opened the channel.
     pub fn access_protocol(&self) -> AccessProtocol {
         self.state.access
+    }
+
+    /// What PACE ran, when it did.
+    pub fn pace_outcome(&self) -> Option<PaceOutcome> {
+        self.state.pace
     }
 
     /// The secure-messaging cipher suite.
@@ -394,6 +513,9 @@ impl<T: Transport> Session<T, Secured> {
         };
         Ok(DocumentRead {
             access: self.state.access,
+            pace: self.state.pace,
+            bac_fallback: None,
+            extended_length: self.uses_extended_length(),
             suite: self.suite(),
             com,
             dg1,
@@ -410,6 +532,12 @@ impl<T: Transport> Session<T, Secured> {
 pub struct DocumentRead {
     /// How access was gained.
     pub access: AccessProtocol,
+    /// What PACE ran, when it did.
+    pub pace: Option<PaceOutcome>,
+    /// Why PACE was abandoned for BAC, when the caller allowed it and it happened.
+    pub bac_fallback: Option<String>,
+    /// Whether extended-length reads were used.
+    pub extended_length: bool,
     /// Secure-messaging suite.
     pub suite: SuiteKind,
     /// EF.COM, if the chip has one.
@@ -460,4 +588,105 @@ pub fn read_with_bac<T: Transport>(
     session.select_application()?;
     let mut secured = session.bac(key).map_err(|(_, e)| e)?;
     secured.read_document(&mut |_| {})
+}
+
+/// The secrets a user gives to open a document.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Credentials {
+    /// The MRZ (BAC, or PACE with the MRZ password).
+    Mrz(MrzKey),
+    /// The card access number (PACE only); the MRZ, when also known, allows BAC.
+    Can {
+        /// The CAN.
+        can: zeroize::Zeroizing<String>,
+        /// The MRZ, for chips without PACE.
+        mrz: Option<MrzKey>,
+    },
+}
+
+impl Credentials {
+    fn pace_password(&self) -> PacePassword {
+        match self {
+            Self::Mrz(k) => PacePassword::Mrz(k.clone()),
+            Self::Can { can, .. } => PacePassword::Can(can.clone()),
+        }
+    }
+
+    fn mrz(&self) -> Option<&MrzKey> {
+        match self {
+            Self::Mrz(k) => Some(k),
+            Self::Can { mrz, .. } => mrz.as_ref(),
+        }
+    }
+}
+
+/// The strongest PACE option this version implements among those the chip offers:
+/// ECDH Generic Mapping on a standardized curve, the strongest cipher, then the larger curve.
+#[must_use]
+pub fn choose_pace(infos: &SecurityInfos) -> Option<(PaceProtocol, u32)> {
+    let rank = |c: Cipher| match c {
+        Cipher::Tdes => 0,
+        Cipher::Aes128 => 1,
+        Cipher::Aes192 => 2,
+        Cipher::Aes256 => 3,
+    };
+    infos
+        .pace()
+        .filter_map(|(p, id)| id.map(|id| (p, id)))
+        .filter(|(p, id)| {
+            p.key_agreement == KeyAgreement::Ecdh && p.mapping == Mapping::Gm && pace::standard_curve(*id).is_some()
+        })
+        .max_by_key(|(p, id)| (rank(p.cipher), *id))
+}
+
+/// Opens the document with the access policy of `options` (PACE when offered, else BAC,
+/// by default) and reads it.
+///
+/// # Errors
+/// [`SessionError`] at the first step that fails; with `AccessPolicy::Auto` a failed
+/// PACE is returned as is, never followed by a silent BAC.
+pub fn read_document<T: Transport>(
+    transport: T,
+    credentials: &Credentials,
+    options: ReadOptions,
+) -> Result<DocumentRead, SessionError> {
+    let policy = options.access;
+    let mut session = Session::new(transport, options);
+    let card_access = if policy == AccessPolicy::BacOnly { None } else { session.read_card_access()? };
+    let offered = card_access.as_ref().and_then(choose_pace);
+    let bac = |mut session: Session<T, Plain>, note: Option<String>| -> Result<DocumentRead, SessionError> {
+        let key = credentials
+            .mrz()
+            .ok_or(SessionError::Access(AccessError::Unsupported("the chip has no PACE and BAC needs the MRZ")))?;
+        session.select_application()?;
+        let mut secured = session.bac(key).map_err(|(_, e)| e)?;
+        let mut read = secured.read_document(&mut |_| {})?;
+        read.bac_fallback = note;
+        Ok(read)
+    };
+    match (policy, offered) {
+        (AccessPolicy::BacOnly, _) | (AccessPolicy::Auto | AccessPolicy::AutoWithBacFallback, None) => {
+            bac(session, None)
+        }
+        (AccessPolicy::PaceOnly, None) => Err(SessionError::Access(AccessError::Unsupported(
+            "the chip offers no PACE variant this version implements",
+        ))),
+        (_, Some((protocol, id))) => match session.pace(&credentials.pace_password(), protocol, id) {
+            Ok(mut secured) => Ok(secured.read_document(&mut |_| {})?),
+            Err((session, e)) => {
+                let wrong_password = matches!(
+                    e,
+                    AccessError::WrongPassword { .. }
+                        | AccessError::PasswordBlocked { .. }
+                        | AccessError::PasswordSuspended { .. }
+                );
+                if policy == AccessPolicy::AutoWithBacFallback && !wrong_password {
+                    bac(session, Some(format!("PACE failed ({e}); BAC used instead")))
+                } else {
+                    Err(e.into())
+                }
+            }
+        },
+    }
 }

@@ -8,7 +8,7 @@ use passchip::emulator::{ChipProfile, VirtualChip, VirtualDocument};
 use passchip::lds::LdsFile;
 use passchip::mrz::{Mrz, MrzFormat, Sex};
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
-use passchip::reader::{DocumentRead, ReadOptions, Session};
+use passchip::reader::{AccessPolicy, Credentials, DocumentRead, ReadOptions, read_document};
 use passchip::transport::InProcess;
 use serde::Serialize;
 
@@ -23,6 +23,9 @@ pub struct DemoArgs {
     /// Read a synthetic document generated from this seed instead of the specimen.
     #[arg(long, value_name = "N")]
     seed: Option<u64>,
+    /// Use BAC instead of PACE.
+    #[arg(long)]
+    bac: bool,
     /// Which kind of chip the virtual passport models.
     #[arg(long, value_enum, default_value_t = ChipKind::Modern)]
     chip: ChipKind,
@@ -77,6 +80,7 @@ struct AccessSummary {
     protocol: String,
     secure_messaging: String,
     extended_length: bool,
+    pace: Option<passchip::access::pace::PaceOutcome>,
 }
 
 #[derive(Debug, Serialize)]
@@ -124,11 +128,10 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(pki) = doc.pki() {
         store.add(pki.csca().clone(), TrustSource::File { path: "built-in virtual CSCA".into() });
     }
-    let mut session = Session::new(InProcess::new(VirtualChip::with_profile(doc, profile)), ReadOptions::default());
-    session.select_application()?;
-    let mut secured = session.bac(&key).map_err(|(_, e)| e)?;
-    let read = secured.read_document(&mut |_| {})?;
-    let extended = secured.uses_extended_length();
+    let policy = if args.bac { AccessPolicy::BacOnly } else { AccessPolicy::Auto };
+    let transport = InProcess::new(VirtualChip::with_profile(doc, profile));
+    let read = read_document(transport, &Credentials::Mrz(key), ReadOptions::default().with_access(policy))?;
+    let extended = read.extended_length;
     let dgs = read
         .files
         .iter()
@@ -190,6 +193,7 @@ fn build_report(
             protocol: read.access.to_string(),
             secure_messaging: read.suite.to_string(),
             extended_length: extended,
+            pace: read.pace,
         },
         files: read.files.iter().map(|(f, b)| FileSummary { file: f.name(), bytes: b.len() }).collect(),
         missing: read.missing.iter().map(|f| f.name()).collect(),
@@ -227,8 +231,14 @@ fn print_text(r: &Report) {
         println!("  WARNING       MRZ check digits wrong on the chip: {:?}", d.mrz_check_digit_failures);
     }
     println!();
+    let pace = r.access.pace.map_or(String::new(), |p| {
+        let ka = code(&p.protocol.key_agreement);
+        let mapping = code(&p.protocol.mapping);
+        let curve = passchip::access::pace::standard_curve(p.parameter_id).map_or("?", |c| c.name());
+        format!(" {ka}-{mapping}, {}, {curve} (parameter {})", p.password, p.parameter_id)
+    });
     println!(
-        "  Access        {} ({} secure messaging{})",
+        "  Access        {}{pace} ({} secure messaging{})",
         r.access.protocol,
         r.access.secure_messaging,
         if r.access.extended_length { ", extended length" } else { ", short APDUs" }

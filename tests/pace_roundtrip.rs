@@ -1,0 +1,150 @@
+//! PACE against the virtual chip: every standardized curve, every cipher, MRZ and CAN,
+//! wrong passwords, PACE-only chips, and the BAC fallback that must be reported.
+#![cfg(feature = "emulator")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use passchip::access::pace::PasswordKind;
+use passchip::access::{AccessError, AccessProtocol};
+use passchip::emulator::{ChipProfile, DocumentSpec, VirtualChip, VirtualDocument};
+use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+use passchip::reader::{AccessPolicy, Credentials, ReadOptions, SessionError, read_document};
+use passchip::sm::SuiteKind;
+use passchip::transport::{InProcess, Transport, TransportError};
+
+fn doc(cipher: Cipher, param: u32) -> VirtualDocument {
+    let protocol = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Gm, cipher };
+    // The SOD signature is not what these tests are about: keep document builds fast.
+    VirtualDocument::build(DocumentSpec { pace: Some((protocol, param)), signature: None, ..DocumentSpec::specimen() })
+}
+
+fn can(doc: &VirtualDocument) -> Credentials {
+    Credentials::Can { can: zeroize::Zeroizing::new(doc.spec().can.clone()), mrz: None }
+}
+
+fn assert_complete(read: &passchip::reader::DocumentRead, doc: &VirtualDocument) {
+    for (f, content) in doc.files() {
+        assert_eq!(read.files.get(&f).map(Vec::as_slice), Some(content), "{f}");
+    }
+}
+
+#[test]
+fn the_specimen_opens_with_pace_by_default() {
+    let d = VirtualDocument::specimen();
+    let read = read_document(
+        InProcess::new(VirtualChip::new(d.clone())),
+        &Credentials::Mrz(d.mrz_key()),
+        ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(read.access, AccessProtocol::Pace);
+    assert_eq!(read.suite, SuiteKind::Aes128);
+    let pace = read.pace.unwrap();
+    assert_eq!(pace.parameter_id, 13);
+    assert_eq!(pace.password, PasswordKind::Mrz);
+    assert!(read.bac_fallback.is_none());
+    assert_complete(&read, &d);
+}
+
+#[test]
+fn every_standardized_curve() {
+    let ciphers = [Cipher::Aes128, Cipher::Aes256, Cipher::Tdes, Cipher::Aes192];
+    for (i, param) in (8u32..=18).enumerate() {
+        let cipher = ciphers[i % ciphers.len()];
+        let d = doc(cipher, param);
+        let read = read_document(
+            InProcess::new(VirtualChip::new(d.clone())),
+            &Credentials::Mrz(d.mrz_key()),
+            ReadOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("curve {param}, {cipher:?}: {e}"));
+        assert_eq!(read.pace.unwrap().parameter_id, param);
+        assert_complete(&read, &d);
+    }
+}
+
+#[test]
+fn every_cipher_with_mrz_and_can() {
+    for (cipher, suite) in [
+        (Cipher::Tdes, SuiteKind::Tdes),
+        (Cipher::Aes128, SuiteKind::Aes128),
+        (Cipher::Aes192, SuiteKind::Aes192),
+        (Cipher::Aes256, SuiteKind::Aes256),
+    ] {
+        let d = doc(cipher, 12);
+        for creds in [Credentials::Mrz(d.mrz_key()), can(&d)] {
+            let read = read_document(InProcess::new(VirtualChip::new(d.clone())), &creds, ReadOptions::default())
+                .unwrap_or_else(|e| panic!("{cipher:?}: {e}"));
+            assert_eq!(read.suite, suite);
+            assert_complete(&read, &d);
+        }
+        let read =
+            read_document(InProcess::new(VirtualChip::new(d.clone())), &can(&d), ReadOptions::default()).unwrap();
+        assert_eq!(read.pace.unwrap().password, PasswordKind::Can);
+    }
+}
+
+#[test]
+fn a_wrong_can_is_refused_and_not_retried() {
+    let d = doc(Cipher::Aes128, 13);
+    let wrong = Credentials::Can { can: zeroize::Zeroizing::new("000000".into()), mrz: Some(d.mrz_key()) };
+    // Even with the MRZ at hand and the fallback allowed, a wrong password is not retried with BAC.
+    let options = ReadOptions::default().with_access(AccessPolicy::AutoWithBacFallback);
+    match read_document(InProcess::new(VirtualChip::new(d)), &wrong, options) {
+        Err(SessionError::Access(AccessError::WrongPassword { password: PasswordKind::Can, .. })) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn pace_only_chips_and_bac_only_documents() {
+    let d = doc(Cipher::Aes128, 13);
+    let pace_only = VirtualChip::with_profile(d.clone(), ChipProfile::modern().with_bac(false));
+    let e = read_document(
+        InProcess::new(pace_only),
+        &Credentials::Mrz(d.mrz_key()),
+        ReadOptions::default().with_access(AccessPolicy::BacOnly),
+    );
+    assert!(matches!(e, Err(SessionError::Access(AccessError::Refused { step: "GET CHALLENGE", .. }))), "{e:?}");
+    // A chip without EF.CardAccess is read with BAC under the default policy…
+    let bac_doc = VirtualDocument::build(DocumentSpec { pace: None, signature: None, ..DocumentSpec::specimen() });
+    let read = read_document(
+        InProcess::new(VirtualChip::new(bac_doc.clone())),
+        &Credentials::Mrz(bac_doc.mrz_key()),
+        ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(read.access, AccessProtocol::Bac);
+    // …and refused when PACE is required.
+    let e = read_document(
+        InProcess::new(VirtualChip::new(bac_doc.clone())),
+        &Credentials::Mrz(bac_doc.mrz_key()),
+        ReadOptions::default().with_access(AccessPolicy::PaceOnly),
+    );
+    assert!(matches!(e, Err(SessionError::Access(AccessError::Unsupported(_)))));
+    // A CAN cannot open a BAC-only chip.
+    assert!(
+        read_document(InProcess::new(VirtualChip::new(bac_doc.clone())), &can(&bac_doc), ReadOptions::default())
+            .is_err()
+    );
+}
+
+/// A reader path where PACE breaks (MSE:Set AT refused), to exercise the fallback.
+struct BrokenPace(InProcess<VirtualChip>);
+impl Transport for BrokenPace {
+    fn transmit(&mut self, c: &[u8]) -> Result<Vec<u8>, TransportError> {
+        if c.get(1) == Some(&0x22) { Ok(vec![0x6A, 0x80]) } else { self.0.transmit(c) }
+    }
+}
+
+#[test]
+fn fallback_to_bac_happens_only_when_allowed_and_is_reported() {
+    let d = doc(Cipher::Aes128, 13);
+    let creds = Credentials::Mrz(d.mrz_key());
+    let strict = read_document(BrokenPace(InProcess::new(VirtualChip::new(d.clone()))), &creds, ReadOptions::default());
+    assert!(matches!(strict, Err(SessionError::Access(AccessError::Refused { step: "MSE:Set AT", .. }))), "{strict:?}");
+    let options = ReadOptions::default().with_access(AccessPolicy::AutoWithBacFallback);
+    let read = read_document(BrokenPace(InProcess::new(VirtualChip::new(d.clone()))), &creds, options).unwrap();
+    assert_eq!(read.access, AccessProtocol::Bac);
+    assert!(read.bac_fallback.as_deref().unwrap().contains("PACE failed"));
+    assert_complete(&read, &d);
+}
