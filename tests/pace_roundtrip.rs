@@ -12,7 +12,11 @@ use passchip::sm::SuiteKind;
 use passchip::transport::{InProcess, Transport, TransportError};
 
 fn doc(cipher: Cipher, param: u32) -> VirtualDocument {
-    let protocol = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Gm, cipher };
+    doc_with(KeyAgreement::Ecdh, cipher, param)
+}
+
+fn doc_with(key_agreement: KeyAgreement, cipher: Cipher, param: u32) -> VirtualDocument {
+    let protocol = PaceProtocol { key_agreement, mapping: Mapping::Gm, cipher };
     // The SOD signature is not what these tests are about: keep document builds fast.
     VirtualDocument::build(DocumentSpec { pace: Some((protocol, param)), signature: None, ..DocumentSpec::specimen() })
 }
@@ -60,6 +64,27 @@ fn every_standardized_curve() {
         assert_eq!(read.pace.unwrap().parameter_id, param);
         assert_complete(&read, &d);
     }
+}
+
+#[test]
+fn every_standardized_dh_group_with_mrz_and_can() {
+    // RFC 5114 groups 0 (1024/160), 1 (2048/224), 2 (2048/256); every cipher appears.
+    for (param, cipher) in [(0, Cipher::Tdes), (1, Cipher::Aes192), (2, Cipher::Aes256), (0, Cipher::Aes128)] {
+        let d = doc_with(KeyAgreement::Dh, cipher, param);
+        for creds in [Credentials::Mrz(d.mrz_key()), can(&d)] {
+            let read = read_document(InProcess::new(VirtualChip::new(d.clone())), &creds, ReadOptions::default())
+                .unwrap_or_else(|e| panic!("DH group {param}, {cipher:?}: {e}"));
+            let pace = read.pace.unwrap();
+            assert_eq!((pace.protocol.key_agreement, pace.parameter_id), (KeyAgreement::Dh, param));
+            assert_complete(&read, &d);
+        }
+    }
+    let d = doc_with(KeyAgreement::Dh, Cipher::Aes128, 2);
+    let wrong = Credentials::Can { can: zeroize::Zeroizing::new("000000".into()), mrz: None };
+    assert!(matches!(
+        read_document(InProcess::new(VirtualChip::new(d)), &wrong, ReadOptions::default()),
+        Err(SessionError::Access(AccessError::WrongPassword { password: PasswordKind::Can, .. }))
+    ));
 }
 
 #[test]
@@ -147,4 +172,45 @@ fn fallback_to_bac_happens_only_when_allowed_and_is_reported() {
     assert_eq!(read.access, AccessProtocol::Bac);
     assert!(read.bac_fallback.as_deref().unwrap().contains("PACE failed"));
     assert_complete(&read, &d);
+}
+
+/// A hostile terminal: the virtual chip must refuse invalid mapping keys (invalid-curve and
+/// small-subgroup attacks against the chip's secret) instead of computing with them.
+#[test]
+fn the_virtual_chip_rejects_invalid_terminal_keys() {
+    let on_curve = passchip::crypto::ec::Curve::named(passchip::crypto::ec::NamedCurve::BrainpoolP256r1).unwrap();
+    let mut off_curve = on_curve.encode_point(on_curve.generator());
+    *off_curve.last_mut().unwrap() ^= 1;
+    let mut two = vec![0u8; 128];
+    two[127] = 2;
+    for (ka, param, bad) in [(KeyAgreement::Ecdh, 13u8, off_curve), (KeyAgreement::Dh, 0u8, two)] {
+        let d = doc_with(ka, Cipher::Aes128, u32::from(param));
+        let mut chip = InProcess::new(VirtualChip::new(d));
+        let oid = PaceProtocol { key_agreement: ka, mapping: Mapping::Gm, cipher: Cipher::Aes128 }.oid();
+        let mut at = vec![0x80, oid.as_bytes().len() as u8];
+        at.extend_from_slice(oid.as_bytes());
+        at.extend_from_slice(&[0x83, 0x01, 0x02, 0x84, 0x01, param]);
+        let mut mse = vec![0x00, 0x22, 0xC1, 0xA4, at.len() as u8];
+        mse.extend_from_slice(&at);
+        assert_eq!(chip.transmit(&mse).unwrap(), [0x90, 0x00]);
+        let ga1 = chip.transmit(&[0x10, 0x86, 0x00, 0x00, 0x02, 0x7C, 0x00, 0x00]).unwrap();
+        assert_eq!(ga1[ga1.len() - 2..], [0x90, 0x00]);
+        let mut inner = vec![0x81, 0x81, bad.len() as u8];
+        if bad.len() < 128 {
+            inner = vec![0x81, bad.len() as u8];
+        }
+        inner.extend_from_slice(&bad);
+        let mut data = vec![0x7C];
+        if inner.len() < 128 {
+            data.push(inner.len() as u8);
+        } else {
+            data.extend_from_slice(&[0x81, inner.len() as u8]);
+        }
+        data.extend_from_slice(&inner);
+        let mut ga2 = vec![0x10, 0x86, 0x00, 0x00, data.len() as u8];
+        ga2.extend_from_slice(&data);
+        ga2.push(0x00);
+        let r = chip.transmit(&ga2).unwrap();
+        assert_eq!(r, [0x6A, 0x80], "{ka:?}: the chip computed with an invalid key");
+    }
 }

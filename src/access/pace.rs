@@ -8,8 +8,8 @@
 //! GA 4  →7C{85 T_T}        ←7C{86 T_C …}       T = MAC(KS_mac, 7F49{06 OID, 86 other party's key})
 //! ```
 //!
-//! This module implements Generic Mapping with ECDH on every standardized curve (IDs 8–18)
-//! and every cipher. Secret scalars use the constant-time ladder; every point the chip
+//! This module implements Generic Mapping with ECDH on every standardized curve (IDs 8–18),
+//! with DH on the RFC 5114 groups (IDs 0–2), and every cipher. Secret scalars use the constant-time ladder; every point the chip
 //! sends is validated (on the curve, not the identity), the mapped generator and the
 //! shared secret must not be the identity, and the chip's key must differ from ours.
 //! A wrong password is never retried here: every attempt costs the holder a try.
@@ -17,8 +17,11 @@
 use zeroize::Zeroizing;
 
 use super::AccessError;
+pub(crate) use group::{Element, Group};
+
+mod group;
 use crate::apdu::{Command, Le, StatusWord, ins};
-use crate::crypto::ec::{AffinePoint, Curve, NamedCurve};
+use crate::crypto::ec::NamedCurve;
 use crate::crypto::{RandomSource, aes::AesCipher, ct_eq, kdf, retail_mac::RetailMacKey, tdes};
 use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use crate::mrz::MrzKey;
@@ -129,6 +132,16 @@ pub fn standard_curve(id: u32) -> Option<NamedCurve> {
     })
 }
 
+/// Whether this implementation can run `protocol` with standardized domain parameter `id`.
+#[must_use]
+pub fn is_supported(protocol: PaceProtocol, id: u32) -> bool {
+    protocol.mapping == Mapping::Gm
+        && match protocol.key_agreement {
+            KeyAgreement::Ecdh => standard_curve(id).is_some(),
+            KeyAgreement::Dh => id <= 2,
+        }
+}
+
 /// A key derived for `cipher` (KDF with counter `c`): parity-adjusted 3DES or AES bytes.
 pub(crate) fn derive_key(cipher: Cipher, seed: &[u8], counter: u32) -> Zeroizing<Vec<u8>> {
     match cipher {
@@ -154,11 +167,12 @@ pub(crate) fn cipher_blocks(cipher: Cipher, key: &[u8], buf: &mut [u8], decrypt:
     }
 }
 
-/// The authentication token: MAC over `7F49 { 06 OID, 86 public key }` (9303-11 §4.4.3.4).
-pub(crate) fn token(cipher: Cipher, ks_mac: &[u8], oid: &[u8], public_key: &[u8]) -> [u8; 8] {
+/// The authentication token: MAC over `7F49 { 06 OID, 84|86 public key }` (9303-11
+/// §4.4.3.4; the key tag is [`Group::key_tag`]).
+pub(crate) fn token(cipher: Cipher, ks_mac: &[u8], oid: &[u8], key_tag: u32, public_key: &[u8]) -> [u8; 8] {
     let mut inner = Vec::new();
     tlv::encode(Tag::new(0x06), oid, &mut inner);
-    tlv::encode(Tag::new(0x86), public_key, &mut inner);
+    tlv::encode(Tag::new(key_tag), public_key, &mut inner);
     let input = tlv::encode_to_vec(Tag::new(0x7F49), &inner);
     match cipher {
         Cipher::Tdes => {
@@ -235,12 +249,12 @@ fn general_authenticate<T: Transport + ?Sized>(
     Ok(r.data().to_vec())
 }
 
-/// Runs PACE with Generic Mapping over ECDH. `protocol` and `parameter_id` come from the
+/// Runs PACE with Generic Mapping (ECDH or DH). `protocol` and `parameter_id` come from the
 /// chip's EF.CardAccess; the eMRTD application is NOT selected first (PACE runs in the MF).
 ///
 /// # Errors
 /// [`AccessError`]: a wrong password (with tries left), a blocked or suspended password,
-/// an unsupported protocol, a chip whose points or token are wrong, or the link.
+/// an unsupported protocol, a chip whose public keys or token are wrong, or the link.
 pub fn authenticate<T: Transport + ?Sized>(
     t: &mut T,
     password: &PacePassword,
@@ -248,11 +262,11 @@ pub fn authenticate<T: Transport + ?Sized>(
     parameter_id: u32,
     rng: &mut dyn RandomSource,
 ) -> Result<(SecureChannel, PaceOutcome), AccessError> {
-    if protocol.key_agreement != KeyAgreement::Ecdh || protocol.mapping != Mapping::Gm {
-        return Err(AccessError::Unsupported("only PACE ECDH Generic Mapping is implemented so far"));
+    if protocol.mapping != Mapping::Gm {
+        return Err(AccessError::Unsupported("only PACE Generic Mapping is implemented so far"));
     }
-    let named = standard_curve(parameter_id).ok_or(AccessError::Unsupported("unknown PACE domain parameter ID"))?;
-    let curve = Curve::named(named).map_err(|_| AccessError::Unsupported("curve"))?;
+    let group = Group::standard(protocol.key_agreement, parameter_id)
+        .ok_or(AccessError::Unsupported("unknown PACE domain parameter ID"))?;
     let kind = password.kind();
     let oid = protocol.oid();
 
@@ -278,47 +292,60 @@ pub fn authenticate<T: Transport + ?Sized>(
     let mut s = Zeroizing::new(z);
     cipher_blocks(protocol.cipher, &k_pi, &mut s, true)?;
 
-    // 2. Generic Mapping.
-    let sk_map = curve.random_scalar(rng)?;
-    let pk_map = curve.mul_ct(&sk_map, curve.generator()).ok_or(AccessError::Malformed("internal"))?;
-    let ga2 = general_authenticate(t, &dyn_auth(0x81, &curve.encode_point(&pk_map)), false, "GA 2", kind)?;
-    let pk_map_chip = decode(&curve, &dyn_auth_field(&ga2, 0x82, "GA 2")?)?;
-    let h = curve.mul_ct(&sk_map, &pk_map_chip).ok_or(AccessError::ChipAuthenticationFailed("H is the identity"))?;
-    let sg = curve.mul_ct(&s, curve.generator()).ok_or(AccessError::ChipAuthenticationFailed("s·G is the identity"))?;
-    let g_hat = curve
-        .add_points(&sg, &h)
-        .ok_or(AccessError::ChipAuthenticationFailed("the mapped generator is the identity"))?;
+    // 2. Generic Mapping: Ĝ = s·G + H (ECDH), ĝ = g^s · h (DH).
+    let internal = AccessError::Malformed("internal");
+    let g = group.generator();
+    let sk_map = group.random_secret(rng)?;
+    let pk_map = group.mul(&sk_map, &g).ok_or(internal.clone())?;
+    let ga2 = general_authenticate(t, &dyn_auth(0x81, &group.encode(&pk_map)), false, "GA 2", kind)?;
+    let pk_map_chip = decode(&group, &dyn_auth_field(&ga2, 0x82, "GA 2")?)?;
+    let g_hat = map_generic(&group, &s, &sk_map, &pk_map_chip)?;
 
     // 3. Key agreement on the mapped generator.
-    let sk = curve.random_scalar(rng)?;
-    let pk = curve.mul_ct(&sk, &g_hat).ok_or(AccessError::Malformed("internal"))?;
-    let pk_enc = curve.encode_point(&pk);
+    let sk = group.random_secret(rng)?;
+    let pk = group.mul(&sk, &g_hat).ok_or(internal.clone())?;
+    let pk_enc = group.encode(&pk);
     let ga3 = general_authenticate(t, &dyn_auth(0x83, &pk_enc), false, "GA 3", kind)?;
     let pk_chip_enc = dyn_auth_field(&ga3, 0x84, "GA 3")?;
-    let pk_chip = decode(&curve, &pk_chip_enc)?;
+    let pk_chip = decode(&group, &pk_chip_enc)?;
     if ct_eq(&pk_chip_enc, &pk_enc) {
         return Err(AccessError::ChipAuthenticationFailed("the chip echoed our ephemeral key"));
     }
-    let shared = curve
-        .mul_ct(&sk, &pk_chip)
-        .ok_or(AccessError::ChipAuthenticationFailed("the shared secret is the identity"))?;
-    let k = Zeroizing::new(curve.x_bytes(&shared));
+    let shared =
+        group.mul(&sk, &pk_chip).ok_or(AccessError::ChipAuthenticationFailed("the shared secret is the identity"))?;
+    let k = group.shared_secret(&shared);
     let ks_enc = derive_key(protocol.cipher, &k, kdf::ENC);
     let ks_mac = derive_key(protocol.cipher, &k, kdf::MAC);
 
     // 4. Mutual authentication.
-    let t_ifd = token(protocol.cipher, &ks_mac, oid.as_bytes(), &pk_chip_enc);
+    let tag = group.key_tag();
+    let t_ifd = token(protocol.cipher, &ks_mac, oid.as_bytes(), tag, &pk_chip_enc);
     let ga4 = general_authenticate(t, &dyn_auth(0x85, &t_ifd), true, "GA 4", kind)?;
     let t_ic = dyn_auth_field(&ga4, 0x86, "GA 4")?;
-    if !ct_eq(&token(protocol.cipher, &ks_mac, oid.as_bytes(), &pk_enc), &t_ic) {
+    if !ct_eq(&token(protocol.cipher, &ks_mac, oid.as_bytes(), tag, &pk_enc), &t_ic) {
         return Err(AccessError::ChipAuthenticationFailed("its authentication token does not verify"));
     }
-    let (suite, ssc) = session_suite(protocol.cipher, &ks_enc, &ks_mac).ok_or(AccessError::Malformed("internal"))?;
+    let (suite, ssc) = session_suite(protocol.cipher, &ks_enc, &ks_mac).ok_or(internal)?;
     Ok((SecureChannel::new(suite, &ssc), PaceOutcome { protocol, parameter_id, password: kind }))
 }
 
-fn decode(curve: &Curve, enc: &[u8]) -> Result<AffinePoint, AccessError> {
-    curve.decode_point(enc).map_err(|_| AccessError::ChipAuthenticationFailed("it sent an invalid public key"))
+/// Generic Mapping (9303-11 §4.4.3.3.1): the new generator `s·G + SK·PK_other` (ECDH) or
+/// `g^s · PK_other^SK` (DH). The same on both sides.
+pub(crate) fn map_generic(
+    group: &Group,
+    s: &[u8],
+    sk_map: &[u8],
+    pk_map_other: &Element,
+) -> Result<Element, AccessError> {
+    let h = group.mul(sk_map, pk_map_other).ok_or(AccessError::ChipAuthenticationFailed("H is the identity"))?;
+    let sg = group
+        .mul(s, &group.generator())
+        .ok_or(AccessError::ChipAuthenticationFailed("the nonce maps to the identity"))?;
+    group.combine(&sg, &h).ok_or(AccessError::ChipAuthenticationFailed("the mapped generator is the identity"))
+}
+
+fn decode(group: &Group, enc: &[u8]) -> Result<Element, AccessError> {
+    group.decode(enc).ok_or(AccessError::ChipAuthenticationFailed("it sent an invalid public key"))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! ([`ct_eq`]).
 
 pub mod aes;
+pub mod dh;
 pub mod ec;
 pub mod hash;
 pub mod kdf;

@@ -1,14 +1,13 @@
-//! The chip's side of PACE with Generic Mapping over ECDH (ICAO 9303-11 §4.4), for the
+//! The chip's side of PACE with Generic Mapping (ECDH and DH) (ICAO 9303-11 §4.4), for the
 //! virtual chip: MSE:Set AT, then four GENERAL AUTHENTICATE steps.
 
 use zeroize::Zeroizing;
 
 use super::rng::DetRng;
-use crate::access::pace::{cipher_blocks, derive_key, session_suite, standard_curve, token};
+use crate::access::pace::{Element, Group, cipher_blocks, derive_key, map_generic, session_suite, token};
 use crate::apdu::StatusWord;
-use crate::crypto::ec::{AffinePoint, Curve};
 use crate::crypto::{ct_eq, kdf};
-use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+use crate::lds::security_infos::{Cipher, Mapping, PaceProtocol};
 use crate::sm::ChipChannel;
 use crate::tlv::{self, Tag, Tlv};
 
@@ -18,7 +17,7 @@ enum Step {
     /// Nonce sent; waiting for the terminal's mapping key.
     Nonce(Zeroizing<Vec<u8>>),
     /// Generator mapped; waiting for the terminal's ephemeral key.
-    Mapped(AffinePoint),
+    Mapped(Element),
     /// Keys agreed; waiting for the terminal's token.
     Agreed { ks_enc: Zeroizing<Vec<u8>>, ks_mac: Zeroizing<Vec<u8>>, pk_chip: Vec<u8>, pk_terminal: Vec<u8> },
 }
@@ -26,7 +25,7 @@ enum Step {
 /// A PACE run in progress on the chip.
 pub(crate) struct PaceChip {
     protocol: PaceProtocol,
-    curve: Curve,
+    group: Group,
     k_pi: Zeroizing<Vec<u8>>,
     step: Step,
 }
@@ -62,12 +61,12 @@ impl PaceChip {
         if asked_oid != protocol.oid().as_bytes() || asked_param.is_some_and(|p| p != param) {
             return Err(StatusWord::WrongData);
         }
-        if protocol.key_agreement != KeyAgreement::Ecdh || protocol.mapping != Mapping::Gm {
+        if protocol.mapping != Mapping::Gm {
             return Err(StatusWord::WrongData);
         }
-        let curve = standard_curve(param).and_then(|c| Curve::named(c).ok()).ok_or(StatusWord::WrongData)?;
+        let group = Group::standard(protocol.key_agreement, param).ok_or(StatusWord::WrongData)?;
         let k_pi = derive_key(protocol.cipher, &password, kdf::PACE);
-        Ok(Self { protocol, curve, k_pi, step: Step::SetAt })
+        Ok(Self { protocol, group, k_pi, step: Step::SetAt })
     }
 
     /// One GENERAL AUTHENTICATE step.
@@ -86,23 +85,23 @@ impl PaceChip {
                 GaResult::Continue(dyn_auth(0x80, &z), StatusWord::Ok)
             }
             Step::Nonce(s) => {
-                let Some(pk_t) = field(data, 0x81).and_then(|p| self.curve.decode_point(&p).ok()) else { return wrong };
-                let Ok(sk) = self.curve.random_scalar(rng) else { return wrong };
-                let Some(pk) = self.curve.mul_ct(&sk, self.curve.generator()) else { return wrong };
-                let h = self.curve.mul_ct(&sk, &pk_t);
-                let sg = self.curve.mul_ct(&s, self.curve.generator());
-                let Some(g_hat) = h.zip(sg).and_then(|(h, sg)| self.curve.add_points(&sg, &h)) else { return wrong };
+                let g = &self.group;
+                let Some(pk_t) = field(data, 0x81).and_then(|p| g.decode(&p)) else { return wrong };
+                let Ok(sk) = g.random_secret(rng) else { return wrong };
+                let Some(pk) = g.mul(&sk, &g.generator()) else { return wrong };
+                let Ok(g_hat) = map_generic(g, &s, &sk, &pk_t) else { return wrong };
                 self.step = Step::Mapped(g_hat);
-                GaResult::Continue(dyn_auth(0x82, &self.curve.encode_point(&pk)), StatusWord::Ok)
+                GaResult::Continue(dyn_auth(0x82, &g.encode(&pk)), StatusWord::Ok)
             }
             Step::Mapped(g_hat) => {
+                let g = &self.group;
                 let Some(pk_t_enc) = field(data, 0x83) else { return wrong };
-                let Ok(pk_t) = self.curve.decode_point(&pk_t_enc) else { return wrong };
-                let Ok(sk) = self.curve.random_scalar(rng) else { return wrong };
-                let Some(pk) = self.curve.mul_ct(&sk, &g_hat) else { return wrong };
-                let Some(shared) = self.curve.mul_ct(&sk, &pk_t) else { return wrong };
-                let k = Zeroizing::new(self.curve.x_bytes(&shared));
-                let pk_chip = self.curve.encode_point(&pk);
+                let Some(pk_t) = g.decode(&pk_t_enc) else { return wrong };
+                let Ok(sk) = g.random_secret(rng) else { return wrong };
+                let Some(pk) = g.mul(&sk, &g_hat) else { return wrong };
+                let Some(shared) = g.mul(&sk, &pk_t) else { return wrong };
+                let k = g.shared_secret(&shared);
+                let pk_chip = g.encode(&pk);
                 self.step = Step::Agreed {
                     ks_enc: derive_key(self.protocol.cipher, &k, kdf::ENC),
                     ks_mac: derive_key(self.protocol.cipher, &k, kdf::MAC),
@@ -113,12 +112,13 @@ impl PaceChip {
             }
             Step::Agreed { ks_enc, ks_mac, pk_chip, pk_terminal } => {
                 let oid = self.protocol.oid();
-                let expected = token(self.protocol.cipher, &ks_mac, oid.as_bytes(), &pk_chip);
+                let tag = self.group.key_tag();
+                let expected = token(self.protocol.cipher, &ks_mac, oid.as_bytes(), tag, &pk_chip);
                 // A wrong password gives other keys, so the terminal's token fails here.
                 if !field(data, 0x85).is_some_and(|t| ct_eq(&t, &expected)) {
                     return GaResult::Failed(StatusWord::AuthenticationFailed);
                 }
-                let t_chip = token(self.protocol.cipher, &ks_mac, oid.as_bytes(), &pk_terminal);
+                let t_chip = token(self.protocol.cipher, &ks_mac, oid.as_bytes(), tag, &pk_terminal);
                 let Some((suite, ssc)) = session_suite(self.protocol.cipher, &ks_enc, &ks_mac) else { return wrong };
                 GaResult::Established(dyn_auth(0x86, &t_chip), Box::new(ChipChannel::new(suite, &ssc)))
             }

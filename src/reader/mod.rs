@@ -33,7 +33,7 @@ use crate::access::{AccessError, AccessProtocol, bac};
 use crate::apdu::{Command, StatusWord};
 use crate::crypto::{OsRandom, RandomSource};
 use crate::lds::SecurityInfos;
-use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+use crate::lds::security_infos::{Cipher, KeyAgreement, PaceProtocol};
 use crate::lds::{Dg1, DgNumber, EfCom, LdsError, LdsFile};
 use crate::mrz::MrzKey;
 use crate::sm::{SecureChannel, SuiteKind};
@@ -634,10 +634,8 @@ pub fn choose_pace(infos: &SecurityInfos) -> Option<(PaceProtocol, u32)> {
     infos
         .pace()
         .filter_map(|(p, id)| id.map(|id| (p, id)))
-        .filter(|(p, id)| {
-            p.key_agreement == KeyAgreement::Ecdh && p.mapping == Mapping::Gm && pace::standard_curve(*id).is_some()
-        })
-        .max_by_key(|(p, id)| (rank(p.cipher), *id))
+        .filter(|(p, id)| pace::is_supported(*p, *id))
+        .max_by_key(|(p, id)| (rank(p.cipher), p.key_agreement == KeyAgreement::Ecdh, *id))
 }
 
 /// Opens the document with the access policy of `options` (PACE when offered, else BAC,

@@ -191,3 +191,190 @@ fn pin_suspension_and_unsupported_variants() {
     assert_eq!(format!("{pw:?}"), "PacePassword(PIN, ..)");
     assert_eq!(kdf::sha1_kdf(&pw.key_material(), kdf::PACE)[..16], hex!("591468CDA83D65219CCCB8560233600F"));
 }
+
+/// The ICAO chip of G.2 (DH, RFC 5114 1024-bit group), as a script.
+struct G2Chip {
+    step: usize,
+    seen: Vec<Vec<u8>>,
+    /// Replaces the answer at this step.
+    hostile: Option<(usize, Vec<u8>)>,
+}
+const G2_PK_MAP_IFD: [u8; 128] = hex!(
+    "23FB3749EA030D2A25B278D2A562047ADE3F01B74F17A15402CB7352CA7D2B3EB71C343DB13D1DEBCE9A3666DBCFC920B49174A602CB47965CAA73DC702489A44D41DB914DE9613DC5E98C94160551C0DF86274B9359BC0490D01B03AD54022DCB4F57FAD6322497D7A1E28D46710F461AFE710FBBBC5F8BA166F4311975EC6C"
+);
+const G2_PK_DH_IFD: [u8; 128] = hex!(
+    "907D89E2D425A178AA81AF4A7774EC8E388C115CAE67031E85EECE520BD911551B9AE4D04369F29A02626C86FBC6747CC7BC352645B6161A2A42D44EDA80A08FA8D61B76D3A154AD8A5A51786B0BC07147057871A922212C5F67F43173172236B7747D1671E6D692A3C7D40A0C3C5CE397545D015C175EB5130551EDBC2EE5D4"
+);
+impl Transport for G2Chip {
+    fn transmit(&mut self, c: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.seen.push(c.to_vec());
+        self.step += 1;
+        if let Some((at, answer)) = &self.hostile
+            && *at == self.step
+        {
+            return Ok(answer.clone());
+        }
+        let pk_map_ic = hex!(
+            "78879F57225AA8080D52ED0FC890A4B25336F699AA89A2D3A189654AF70729E623EA5738B26381E4DA19E004706FACE7B235C2DBF2F38748312F3C98C2DD4882A41947B324AA1259AC22579DB93F7085655AF30889DBB845D9E6783FE42C9F2449400306254C8AE8EE9DD812A804C0B66E8CAFC14F84D8258950A91B44126EE6"
+        );
+        let pk_dh_ic = hex!(
+            "075693D9AE941877573E634B6E644F8E60AF17A0076B8B123D9201074D36152BD8B3A213F53820C42ADC79AB5D0AEEC3AEFB91394DA476BD97B9B14D0A65C1FC71A0E019CB08AF55E1F729005FBA7E3FA5DC41899238A250767A6D46DB974064386CD456743585F8E5D90CC8B4004B1F6D866C79CE0584E49687FF61BC29AEA1"
+        );
+        let ok = |mut v: Vec<u8>| {
+            v.extend_from_slice(&[0x90, 0x00]);
+            v
+        };
+        Ok(match self.step {
+            1 => vec![0x90, 0x00],
+            2 => ok(dyn_auth(0x80, &hex!("854D8DF5827FA6852D1A4FA701CDDDCA"))),
+            3 => ok(dyn_auth(0x82, &pk_map_ic)),
+            4 => ok(dyn_auth(0x84, &pk_dh_ic)),
+            5 => hex!("7C1B8608917F37B5C0E6D8D1870F4445544553544356434130303030339000").to_vec(),
+            _ => vec![0x6D, 0x00],
+        })
+    }
+}
+
+fn g2(hostile: Option<(usize, Vec<u8>)>) -> (G2Chip, Result<(SecureChannel, PaceOutcome), AccessError>) {
+    let card_access = SecurityInfos::parse(&hex!("31143012060A04007F00070202040102020102020100")).unwrap();
+    let (protocol, id) = card_access.pace().next().unwrap();
+    let pw = PacePassword::Mrz(MrzKey::new("T22000129", "640812", "101031").unwrap());
+    let mut rng = Scalars(
+        [
+            hex!("5265030F751F4AD18B08AC565FC7AC952E41618D").to_vec(),
+            hex!("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA").to_vec(),
+        ]
+        .into(),
+    );
+    let mut chip = G2Chip { step: 0, seen: vec![], hostile };
+    let r = authenticate(&mut chip, &pw, protocol, id.unwrap(), &mut rng);
+    (chip, r)
+}
+
+// ICAO 9303-11 Appendix G.2: PACE DH Generic Mapping on the RFC 5114 1024-bit group, AES-128.
+#[test]
+fn icao_g2_dh_generic_mapping() {
+    let (chip, r) = g2(None);
+    let (mut channel, outcome) = r.unwrap();
+    assert_eq!(outcome.parameter_id, 0);
+    // The example omits the domain parameter reference; we always send it (84 01 00).
+    assert_eq!(chip.seen[0], hex!("0022C1A412800A04007F00070202040102830101840100").to_vec());
+    let mut ga2 = hex!("10860000867C8183818180").to_vec();
+    ga2.extend_from_slice(&G2_PK_MAP_IFD);
+    ga2.push(0x00);
+    assert_eq!(chip.seen[2], ga2);
+    // PK_DH,IFD = ĝ^SK_DH,IFD: only right if the mapping (g^s · h) was.
+    assert!(chip.seen[3].windows(128).any(|w| w == G2_PK_DH_IFD));
+    // T_IFD over the chip's key under tag 84 (the DH public value).
+    assert_eq!(chip.seen[4], hex!("008600000C7C0A8508B46DD9BD4D98381F00").to_vec());
+    assert!(channel.protect(&Command::select_emrtd_application()).is_ok());
+}
+
+#[test]
+fn hostile_dh_values_are_rejected() {
+    // Values every DH chip must never send: 0, 1, p − 1 (order 2), a value outside the
+    // subgroup, and one longer than p.
+    let p_bytes = hex!(
+        "B10B8F96A080E01DDE92DE5EAE5D54EC52C99FBCFB06A3C69A6A9DCA52D23B616073E28675A23D189838EF1E2EE652C013ECB4AEA906112324975C3CD49B83BFACCBDD7D90C4BD7098488E9C219A73724EFFD6FAE5644738FAA31A4FF55BCCC0A151AF5F0DC8B4BD45BF37DF365C1A65E68CFDA76D4DA708DF1FB2BC2E4A4371"
+    );
+    let mut p_minus_1 = p_bytes.to_vec();
+    *p_minus_1.last_mut().unwrap() -= 1;
+    let mut two = vec![0u8; 128];
+    two[127] = 2;
+    for (step, tag) in [(3, 0x82), (4, 0x84)] {
+        for bad in [vec![0u8; 128], vec![1u8], p_minus_1.clone(), two.clone(), vec![0xFF; 129]] {
+            let mut resp = dyn_auth(tag, &bad);
+            resp.extend_from_slice(&[0x90, 0x00]);
+            let (_, r) = g2(Some((step, resp)));
+            assert_eq!(r.unwrap_err(), AccessError::ChipAuthenticationFailed("it sent an invalid public key"));
+        }
+    }
+    // A wrong token.
+    let (_, r) = g2(Some((5, hex!("7C0A8608917F37B5C0E6D8D09000").to_vec())));
+    assert!(matches!(r, Err(AccessError::ChipAuthenticationFailed(_))));
+}
+
+/// A chip that answers with a fixed script and records the commands.
+struct Script {
+    answers: VecDeque<Vec<u8>>,
+    seen: Vec<Vec<u8>>,
+}
+impl Transport for Script {
+    fn transmit(&mut self, c: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.seen.push(c.to_vec());
+        Ok(self.answers.pop_front().unwrap_or_else(|| vec![0x6D, 0x00]))
+    }
+}
+fn ok(tag: u32, value: &[u8]) -> Vec<u8> {
+    let mut v = dyn_auth(tag, value);
+    v.extend_from_slice(&[0x90, 0x00]);
+    v
+}
+
+// BSI "Worked Example for EAC" v1.01, PACE part with ECDH: brainpoolP256r1, AES-128, PIN 123456.
+#[test]
+fn bsi_eac_worked_example_ecdh_pace_with_pin() {
+    let mut chip = Script {
+        answers: [
+            vec![0x90, 0x00],
+            ok(0x80, &hex!("CE834CDE69FFBB1D1EB21585CD709F18")),
+            ok(0x82, &hex!("049CFCF7582AC986D0DD52FA53123414C3E1B96B4D00ABA8E574679B70EFB5BC3B45D2F13729CC2AE178E7E241B443213533B77DBB44649A815DDC4A2384BA422A")),
+            ok(0x84, &hex!("04282CF38073036AFAC216AF135BD994DA0C357F10BD4C34AFEA1042B2EB0FD6804DF3658B835AC2E7133F13691184542BB50B109963A4662ABDC08B9763AF4B5B")),
+            ok(0x86, &hex!("A2658C2F38600B0F")),
+        ]
+        .into(),
+        seen: vec![],
+    };
+    let mut rng = Scalars(
+        [
+            hex!("752287F5B02DE3C4BC3E17945118C51B23C97278E4CD748048AC56BA5BDC3D46").to_vec(),
+            hex!("9D9A32DF93A57CCE33CA3CDD3457E33A976F293546C73550F397259C93BE0120").to_vec(),
+        ]
+        .into(),
+    );
+    let protocol = PaceProtocol::from_oid(&const_oid::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.4.2.2")).unwrap();
+    let pw = PacePassword::Pin(Zeroizing::new("123456".into()));
+    let (_, outcome) = authenticate(&mut chip, &pw, protocol, 13, &mut rng).unwrap();
+    assert_eq!(outcome.password, PasswordKind::Pin);
+    assert_eq!(chip.seen[0][5..], hex!("800A04007F0007020204020283010384010D"));
+    let pk_map_pcd = hex!(
+        "043DD29BBE5907FD21A152ADA4895FAAE7ACC55F5E50EFBFDE5AB0C6EB54F198D615913635F0FDF5BEB383E00355F82D3C41ED0DF2E28363433DFB73856A15DC9F"
+    );
+    assert!(chip.seen[2].windows(65).any(|w| w == pk_map_pcd));
+    let pk_pcd = hex!(
+        "04518BC4E532AD2A9BD6527804D5D665ABD51041037A0CC8AA922804EB501C222B3427388599AFAAE9FBACE2DF93E13C3C4979CD12F0AE3E3C0126028391554582"
+    );
+    assert!(chip.seen[3].windows(65).any(|w| w == pk_pcd));
+    assert_eq!(chip.seen[4], hex!("008600000C7C0A8508A27AE7B36573C1D900").to_vec());
+}
+
+// BSI worked example, PACE with DH (the RFC 5114 1024-bit group, AES-128, PIN). Its secret
+// exponents are full length; reduced mod q they are those of ICAO G.2, so the public
+// values and tokens must come out the same.
+#[test]
+fn bsi_eac_worked_example_dh_pace_with_pin() {
+    let mut chip = Script {
+        answers: [
+            vec![0x90, 0x00],
+            ok(0x80, &hex!("9ABB8864CA0FF1551E620D1EF4E13510")),
+            ok(0x82, &hex!("78879F57225AA8080D52ED0FC890A4B25336F699AA89A2D3A189654AF70729E623EA5738B26381E4DA19E004706FACE7B235C2DBF2F38748312F3C98C2DD4882A41947B324AA1259AC22579DB93F7085655AF30889DBB845D9E6783FE42C9F2449400306254C8AE8EE9DD812A804C0B66E8CAFC14F84D8258950A91B44126EE6")),
+            ok(0x84, &hex!("075693D9AE941877573E634B6E644F8E60AF17A0076B8B123D9201074D36152BD8B3A213F53820C42ADC79AB5D0AEEC3AEFB91394DA476BD97B9B14D0A65C1FC71A0E019CB08AF55E1F729005FBA7E3FA5DC41899238A250767A6D46DB974064386CD456743585F8E5D90CC8B4004B1F6D866C79CE0584E49687FF61BC29AEA1")),
+            ok(0x86, &hex!("917F37B5C0E6D8D1")),
+        ]
+        .into(),
+        seen: vec![],
+    };
+    let mut rng = Scalars(
+        [
+            hex!("5265030F751F4AD18B08AC565FC7AC952E41618D").to_vec(),
+            hex!("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA").to_vec(),
+        ]
+        .into(),
+    );
+    let protocol = PaceProtocol::from_oid(&const_oid::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.4.1.2")).unwrap();
+    let pw = PacePassword::Pin(Zeroizing::new("123456".into()));
+    authenticate(&mut chip, &pw, protocol, 0, &mut rng).unwrap();
+    assert!(chip.seen[2].windows(128).any(|w| w == G2_PK_MAP_IFD));
+    assert!(chip.seen[3].windows(128).any(|w| w == G2_PK_DH_IFD));
+    assert_eq!(chip.seen[4], hex!("008600000C7C0A8508B46DD9BD4D98381F00").to_vec());
+}
