@@ -16,7 +16,11 @@ fn doc(cipher: Cipher, param: u32) -> VirtualDocument {
 }
 
 fn doc_with(key_agreement: KeyAgreement, cipher: Cipher, param: u32) -> VirtualDocument {
-    let protocol = PaceProtocol { key_agreement, mapping: Mapping::Gm, cipher };
+    doc_mapped(key_agreement, Mapping::Gm, cipher, param)
+}
+
+fn doc_mapped(key_agreement: KeyAgreement, mapping: Mapping, cipher: Cipher, param: u32) -> VirtualDocument {
+    let protocol = PaceProtocol { key_agreement, mapping, cipher };
     // The SOD signature is not what these tests are about: keep document builds fast.
     VirtualDocument::build(DocumentSpec { pace: Some((protocol, param)), signature: None, ..DocumentSpec::specimen() })
 }
@@ -42,7 +46,7 @@ fn the_specimen_opens_with_pace_by_default() {
     .unwrap();
     assert_eq!(read.access, AccessProtocol::Pace);
     assert_eq!(read.suite, SuiteKind::Aes128);
-    let pace = read.pace.unwrap();
+    let pace = read.pace.clone().unwrap();
     assert_eq!(pace.parameter_id, 13);
     assert_eq!(pace.password, PasswordKind::Mrz);
     assert!(read.bac_fallback.is_none());
@@ -61,7 +65,7 @@ fn every_standardized_curve() {
             ReadOptions::default(),
         )
         .unwrap_or_else(|e| panic!("curve {param}, {cipher:?}: {e}"));
-        assert_eq!(read.pace.unwrap().parameter_id, param);
+        assert_eq!(read.pace.as_ref().unwrap().parameter_id, param);
         assert_complete(&read, &d);
     }
 }
@@ -74,7 +78,7 @@ fn every_standardized_dh_group_with_mrz_and_can() {
         for creds in [Credentials::Mrz(d.mrz_key()), can(&d)] {
             let read = read_document(InProcess::new(VirtualChip::new(d.clone())), &creds, ReadOptions::default())
                 .unwrap_or_else(|e| panic!("DH group {param}, {cipher:?}: {e}"));
-            let pace = read.pace.unwrap();
+            let pace = read.pace.clone().unwrap();
             assert_eq!((pace.protocol.key_agreement, pace.parameter_id), (KeyAgreement::Dh, param));
             assert_complete(&read, &d);
         }
@@ -85,6 +89,27 @@ fn every_standardized_dh_group_with_mrz_and_can() {
         read_document(InProcess::new(VirtualChip::new(d)), &wrong, ReadOptions::default()),
         Err(SessionError::Access(AccessError::WrongPassword { password: PasswordKind::Can, .. }))
     ));
+}
+
+#[test]
+fn chip_authentication_mapping_proves_the_static_key() {
+    for (param, cipher) in [(13, Cipher::Aes128), (12, Cipher::Aes192), (17, Cipher::Aes256), (15, Cipher::Aes128)] {
+        let d = doc_mapped(KeyAgreement::Ecdh, Mapping::Cam, cipher, param);
+        let (_, pk_ic) = d.chip_authentication_key().unwrap();
+        for creds in [Credentials::Mrz(d.mrz_key()), can(&d)] {
+            let read = read_document(InProcess::new(VirtualChip::new(d.clone())), &creds, ReadOptions::default())
+                .unwrap_or_else(|e| panic!("CAM {param}, {cipher:?}: {e}"));
+            let pace = read.pace.clone().unwrap();
+            assert_eq!(pace.protocol.mapping, Mapping::Cam);
+            let cam = pace.cam.expect("CAM evidence");
+            cam.verify(&pk_ic).unwrap();
+            // Another document's chip key does not fit: a cloned chip cannot pass.
+            let other = doc_mapped(KeyAgreement::Ecdh, Mapping::Cam, cipher, param);
+            let other = VirtualDocument::build(DocumentSpec { seed: 99, ..other.spec().clone() });
+            assert!(cam.verify(&other.chip_authentication_key().unwrap().1).is_err());
+            assert_complete(&read, &d);
+        }
+    }
 }
 
 #[test]

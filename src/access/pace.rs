@@ -135,11 +135,12 @@ pub fn standard_curve(id: u32) -> Option<NamedCurve> {
 /// Whether this implementation can run `protocol` with standardized domain parameter `id`.
 #[must_use]
 pub fn is_supported(protocol: PaceProtocol, id: u32) -> bool {
-    protocol.mapping == Mapping::Gm
-        && match protocol.key_agreement {
-            KeyAgreement::Ecdh => standard_curve(id).is_some(),
-            KeyAgreement::Dh => id <= 2,
-        }
+    match (protocol.mapping, protocol.key_agreement) {
+        (Mapping::Gm, KeyAgreement::Dh) => id <= 2,
+        (Mapping::Gm, KeyAgreement::Ecdh) => standard_curve(id).is_some(),
+        (Mapping::Cam, KeyAgreement::Ecdh) => protocol.cipher != Cipher::Tdes && standard_curve(id).is_some(),
+        _ => false,
+    }
 }
 
 /// A key derived for `cipher` (KDF with counter `c`): parity-adjusted 3DES or AES bytes.
@@ -196,7 +197,7 @@ pub(crate) fn session_suite(cipher: Cipher, ks_enc: &[u8], ks_mac: &[u8]) -> Opt
 }
 
 /// What the chip chose and proved: for the result and the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct PaceOutcome {
     /// The protocol run.
@@ -205,6 +206,66 @@ pub struct PaceOutcome {
     pub parameter_id: u32,
     /// The password used.
     pub password: PasswordKind,
+    /// With Chip Authentication Mapping: the chip's proof, still to be checked against its
+    /// static key (which only the passive-authenticated EF.CardSecurity can vouch for).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub cam: Option<CamEvidence>,
+}
+
+/// The chip-authentication data of PACE-CAM (ICAO 9303-11 §4.4.3.5): CA_IC, decrypted
+/// from the chip's `8A` object, and the chip's mapping key PK_map,IC. The chip is genuine
+/// if `CA_IC · PK_IC = PK_map,IC` for its static key PK_IC.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CamEvidence {
+    parameter_id: u32,
+    ca_ic: Vec<u8>,
+    pk_map_ic: Vec<u8>,
+}
+
+impl core::fmt::Debug for CamEvidence {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "CamEvidence(parameter {}, ..)", self.parameter_id)
+    }
+}
+
+impl CamEvidence {
+    /// Checks the evidence against the chip's static public key `PK_IC` (an uncompressed
+    /// point on the PACE curve, from ChipAuthenticationPublicKeyInfo).
+    ///
+    /// # Errors
+    /// [`AccessError::ChipAuthenticationFailed`] when the key is invalid, CA_IC is out of
+    /// range, or the product does not match: the chip does not hold the static key.
+    pub fn verify(&self, chip_public_key: &[u8]) -> Result<(), AccessError> {
+        let fail = AccessError::ChipAuthenticationFailed;
+        let Some(Group::Ec(curve)) = Group::standard(KeyAgreement::Ecdh, self.parameter_id) else {
+            return Err(AccessError::Unsupported("unknown PACE domain parameter ID"));
+        };
+        let pk_ic = curve.decode_point(chip_public_key).map_err(|_| fail("its static public key is invalid"))?;
+        if !curve.scalar_in_range(&self.ca_ic) {
+            return Err(fail("CA_IC is not in [1, n − 1]"));
+        }
+        let product = curve.mul_vartime(&self.ca_ic, &pk_ic).ok_or(fail("CA_IC · PK_IC is the identity"))?;
+        if ct_eq(&curve.encode_point(&product), &self.pk_map_ic) {
+            Ok(())
+        } else {
+            Err(fail("CA_IC · PK_IC differs from its mapping key (PACE-CAM)"))
+        }
+    }
+}
+
+/// IV of the CAM data: E(KS_enc, −1), the all-ones block (9303-11 §4.4.3.5.1).
+pub(crate) fn cam_iv(cipher: &AesCipher) -> [u8; 16] {
+    let mut iv = [0xFF; 16];
+    cipher.encrypt_block(&mut iv);
+    iv
+}
+
+fn decrypt_cam(ks_enc: &[u8], a_ic: &[u8]) -> Result<Vec<u8>, AccessError> {
+    let bad = AccessError::Malformed("GA 4 (chip authentication data)");
+    let c = AesCipher::new(ks_enc).ok_or(bad.clone())?;
+    let mut buf = Zeroizing::new(a_ic.to_vec());
+    c.cbc_decrypt(&cam_iv(&c), &mut buf).map_err(|_| bad.clone())?;
+    Ok(crate::crypto::padding::unpad(&buf, 16).ok_or(bad)?.to_vec())
 }
 
 /// Dynamic authentication data `7C { tag value }`.
@@ -249,7 +310,7 @@ fn general_authenticate<T: Transport + ?Sized>(
     Ok(r.data().to_vec())
 }
 
-/// Runs PACE with Generic Mapping (ECDH or DH). `protocol` and `parameter_id` come from the
+/// Runs PACE with Generic Mapping (ECDH or DH) or Chip Authentication Mapping (ECDH). `protocol` and `parameter_id` come from the
 /// chip's EF.CardAccess; the eMRTD application is NOT selected first (PACE runs in the MF).
 ///
 /// # Errors
@@ -262,8 +323,11 @@ pub fn authenticate<T: Transport + ?Sized>(
     parameter_id: u32,
     rng: &mut dyn RandomSource,
 ) -> Result<(SecureChannel, PaceOutcome), AccessError> {
-    if protocol.mapping != Mapping::Gm {
-        return Err(AccessError::Unsupported("only PACE Generic Mapping is implemented so far"));
+    if !is_supported(protocol, parameter_id) {
+        return Err(match protocol.mapping {
+            Mapping::Im => AccessError::Unsupported("PACE Integrated Mapping is not implemented yet"),
+            _ => AccessError::Unsupported("unknown PACE domain parameter ID"),
+        });
     }
     let group = Group::standard(protocol.key_agreement, parameter_id)
         .ok_or(AccessError::Unsupported("unknown PACE domain parameter ID"))?;
@@ -298,7 +362,8 @@ pub fn authenticate<T: Transport + ?Sized>(
     let sk_map = group.random_secret(rng)?;
     let pk_map = group.mul(&sk_map, &g).ok_or(internal.clone())?;
     let ga2 = general_authenticate(t, &dyn_auth(0x81, &group.encode(&pk_map)), false, "GA 2", kind)?;
-    let pk_map_chip = decode(&group, &dyn_auth_field(&ga2, 0x82, "GA 2")?)?;
+    let pk_map_chip_enc = dyn_auth_field(&ga2, 0x82, "GA 2")?;
+    let pk_map_chip = decode(&group, &pk_map_chip_enc)?;
     let g_hat = map_generic(&group, &s, &sk_map, &pk_map_chip)?;
 
     // 3. Key agreement on the mapped generator.
@@ -325,8 +390,14 @@ pub fn authenticate<T: Transport + ?Sized>(
     if !ct_eq(&token(protocol.cipher, &ks_mac, oid.as_bytes(), tag, &pk_enc), &t_ic) {
         return Err(AccessError::ChipAuthenticationFailed("its authentication token does not verify"));
     }
+    let cam = if protocol.mapping == Mapping::Cam {
+        let a_ic = dyn_auth_field(&ga4, 0x8A, "GA 4 (chip authentication data)")?;
+        Some(CamEvidence { parameter_id, ca_ic: decrypt_cam(&ks_enc, &a_ic)?, pk_map_ic: pk_map_chip_enc })
+    } else {
+        None
+    };
     let (suite, ssc) = session_suite(protocol.cipher, &ks_enc, &ks_mac).ok_or(internal)?;
-    Ok((SecureChannel::new(suite, &ssc), PaceOutcome { protocol, parameter_id, password: kind }))
+    Ok((SecureChannel::new(suite, &ssc), PaceOutcome { protocol, parameter_id, password: kind, cam }))
 }
 
 /// Generic Mapping (9303-11 §4.4.3.3.1): the new generator `s·G + SK·PK_other` (ECDH) or

@@ -237,7 +237,8 @@ impl VirtualChip {
                     2 => Zeroizing::new(self.doc.spec().can.as_bytes().to_vec()),
                     _ => return Some(StatusWord::ReferenceNotFound.to_bytes().to_vec()),
                 };
-                Some(match PaceChip::start(offered, &oid, param, password) {
+                let ca_key = self.doc.chip_authentication_key().map(|(sk, _)| sk);
+                Some(match PaceChip::start(offered, &oid, param, password, ca_key) {
                     Ok(p) => {
                         self.state = State::Pace(Box::new(p));
                         StatusWord::Ok.to_bytes().to_vec()

@@ -324,6 +324,22 @@ impl VirtualDocument {
         self.lines.join("\n")
     }
 
+    /// The chip's static key pair for chip authentication on the PACE curve, derived
+    /// from the seed: `(SK_IC, PK_IC)` with PK_IC an uncompressed point. `None` unless the
+    /// chip offers PACE over ECDH. PACE-CAM proves possession of SK_IC.
+    #[must_use]
+    pub fn chip_authentication_key(&self) -> Option<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>)> {
+        let (protocol, id) = self.spec.pace?;
+        let crate::access::pace::Group::Ec(curve) = crate::access::pace::Group::standard(protocol.key_agreement, id)?
+        else {
+            return None;
+        };
+        let mut rng = DetRng::new(self.spec.seed, "chip-authentication");
+        let sk = curve.random_scalar(&mut rng).ok()?;
+        let pk = curve.mul_ct(&sk, curve.generator())?;
+        Some((sk, curve.encode_point(&pk)))
+    }
+
     /// The BAC key from the printed MRZ.
     #[must_use]
     pub fn mrz_key(&self) -> MrzKey {

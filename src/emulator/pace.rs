@@ -4,8 +4,9 @@
 use zeroize::Zeroizing;
 
 use super::rng::DetRng;
-use crate::access::pace::{Element, Group, cipher_blocks, derive_key, map_generic, session_suite, token};
+use crate::access::pace::{Element, Group, cam_iv, cipher_blocks, derive_key, map_generic, session_suite, token};
 use crate::apdu::StatusWord;
+use crate::crypto::aes::AesCipher;
 use crate::crypto::{ct_eq, kdf};
 use crate::lds::security_infos::{Cipher, Mapping, PaceProtocol};
 use crate::sm::ChipChannel;
@@ -16,10 +17,16 @@ enum Step {
     SetAt,
     /// Nonce sent; waiting for the terminal's mapping key.
     Nonce(Zeroizing<Vec<u8>>),
-    /// Generator mapped; waiting for the terminal's ephemeral key.
-    Mapped(Element),
+    /// Generator mapped; waiting for the terminal's ephemeral key. Keeps SK_map,IC for CAM.
+    Mapped(Element, Zeroizing<Vec<u8>>),
     /// Keys agreed; waiting for the terminal's token.
-    Agreed { ks_enc: Zeroizing<Vec<u8>>, ks_mac: Zeroizing<Vec<u8>>, pk_chip: Vec<u8>, pk_terminal: Vec<u8> },
+    Agreed {
+        ks_enc: Zeroizing<Vec<u8>>,
+        ks_mac: Zeroizing<Vec<u8>>,
+        pk_chip: Vec<u8>,
+        pk_terminal: Vec<u8>,
+        sk_map: Zeroizing<Vec<u8>>,
+    },
 }
 
 /// A PACE run in progress on the chip.
@@ -27,6 +34,8 @@ pub(crate) struct PaceChip {
     protocol: PaceProtocol,
     group: Group,
     k_pi: Zeroizing<Vec<u8>>,
+    /// SK_IC, the static chip-authentication key (PACE-CAM only).
+    ca_key: Option<Zeroizing<Vec<u8>>>,
     step: Step,
 }
 
@@ -56,17 +65,19 @@ impl PaceChip {
         asked_oid: &[u8],
         asked_param: Option<u32>,
         password: Zeroizing<Vec<u8>>,
+        ca_key: Option<Zeroizing<Vec<u8>>>,
     ) -> Result<Self, StatusWord> {
         let (protocol, param) = offered;
         if asked_oid != protocol.oid().as_bytes() || asked_param.is_some_and(|p| p != param) {
             return Err(StatusWord::WrongData);
         }
-        if protocol.mapping != Mapping::Gm {
+        if !crate::access::pace::is_supported(protocol, param) || (protocol.mapping == Mapping::Cam && ca_key.is_none())
+        {
             return Err(StatusWord::WrongData);
         }
         let group = Group::standard(protocol.key_agreement, param).ok_or(StatusWord::WrongData)?;
         let k_pi = derive_key(protocol.cipher, &password, kdf::PACE);
-        Ok(Self { protocol, group, k_pi, step: Step::SetAt })
+        Ok(Self { protocol, group, k_pi, ca_key, step: Step::SetAt })
     }
 
     /// One GENERAL AUTHENTICATE step.
@@ -90,10 +101,10 @@ impl PaceChip {
                 let Ok(sk) = g.random_secret(rng) else { return wrong };
                 let Some(pk) = g.mul(&sk, &g.generator()) else { return wrong };
                 let Ok(g_hat) = map_generic(g, &s, &sk, &pk_t) else { return wrong };
-                self.step = Step::Mapped(g_hat);
+                self.step = Step::Mapped(g_hat, sk);
                 GaResult::Continue(dyn_auth(0x82, &g.encode(&pk)), StatusWord::Ok)
             }
-            Step::Mapped(g_hat) => {
+            Step::Mapped(g_hat, sk_map) => {
                 let g = &self.group;
                 let Some(pk_t_enc) = field(data, 0x83) else { return wrong };
                 let Some(pk_t) = g.decode(&pk_t_enc) else { return wrong };
@@ -107,10 +118,11 @@ impl PaceChip {
                     ks_mac: derive_key(self.protocol.cipher, &k, kdf::MAC),
                     pk_chip: pk_chip.clone(),
                     pk_terminal: pk_t_enc,
+                    sk_map,
                 };
                 GaResult::Continue(dyn_auth(0x84, &pk_chip), StatusWord::Ok)
             }
-            Step::Agreed { ks_enc, ks_mac, pk_chip, pk_terminal } => {
+            Step::Agreed { ks_enc, ks_mac, pk_chip, pk_terminal, sk_map } => {
                 let oid = self.protocol.oid();
                 let tag = self.group.key_tag();
                 let expected = token(self.protocol.cipher, &ks_mac, oid.as_bytes(), tag, &pk_chip);
@@ -120,8 +132,24 @@ impl PaceChip {
                 }
                 let t_chip = token(self.protocol.cipher, &ks_mac, oid.as_bytes(), tag, &pk_terminal);
                 let Some((suite, ssc)) = session_suite(self.protocol.cipher, &ks_enc, &ks_mac) else { return wrong };
-                GaResult::Established(dyn_auth(0x86, &t_chip), Box::new(ChipChannel::new(suite, &ssc)))
+                let mut answer = tlv::encode_to_vec(Tag::new(0x86), &t_chip);
+                if self.protocol.mapping == Mapping::Cam {
+                    let Some(a_ic) = self.cam_data(&ks_enc, &sk_map) else { return wrong };
+                    tlv::encode(Tag::new(0x8A), &a_ic, &mut answer);
+                }
+                let answer = tlv::encode_to_vec(Tag::new(0x7C), &answer);
+                GaResult::Established(answer, Box::new(ChipChannel::new(suite, &ssc)))
             }
         }
+    }
+
+    /// A_IC = E(KS_enc, CA_IC) with CA_IC = SK_map,IC · SK_IC⁻¹ mod n (9303-11 §4.4.3.5).
+    fn cam_data(&self, ks_enc: &[u8], sk_map: &[u8]) -> Option<Vec<u8>> {
+        let (Group::Ec(curve), Some(sk_ic)) = (&self.group, &self.ca_key) else { return None };
+        let ca = curve.div_scalars_test_key(sk_map, sk_ic)?;
+        let cipher = AesCipher::new(ks_enc)?;
+        let mut buf = crate::crypto::padding::padded(&ca, 16);
+        cipher.cbc_encrypt(&cam_iv(&cipher), &mut buf).ok()?;
+        Some(buf)
     }
 }

@@ -411,8 +411,8 @@ impl<T: Transport> Session<T, Secured> {
     }
 
     /// What PACE ran, when it did.
-    pub fn pace_outcome(&self) -> Option<PaceOutcome> {
-        self.state.pace
+    pub fn pace_outcome(&self) -> Option<&PaceOutcome> {
+        self.state.pace.as_ref()
     }
 
     /// The secure-messaging cipher suite.
@@ -513,7 +513,7 @@ impl<T: Transport> Session<T, Secured> {
         };
         Ok(DocumentRead {
             access: self.state.access,
-            pace: self.state.pace,
+            pace: self.state.pace.clone(),
             bac_fallback: None,
             extended_length: self.uses_extended_length(),
             suite: self.suite(),

@@ -2,6 +2,7 @@ use std::collections::VecDeque;
 
 use super::*;
 use crate::crypto::RngError;
+use crate::crypto::ec::{Curve, NamedCurve};
 use crate::lds::security_infos::SecurityInfos;
 use crate::transport::TransportError;
 use hex_literal::hex;
@@ -377,4 +378,91 @@ fn bsi_eac_worked_example_dh_pace_with_pin() {
     assert!(chip.seen[2].windows(128).any(|w| w == G2_PK_MAP_IFD));
     assert!(chip.seen[3].windows(128).any(|w| w == G2_PK_DH_IFD));
     assert_eq!(chip.seen[4], hex!("008600000C7C0A8508B46DD9BD4D98381F00").to_vec());
+}
+
+fn i1_chip(a_ic: &[u8]) -> Script {
+    let mut ga4 = tlv::encode_to_vec(Tag::new(0x86), &hex!("8596CF055C67C1A3"));
+    tlv::encode(Tag::new(0x8A), a_ic, &mut ga4);
+    let mut ga4 = tlv::encode_to_vec(Tag::new(0x7C), &ga4);
+    ga4.extend_from_slice(&[0x90, 0x00]);
+    Script {
+        answers: [
+            vec![0x90, 0x00],
+            ok(0x80, &hex!("CB60E8E0D85B76A9BD304747C2AD42E2")),
+            ok(0x82, &I1_PK_MAP_IC),
+            ok(0x84, &hex!("0402AD566F3C6EC7F9324509AD50A51FA52030782A4968FCFEDF737DAEA993333111C3B9B4C2287789BD137E7F8AA882E2A3C633CCD6ECC2C63C57AD401A09C2E1")),
+            ga4,
+        ]
+        .into(),
+        seen: vec![],
+    }
+}
+const I1_PK_MAP_IC: [u8; 65] = hex!(
+    "04A234236AA9B9621E8EFB73B5245C0E09D2576E5277183C1208BDD55280CAE8B304F365713A356E65A451E165ECC9AC0AC46E3771342C8FE5AEDD092685338E23"
+);
+const I1_A_IC: [u8; 48] =
+    hex!("1EEA964DAAE372AC990E3EFDE6333353BFC89A6704D93DA8798CF77F5B7A54BD10CBA372B42BE0B9B5F28AA8DE2F4F92");
+/// PK_IC from the example's ChipAuthenticationPublicKeyInfo (key ID 13).
+const I1_PK_IC: [u8; 65] = hex!(
+    "041872709494399E7470A6431BE25E83EEE24FEA568C2ED28DB48E05DB3A610DC884D256A40E35EFCB59BF6753D3A489D28C7A4D973C2DA138A6E7A4A08F68E16F"
+);
+
+fn i1(chip: &mut Script) -> Result<(SecureChannel, PaceOutcome), AccessError> {
+    let card_access = SecurityInfos::parse(&hex!("31143012060A04007F0007020204060202010202010D")).unwrap();
+    let (protocol, id) = card_access.pace().next().unwrap();
+    assert_eq!(protocol.mapping, Mapping::Cam);
+    let pw = PacePassword::Mrz(MrzKey::new("C11T002JM", "960812", "231031").unwrap());
+    let mut rng = Scalars(
+        [
+            hex!("5D8BB87BD74D985A4B7D4325B9F7B976FE835122773400798914AA22738135CC").to_vec(),
+            hex!("76ECFDAA9841C323A3F5FC5E88B88DB3EFF7E35EBF57A7E6946CB630006C2120").to_vec(),
+        ]
+        .into(),
+    );
+    authenticate(chip, &pw, protocol, id.unwrap(), &mut rng)
+}
+
+// ICAO 9303-11 Appendix I.1: PACE-CAM on brainpoolP256r1, AES-128, MRZ.
+#[test]
+fn icao_i1_chip_authentication_mapping() {
+    let mut chip = i1_chip(&I1_A_IC);
+    let (_, outcome) = i1(&mut chip).unwrap();
+    let pk_map_ifd = hex!(
+        "047F1D410ADB7DDB3B84BF1030800981A9105D7457B4A3ADE002384F3086C67EDE1AB889104A27DB6D842B019020FBF3CEACB0DC627F7BDCAC29969E19D0E553C1"
+    );
+    assert!(chip.seen[2].windows(65).any(|w| w == pk_map_ifd));
+    let pk_dh_ifd = hex!(
+        "04446C934084D9DAB863944F219520076C29EE3F7AE6722B11FF319EC1C7728F955483400BFF60BF0C5929270009277DC2A515E12575010AD9BA916CF1BF86FEFC"
+    );
+    assert!(chip.seen[3].windows(65).any(|w| w == pk_dh_ifd));
+    assert_eq!(chip.seen[4], hex!("008600000C7C0A8508E86BD06018A1CD3B00").to_vec());
+    let cam = outcome.cam.expect("CAM evidence");
+    assert_eq!(cam.ca_ic, hex!("85DC3FA93D0952BFA82F5FD189EE75BD82F11D1F0B8ED4BF5319AC9B53C426B3"));
+    cam.verify(&I1_PK_IC).unwrap();
+    // Another chip's static key does not explain this mapping key: a clone.
+    let other = Curve::named(NamedCurve::BrainpoolP256r1).unwrap();
+    let wrong = other.encode_point(other.generator());
+    assert!(matches!(cam.verify(&wrong), Err(AccessError::ChipAuthenticationFailed(_))));
+    assert!(matches!(cam.verify(&I1_PK_IC[..64]), Err(AccessError::ChipAuthenticationFailed(_))));
+}
+
+#[test]
+fn cam_data_that_is_missing_or_tampered_is_refused() {
+    // No 8A object at all.
+    let mut chip = i1_chip(&[]);
+    chip.answers[4] = hex!("7C0A86088596CF055C67C1A39000").to_vec();
+    assert!(matches!(i1(&mut chip), Err(AccessError::Malformed(_))));
+    // A flipped bit in the last block breaks the padding or the value.
+    let mut tampered = I1_A_IC;
+    tampered[47] ^= 1;
+    match i1(&mut i1_chip(&tampered)) {
+        Err(AccessError::Malformed(_)) => {}
+        Ok((_, outcome)) => assert!(outcome.cam.unwrap().verify(&I1_PK_IC).is_err()),
+        Err(e) => panic!("{e}"),
+    }
+    // A flipped bit in the first block changes CA_IC: it no longer matches.
+    let mut tampered = I1_A_IC;
+    tampered[0] ^= 1;
+    let (_, outcome) = i1(&mut i1_chip(&tampered)).unwrap();
+    assert!(outcome.cam.unwrap().verify(&I1_PK_IC).is_err());
 }

@@ -193,7 +193,7 @@ fn build_report(
             protocol: read.access.to_string(),
             secure_messaging: read.suite.to_string(),
             extended_length: extended,
-            pace: read.pace,
+            pace: read.pace.clone(),
         },
         files: read.files.iter().map(|(f, b)| FileSummary { file: f.name(), bytes: b.len() }).collect(),
         missing: read.missing.iter().map(|f| f.name()).collect(),
@@ -231,7 +231,7 @@ fn print_text(r: &Report) {
         println!("  WARNING       MRZ check digits wrong on the chip: {:?}", d.mrz_check_digit_failures);
     }
     println!();
-    let pace = r.access.pace.map_or(String::new(), |p| {
+    let pace = r.access.pace.as_ref().map_or(String::new(), |p| {
         let ka = code(&p.protocol.key_agreement);
         let mapping = code(&p.protocol.mapping);
         let curve = passchip::access::pace::standard_curve(p.parameter_id).map_or("?", |c| c.name());

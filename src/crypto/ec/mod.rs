@@ -590,17 +590,30 @@ impl Curve {
         Some((self.fixed(&r), self.fixed(&s)))
     }
 
+    /// `a · b⁻¹ mod n`, as a fixed-length scalar: the chip's side of PACE-CAM
+    /// (CA_IC = SK_map,IC · SK_IC⁻¹, ICAO 9303-11 §4.4.3.5).
+    ///
+    /// **For the emulator's throwaway test keys only**: variable-time. `None` when `b ≡ 0`.
+    #[cfg(feature = "emulator")]
+    #[must_use]
+    pub fn div_scalars_test_key(&self, a: &[u8], b: &[u8]) -> Option<Vec<u8>> {
+        let binv = Option::<BoxedMontyForm>::from(self.scalar(b).invert_vartime())?;
+        Some(self.fixed(&self.scalar(a).mul(&binv)))
+    }
+
+    /// Whether a (public) big-endian integer lies in [1, n − 1].
+    #[must_use]
+    pub fn scalar_in_range(&self, v: &[u8]) -> bool {
+        let x = BoxedUint::from_be_slice_vartime(trim(v));
+        !bool::from(x.is_zero()) && x.cmp_vartime(self.n.as_ref()) == core::cmp::Ordering::Less
+    }
+
     /// ECDSA verification (SEC 1 §4.1.4 / FIPS 186-4 §6.4.2) of `(r, s)` over the hash
     /// `digest` with public key `q`. Digests longer than the order are truncated to its
     /// leftmost bits, as the standard requires.
     #[must_use]
     pub fn verify_ecdsa(&self, q: &AffinePoint, digest: &[u8], r: &[u8], s: &[u8]) -> bool {
-        let n = self.n.as_ref();
-        let in_range = |v: &[u8]| {
-            let x = BoxedUint::from_be_slice_vartime(trim(v));
-            !bool::from(x.is_zero()) && x.cmp_vartime(n) == core::cmp::Ordering::Less
-        };
-        if !in_range(r) || !in_range(s) {
+        if !self.scalar_in_range(r) || !self.scalar_in_range(s) {
             return false;
         }
         let e = self.digest_scalar(digest);
