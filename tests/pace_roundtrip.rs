@@ -113,6 +113,34 @@ fn chip_authentication_mapping_proves_the_static_key() {
 }
 
 #[test]
+fn integrated_mapping_on_curves_and_groups() {
+    for (ka, param, cipher) in [
+        (KeyAgreement::Ecdh, 13, Cipher::Aes128),
+        (KeyAgreement::Ecdh, 8, Cipher::Tdes),
+        (KeyAgreement::Ecdh, 17, Cipher::Aes128),
+        (KeyAgreement::Ecdh, 18, Cipher::Tdes),
+        (KeyAgreement::Dh, 0, Cipher::Tdes),
+        (KeyAgreement::Dh, 2, Cipher::Aes128),
+    ] {
+        let d = doc_mapped(ka, Mapping::Im, cipher, param);
+        for creds in [Credentials::Mrz(d.mrz_key()), can(&d)] {
+            let read = read_document(InProcess::new(VirtualChip::new(d.clone())), &creds, ReadOptions::default())
+                .unwrap_or_else(|e| panic!("IM {ka:?} {param}, {cipher:?}: {e}"));
+            let pace = read.pace.clone().unwrap();
+            assert_eq!((pace.protocol.mapping, pace.parameter_id), (Mapping::Im, param));
+            assert_complete(&read, &d);
+        }
+    }
+    // A wrong password gives another generator, so the tokens fail.
+    let d = doc_mapped(KeyAgreement::Ecdh, Mapping::Im, Cipher::Aes128, 13);
+    let wrong = Credentials::Can { can: zeroize::Zeroizing::new("000000".into()), mrz: None };
+    assert!(matches!(
+        read_document(InProcess::new(VirtualChip::new(d)), &wrong, ReadOptions::default()),
+        Err(SessionError::Access(AccessError::WrongPassword { password: PasswordKind::Can, .. }))
+    ));
+}
+
+#[test]
 fn every_cipher_with_mrz_and_can() {
     for (cipher, suite) in [
         (Cipher::Tdes, SuiteKind::Tdes),

@@ -139,6 +139,12 @@ pub fn is_supported(protocol: PaceProtocol, id: u32) -> bool {
         (Mapping::Gm, KeyAgreement::Dh) => id <= 2,
         (Mapping::Gm, KeyAgreement::Ecdh) => standard_curve(id).is_some(),
         (Mapping::Cam, KeyAgreement::Ecdh) => protocol.cipher != Cipher::Tdes && standard_curve(id).is_some(),
+        // Integrated Mapping: l = 128 only so far; the point encoding needs p ≡ 3 (mod 4),
+        // which excludes P-224 (ID 10).
+        (Mapping::Im, KeyAgreement::Ecdh) => {
+            matches!(protocol.cipher, Cipher::Tdes | Cipher::Aes128) && id != 10 && standard_curve(id).is_some()
+        }
+        (Mapping::Im, KeyAgreement::Dh) => matches!(protocol.cipher, Cipher::Tdes | Cipher::Aes128) && id <= 2,
         _ => false,
     }
 }
@@ -310,7 +316,8 @@ fn general_authenticate<T: Transport + ?Sized>(
     Ok(r.data().to_vec())
 }
 
-/// Runs PACE with Generic Mapping (ECDH or DH) or Chip Authentication Mapping (ECDH). `protocol` and `parameter_id` come from the
+/// Runs PACE with Generic or Integrated Mapping (ECDH or DH) or Chip Authentication Mapping
+/// (ECDH). `protocol` and `parameter_id` come from the
 /// chip's EF.CardAccess; the eMRTD application is NOT selected first (PACE runs in the MF).
 ///
 /// # Errors
@@ -325,7 +332,7 @@ pub fn authenticate<T: Transport + ?Sized>(
 ) -> Result<(SecureChannel, PaceOutcome), AccessError> {
     if !is_supported(protocol, parameter_id) {
         return Err(match protocol.mapping {
-            Mapping::Im => AccessError::Unsupported("PACE Integrated Mapping is not implemented yet"),
+            Mapping::Im => AccessError::Unsupported("PACE Integrated Mapping with this cipher or curve"),
             _ => AccessError::Unsupported("unknown PACE domain parameter ID"),
         });
     }
@@ -356,15 +363,28 @@ pub fn authenticate<T: Transport + ?Sized>(
     let mut s = Zeroizing::new(z);
     cipher_blocks(protocol.cipher, &k_pi, &mut s, true)?;
 
-    // 2. Generic Mapping: Ĝ = s·G + H (ECDH), ĝ = g^s · h (DH).
+    // 2. Mapping.
     let internal = AccessError::Malformed("internal");
-    let g = group.generator();
-    let sk_map = group.random_secret(rng)?;
-    let pk_map = group.mul(&sk_map, &g).ok_or(internal.clone())?;
-    let ga2 = general_authenticate(t, &dyn_auth(0x81, &group.encode(&pk_map)), false, "GA 2", kind)?;
-    let pk_map_chip_enc = dyn_auth_field(&ga2, 0x82, "GA 2")?;
-    let pk_map_chip = decode(&group, &pk_map_chip_enc)?;
-    let g_hat = map_generic(&group, &s, &sk_map, &pk_map_chip)?;
+    let (g_hat, pk_map_chip_enc) = if protocol.mapping == Mapping::Im {
+        // Integrated Mapping: our nonce t in the clear, Ĝ = encode(R(s, t)).
+        let mut nonce = Zeroizing::new(vec![0u8; s.len()]);
+        rng.fill(&mut nonce)?;
+        let ga2 = general_authenticate(t, &dyn_auth(0x81, &nonce), false, "GA 2", kind)?;
+        if !ga2.is_empty() && Tlv::parse_tagged(&ga2, Tag::new(0x7C)).is_err() {
+            return Err(AccessError::Malformed("GA 2"));
+        }
+        let r = pseudo_random(protocol.cipher, &s, &nonce, group.field_bits())?;
+        let g_hat = group.map_integrated(&r).ok_or(AccessError::ChipAuthenticationFailed("R(s, t) maps to nothing"))?;
+        (g_hat, Vec::new())
+    } else {
+        // Generic Mapping: Ĝ = s·G + H (ECDH), ĝ = g^s · h (DH).
+        let sk_map = group.random_secret(rng)?;
+        let pk_map = group.mul(&sk_map, &group.generator()).ok_or(internal.clone())?;
+        let ga2 = general_authenticate(t, &dyn_auth(0x81, &group.encode(&pk_map)), false, "GA 2", kind)?;
+        let pk_map_chip_enc = dyn_auth_field(&ga2, 0x82, "GA 2")?;
+        let pk_map_chip = decode(&group, &pk_map_chip_enc)?;
+        (map_generic(&group, &s, &sk_map, &pk_map_chip)?, pk_map_chip_enc)
+    };
 
     // 3. Key agreement on the mapped generator.
     let sk = group.random_secret(rng)?;
@@ -398,6 +418,42 @@ pub fn authenticate<T: Transport + ?Sized>(
     };
     let (suite, ssc) = session_suite(protocol.cipher, &ks_enc, &ks_mac).ok_or(internal)?;
     Ok((SecureChannel::new(suite, &ssc), PaceOutcome { protocol, parameter_id, password: kind, cam }))
+}
+
+/// The pseudo-random number mapping R(s, t) of Integrated Mapping (9303-11 §4.4.3.3.2),
+/// before reduction mod p: with the block cipher E of the protocol and l = 128,
+/// `k₀ = E(t, s)`, then `xᵢ = E(kᵢ, c₁)` and `kᵢ₊₁ = E(kᵢ, c₀)` until the output has at least
+/// `bits(p) + 64` bits (so the reduction's bias is negligible).
+pub(crate) fn pseudo_random(
+    cipher: Cipher,
+    s: &[u8],
+    t: &[u8],
+    p_bits: u32,
+) -> Result<Zeroizing<Vec<u8>>, AccessError> {
+    // c₀ and c₁ for l = 128 (ICAO 9303-11 §4.4.3.3.2).
+    const C0: [u8; 16] =
+        [0xA6, 0x68, 0x89, 0x2A, 0x7C, 0x41, 0xE3, 0xCA, 0x73, 0x9F, 0x40, 0xB0, 0x57, 0xD8, 0x59, 0x04];
+    const C1: [u8; 16] =
+        [0xA4, 0xE1, 0x36, 0xAC, 0x72, 0x5F, 0x73, 0x8B, 0x01, 0xC1, 0xF6, 0x02, 0x17, 0xC1, 0x88, 0xAD];
+    if !matches!(cipher, Cipher::Tdes | Cipher::Aes128) {
+        return Err(AccessError::Unsupported("Integrated Mapping with AES-192/256 is not implemented yet"));
+    }
+    if s.len() != 16 || t.len() != 16 {
+        return Err(AccessError::Malformed("nonce"));
+    }
+    let encrypt = |key: &[u8], block: &[u8; 16]| -> Result<Zeroizing<Vec<u8>>, AccessError> {
+        let mut out = Zeroizing::new(block.to_vec());
+        cipher_blocks(cipher, key, &mut out, false)?;
+        Ok(out)
+    };
+    let s_block: [u8; 16] = s.try_into().map_err(|_| AccessError::Malformed("nonce"))?;
+    let mut key = encrypt(t, &s_block)?;
+    let mut out = Zeroizing::new(Vec::new());
+    while out.len() * 8 < p_bits as usize + 64 {
+        out.extend_from_slice(&encrypt(&key, &C1)?);
+        key = encrypt(&key, &C0)?;
+    }
+    Ok(out)
 }
 
 /// Generic Mapping (9303-11 §4.4.3.3.1): the new generator `s·G + SK·PK_other` (ECDH) or

@@ -201,6 +201,28 @@ impl DhGroup {
         Some(DhValue(base.0.pow_bounded_exp(&e, bits)))
     }
 
+    /// The bit length of p.
+    #[must_use]
+    pub fn modulus_bits(&self) -> u32 {
+        self.p.bits()
+    }
+
+    /// Integrated Mapping's generator (ICAO 9303-11 §4.4.3.3.2): `(r mod p)^((p − 1)/q)`,
+    /// an element of the order-q subgroup. `r` is secret-derived: the reduction and the
+    /// exponentiation are constant time. `None` for a degenerate result (1).
+    #[must_use]
+    pub fn map_to_subgroup(&self, r: &[u8]) -> Option<DhValue> {
+        use crypto_bigint::Resize;
+        let precision = self.p.bits_precision();
+        let wide = Zeroizing::new(BoxedUint::from_be_slice_vartime(r));
+        let bits = wide.bits_precision().max(precision);
+        let p_wide = Option::<NonZero<BoxedUint>>::from(NonZero::new((&self.p).resize_unchecked(bits)))?;
+        let reduced = Zeroizing::new((&*wide).resize_unchecked(bits).rem(&p_wide).resize_unchecked(precision));
+        let cofactor = self.p.wrapping_sub(BoxedUint::one()).wrapping_div_vartime(&self.q);
+        let v = BoxedMontyForm::new((*reduced).clone(), &self.params).pow(&cofactor);
+        (v != BoxedMontyForm::one(&self.params) && !bool::from(v.is_zero())).then_some(DhValue(v))
+    }
+
     /// `a · b mod p`.
     #[must_use]
     pub fn mul(&self, a: &DhValue, b: &DhValue) -> DhValue {

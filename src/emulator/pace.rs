@@ -1,10 +1,13 @@
-//! The chip's side of PACE with Generic Mapping (ECDH and DH) (ICAO 9303-11 §4.4), for the
+//! The chip's side of PACE with Generic and Integrated Mapping (ECDH and DH) and Chip
+//! Authentication Mapping (ICAO 9303-11 §4.4), for the
 //! virtual chip: MSE:Set AT, then four GENERAL AUTHENTICATE steps.
 
 use zeroize::Zeroizing;
 
 use super::rng::DetRng;
-use crate::access::pace::{Element, Group, cam_iv, cipher_blocks, derive_key, map_generic, session_suite, token};
+use crate::access::pace::{
+    Element, Group, cam_iv, cipher_blocks, derive_key, map_generic, pseudo_random, session_suite, token,
+};
 use crate::apdu::StatusWord;
 use crate::crypto::aes::AesCipher;
 use crate::crypto::{ct_eq, kdf};
@@ -85,7 +88,9 @@ impl PaceChip {
         let wrong = GaResult::Failed(StatusWord::WrongData);
         match core::mem::replace(&mut self.step, Step::SetAt) {
             Step::SetAt => {
-                let block = if self.protocol.cipher == Cipher::Tdes { 8 } else { 16 };
+                // Integrated Mapping needs l = 128 bits of nonce; otherwise one cipher block.
+                let block =
+                    if self.protocol.cipher == Cipher::Tdes && self.protocol.mapping != Mapping::Im { 8 } else { 16 };
                 let mut s = Zeroizing::new(vec![0u8; block]);
                 rng.fill_bytes(&mut s);
                 let mut z = s.to_vec();
@@ -94,6 +99,14 @@ impl PaceChip {
                 }
                 self.step = Step::Nonce(s);
                 GaResult::Continue(dyn_auth(0x80, &z), StatusWord::Ok)
+            }
+            Step::Nonce(s) if self.protocol.mapping == Mapping::Im => {
+                let g = &self.group;
+                let Some(t) = field(data, 0x81) else { return wrong };
+                let Ok(r) = pseudo_random(self.protocol.cipher, &s, &t, g.field_bits()) else { return wrong };
+                let Some(g_hat) = g.map_integrated(&r) else { return wrong };
+                self.step = Step::Mapped(g_hat, Zeroizing::new(Vec::new()));
+                GaResult::Continue(vec![0x7C, 0x00], StatusWord::Ok)
             }
             Step::Nonce(s) => {
                 let g = &self.group;

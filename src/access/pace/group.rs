@@ -54,6 +54,24 @@ impl Group {
         }
     }
 
+    /// The bit length of the prime p (the field of the curve, or the DH modulus).
+    pub(crate) fn field_bits(&self) -> u32 {
+        match self {
+            Self::Ec(c) => c.field_bits(),
+            Self::Dh(g) => g.modulus_bits(),
+        }
+    }
+
+    /// Integrated Mapping's generator from the pseudo-random number R(s, t): the point
+    /// encoding (ECDH) or `R^((p−1)/q)` (DH). `None` when degenerate or undefined (ECDH on a
+    /// curve with p ≢ 3 mod 4).
+    pub(crate) fn map_integrated(&self, r: &[u8]) -> Option<Element> {
+        match self {
+            Self::Ec(c) => c.encode_to_point(r).map(Element::Point),
+            Self::Dh(g) => g.map_to_subgroup(r).map(Element::Int),
+        }
+    }
+
     /// A fresh secret in [1, order − 1].
     pub(crate) fn random_secret(&self, rng: &mut dyn RandomSource) -> Result<Zeroizing<Vec<u8>>, RngError> {
         match self {

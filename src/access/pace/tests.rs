@@ -180,11 +180,14 @@ fn pin_suspension_and_unsupported_variants() {
     }
     let e = authenticate(&mut Suspended, &pw, protocol, 13, &mut crate::crypto::OsRandom).unwrap_err();
     assert_eq!(e, AccessError::PasswordSuspended { password: PasswordKind::Pin });
+    // Integrated Mapping on P-224 (p ≡ 1 mod 4: no point encoding) and with AES-256 (l = 256).
     let im = PaceProtocol { mapping: Mapping::Im, ..protocol };
-    assert!(matches!(
-        authenticate(&mut Suspended, &pw, im, 13, &mut crate::crypto::OsRandom),
-        Err(AccessError::Unsupported(_))
-    ));
+    for (p, id) in [(im, 10), (PaceProtocol { cipher: Cipher::Aes256, ..im }, 13)] {
+        assert!(matches!(
+            authenticate(&mut Suspended, &pw, p, id, &mut crate::crypto::OsRandom),
+            Err(AccessError::Unsupported(_))
+        ));
+    }
     assert!(matches!(
         authenticate(&mut Suspended, &pw, protocol, 99, &mut crate::crypto::OsRandom),
         Err(AccessError::Unsupported(_))
@@ -465,4 +468,98 @@ fn cam_data_that_is_missing_or_tampered_is_refused() {
     tampered[0] ^= 1;
     let (_, outcome) = i1(&mut i1_chip(&tampered)).unwrap();
     assert!(outcome.cam.unwrap().verify(&I1_PK_IC).is_err());
+}
+
+/// Replays raw bytes (`false`) or scalars with the `Scalars` encoding (`true`).
+struct Mixed(VecDeque<(bool, Vec<u8>)>);
+impl RandomSource for Mixed {
+    fn fill(&mut self, buf: &mut [u8]) -> Result<(), RngError> {
+        let (scalar, x) = self.0.pop_front().ok_or(RngError)?;
+        if scalar {
+            return Scalars([x].into()).fill(buf);
+        }
+        buf.copy_from_slice(&x);
+        Ok(())
+    }
+}
+
+fn run_im(oid: &str, id: u32, answers: Vec<Vec<u8>>, t: [u8; 16], sk: Vec<u8>) -> (Script, Result<(), AccessError>) {
+    let mut chip = Script { answers: answers.into(), seen: vec![] };
+    let protocol = PaceProtocol::from_oid(&const_oid::ObjectIdentifier::new_unwrap(oid)).unwrap();
+    assert_eq!(protocol.mapping, Mapping::Im);
+    let mut rng = Mixed([(false, t.to_vec()), (true, sk)].into());
+    let r = authenticate(&mut chip, &PacePassword::can("123456"), protocol, id, &mut rng).map(|_| ());
+    (chip, r)
+}
+
+// ICAO 9303-11 Appendix H.1: PACE ECDH Integrated Mapping on brainpoolP256r1, AES-128.
+#[test]
+fn icao_h1_ecdh_integrated_mapping() {
+    let answers = vec![
+        vec![0x90, 0x00],
+        ok(0x80, &hex!("143DC40C08C8E891FBED7DEDB92B64AD")),
+        vec![0x90, 0x00],
+        ok(
+            0x84,
+            &hex!(
+                "0467F78E5F7F7686082B293E8D087E056916D0F74BC01A5F8957D0DE45691E51E8932B69A962B52A0985AD2C0A271EE6A13A8ADDDCD1A3A994B9DED257F4D22753"
+            ),
+        ),
+        ok(0x86, &hex!("75D4D96E8D5B0308")),
+    ];
+    let t = hex!("5DD4CBFC96F5453B130D890A1CDBAE32");
+    let sk = hex!("A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595").to_vec();
+    let (chip, r) = run_im("0.4.0.127.0.7.2.2.4.4.2", 13, answers, t, sk);
+    r.unwrap();
+    assert_eq!(chip.seen[2], hex!("10860000147C1281105DD4CBFC96F5453B130D890A1CDBAE3200").to_vec());
+    let pk_dh_ifd = hex!(
+        "0489CBA23FFE96AA18D824627C3E934E54A9FD0B87A95D1471DC1C0ABFDCD640D46755DE9B7B778280B6BEBD57439ADFEB0E21FD4ED6DF42578C13418A59B34C37"
+    );
+    assert!(chip.seen[3].windows(65).any(|w| w == pk_dh_ifd), "Ĝ from R(s,t) and the point encoding");
+    assert_eq!(chip.seen[4], hex!("008600000C7C0A8508450F02B86F6A090900").to_vec());
+}
+
+// ICAO 9303-11 Appendix H.2: PACE DH Integrated Mapping on the RFC 5114 1024-bit group.
+#[test]
+fn icao_h2_dh_integrated_mapping() {
+    let answers = vec![
+        vec![0x90, 0x00],
+        ok(0x80, &hex!("9ABB8864CA0FF1551E620D1EF4E13510")),
+        hex!("7C009000").to_vec(),
+        ok(
+            0x84,
+            &hex!(
+                "928D9A0F9DBA450F13FC859C6F290D1D36E42431138A4378500BEB4E0401854CFF111F71CB6DC1D0335807A11388CC8EAA87B07907AAD9FBA6B169AF6D8C26AF8DDDC39ADC3AD2E3FF882B84D23E9768E95A80E4746FB07A9767679FE92133B4D379935C771BD7FBED6C7BB4B1708B275EA75679524CDC9C6A91370CC662A2F3"
+            ),
+        ),
+        ok(0x86, &hex!("C2F04230187E1525")),
+    ];
+    let t = hex!("B3A6DB3C870C3E99245E0D1C06B747DE");
+    // The example's exponent is full length; reduced mod q it is this one.
+    let sk = hex!("89CCD99B0E8D3B1F11E1296DCA68EC53411CF2CA").to_vec();
+    let (chip, r) = run_im("0.4.0.127.0.7.2.2.4.3.2", 0, answers, t, sk);
+    r.unwrap();
+    assert_eq!(chip.seen[2], hex!("10860000147C128110B3A6DB3C870C3E99245E0D1C06B747DE00").to_vec());
+    let pk_dh_ifd = hex!(
+        "0F0CC62945A8029251FB7EF3C094E12EC68E4EF07F27CB9D9CD04C5C4250FAE0E4F8A951557E929AEB48E5C6DD47F2F5CD7C351A9BD2CD722C07EDE166770F08FFCB370262CF308DD7B07F2E0DA9CAAA1492344C852906919538C98A4BA4187E76CE9D87832386D319CE2E043C3343AEAE6EDBA1A9894DC5094D22F7FE1351D5"
+    );
+    assert!(chip.seen[3].windows(128).any(|w| w == pk_dh_ifd));
+    assert_eq!(chip.seen[4], hex!("008600000C7C0A850855D61977CBF5307E00").to_vec());
+}
+
+#[test]
+fn integrated_mapping_pseudo_random_function_h1_h2() {
+    let r = pseudo_random(
+        Cipher::Aes128,
+        &hex!("2923BE84E16CD6AE529049F1F1BBE9EB"),
+        &hex!("5DD4CBFC96F5453B130D890A1CDBAE32"),
+        256,
+    )
+    .unwrap();
+    assert_eq!(
+        r.as_slice(),
+        hex!("E4447E2DFB3586BAC05DDB00156B57FBB2179A3949294C97254189800C517BAA8DA0FF397ED8C445D3E421E4FEB57322")
+    );
+    assert!(matches!(pseudo_random(Cipher::Aes256, &[0; 16], &[0; 16], 256), Err(AccessError::Unsupported(_))));
+    assert!(pseudo_random(Cipher::Aes128, &[0; 8], &[0; 16], 256).is_err());
 }

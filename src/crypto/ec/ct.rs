@@ -121,6 +121,46 @@ impl Curve {
         self.affine(&self.add_complete(&self.projective(p), &self.projective(q)))
     }
 
+    /// The point encoding of PACE Integrated Mapping (ICAO 9303-11 §4.4.3.3.2, after Brier
+    /// et al.; BSI TR-03111): a field element `t` (big-endian, any length; reduced mod p)
+    /// becomes a curve point without revealing `t` through timing: inversion by Fermat,
+    /// the square-root exponent is public, and the final choice is a constant-time select.
+    /// Defined for p ≡ 3 (mod 4) and cofactor 1; `None` otherwise or for degenerate `t`.
+    #[must_use]
+    pub fn encode_to_point(&self, t: &[u8]) -> Option<AffinePoint> {
+        use crypto_bigint::{BoxedUint, CtEq, CtSelect, NonZero, Resize};
+        let p = self.fp.modulus().as_ref();
+        if p.as_words().first().copied().unwrap_or(0) & 3 != 3 {
+            return None;
+        }
+        let precision = p.bits_precision();
+        let wide = BoxedUint::from_be_slice_vartime(t);
+        let wide_bits = wide.bits_precision().max(precision);
+        let p_wide = NonZero::new(p.resize_unchecked(wide_bits)).into_option()?;
+        let t = wide.resize_unchecked(wide_bits).rem(&p_wide).resize_unchecked(precision);
+        let t = BoxedMontyForm::new(t, &self.fp);
+        let one = BoxedMontyForm::one(&self.fp);
+        let p_minus_2 = p.wrapping_sub(BoxedUint::from(2u32).resize_unchecked(precision));
+        let quarter = p.wrapping_add(BoxedUint::one().resize_unchecked(precision)).shr(2);
+        let sqrt_exp = p.wrapping_sub(BoxedUint::one().resize_unchecked(precision)).wrapping_sub(&quarter);
+
+        let alpha = t.square().neg();
+        let alpha_sum = alpha.add(&alpha.square());
+        let denominator = self.a.mul(&alpha_sum);
+        if bool::from(denominator.is_zero()) {
+            return None;
+        }
+        let x2 = self.b.neg().mul(&one.add(&alpha_sum)).mul(&denominator.pow(&p_minus_2));
+        let x3 = alpha.mul(&x2);
+        let h2 = x2.square().mul(&x2).add(&self.a.mul(&x2)).add(&self.b);
+        let u = t.square().mul(&t).mul(&h2);
+        let a_ = h2.pow(&sqrt_exp);
+        let is_square = a_.square().mul(&h2).ct_eq(&one);
+        let x = x3.ct_select(&x2, is_square);
+        let y = a_.mul(&u).ct_select(&a_.mul(&h2), is_square);
+        self.on_curve(&x, &y).then_some(AffinePoint { x, y })
+    }
+
     /// The x-coordinate, big-endian, field length.
     #[must_use]
     pub fn x_bytes(&self, p: &AffinePoint) -> Vec<u8> {

@@ -601,6 +601,12 @@ impl Curve {
         Some(self.fixed(&self.scalar(a).mul(&binv)))
     }
 
+    /// The bit length of the field prime p.
+    #[must_use]
+    pub fn field_bits(&self) -> u32 {
+        self.fp.modulus().as_ref().bits()
+    }
+
     /// Whether a (public) big-endian integer lies in [1, n − 1].
     #[must_use]
     pub fn scalar_in_range(&self, v: &[u8]) -> bool {

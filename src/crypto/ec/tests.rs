@@ -133,3 +133,25 @@ fn test_key_signatures_verify_here_and_in_rustcrypto() {
         assert!(!curve.verify_ecdsa(&q, &[0xC4; 48], &r, &s), "{c}");
     }
 }
+
+// ICAO 9303-11 H.1: the point encoding of Integrated Mapping, R_p(s,t) ↦ Ĝ on brainpoolP256r1.
+#[test]
+fn integrated_mapping_point_encoding_h1() {
+    let c = Curve::named(NamedCurve::BrainpoolP256r1).unwrap();
+    let r_p = hex_literal::hex!("A2F8FF2DF50E52C6599F386ADCB595D229F6A167ADE2BE5F2C3296ADD5B7430E");
+    let g_hat = hex_literal::hex!(
+        "048E82D31559ED0FDE92A4D0498ADD3C23BABA94FB77691E31E90AEA77FB17D4274C1AE14BD0C3DBAC0C871B7F3608169364437CA30AC243A089D3F266C1E60FAD"
+    );
+    assert_eq!(c.encode_to_point(&r_p).map(|p| c.encode_point(&p)), Some(g_hat.to_vec()));
+    // The unreduced R(s,t) maps to the same point: reduction mod p happens inside.
+    let r_st = hex_literal::hex!(
+        "E4447E2DFB3586BAC05DDB00156B57FBB2179A3949294C97254189800C517BAA8DA0FF397ED8C445D3E421E4FEB57322"
+    );
+    assert_eq!(c.encode_to_point(&r_st).map(|p| c.encode_point(&p)), Some(g_hat.to_vec()));
+    // Any non-zero input lands on the curve (0 is degenerate); P-224 (p ≡ 1 mod 4) is refused.
+    assert!(c.encode_to_point(&[0; 40]).is_none());
+    for seed in 1u8..16 {
+        assert!(c.encode_to_point(&[seed; 40]).is_some());
+    }
+    assert!(Curve::named(NamedCurve::P224).unwrap().encode_to_point(&r_p).is_none());
+}
