@@ -101,6 +101,17 @@ impl Curve {
     /// `None` for the point at infinity.
     #[must_use]
     pub fn mul_ct(&self, k: &[u8], p: &AffinePoint) -> Option<AffinePoint> {
+        if let Some(named) = self.named
+            && let Some(r) = super::fast::mul(named, k, &self.encode_point(p))
+        {
+            return self.decode_point(&r).ok();
+        }
+        self.mul_ladder(k, p)
+    }
+
+    /// The engine's Montgomery ladder behind [`Curve::mul_ct`], for every curve.
+    #[must_use]
+    pub fn mul_ladder(&self, k: &[u8], p: &AffinePoint) -> Option<AffinePoint> {
         let mut r0 = self.identity();
         let mut r1 = self.projective(p);
         for byte in k {
@@ -179,9 +190,11 @@ mod tests {
             let curve = Curve::named(c).unwrap();
             let g = curve.generator().clone();
             for k in [vec![1u8], vec![2], vec![3], vec![0x5A; 20], vec![0xC3; curve.scalar_bytes()]] {
-                let a = curve.mul_ct(&k, &g).map(|p| curve.encode_point(&p));
+                let a = curve.mul_ladder(&k, &g).map(|p| curve.encode_point(&p));
                 let b = curve.mul_vartime(&k, &g).map(|p| curve.encode_point(&p));
+                let fast = curve.mul_ct(&k, &g).map(|p| curve.encode_point(&p));
                 assert_eq!(a, b, "{c} k={k:02X?}");
+                assert_eq!(fast, b, "{c} k={k:02X?} (fast path)");
             }
             // Doubling through the addition formula, and P + (−P) = O.
             let two = curve.add_points(&g, &g).unwrap();
@@ -195,6 +208,7 @@ mod tests {
             assert!(curve.add_points(&g, &minus_g).is_none(), "{c}: G + (−G) must be O");
             assert!(curve.mul_ct(&curve.order(), &g).is_none(), "{c}");
             assert!(curve.mul_ct(&[0], &g).is_none(), "{c}");
+            assert!(curve.mul_ladder(&curve.order(), &g).is_none(), "{c}");
         }
     }
 }

@@ -13,6 +13,7 @@
 
 mod ct;
 mod curves;
+mod fast;
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, NonZero, Odd};

@@ -64,7 +64,7 @@ fn points_are_validated() {
 macro_rules! oracle {
     ($name:ident, $krate:ident, $curve:expr, $bytes:expr) => {
         proptest::proptest! {
-            #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+            #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
             #[test]
             fn $name(seed in proptest::collection::vec(proptest::num::u8::ANY, $bytes)) {
                 let Ok(sk) = $krate::SecretKey::from_slice(&seed) else { return Ok(()) };
@@ -72,6 +72,17 @@ macro_rules! oracle {
                 let curve = Curve::named($curve).unwrap();
                 let got = curve.mul_vartime(&seed, curve.generator()).unwrap();
                 proptest::prop_assert_eq!(curve.encode_point(&got), expected.as_bytes().to_vec());
+                // The constant-time ladder (secret scalars: PACE, CA) gives the same point,
+                // and k·(k·G) agrees with the variable-time engine on a non-generator base.
+                let ct = curve.mul_ct(&seed, curve.generator()).unwrap();
+                proptest::prop_assert_eq!(curve.encode_point(&ct), expected.as_bytes().to_vec());
+                // mul_ct takes the RustCrypto fast path here: check the engine's own ladder.
+                let ladder = curve.mul_ladder(&seed, curve.generator()).unwrap();
+                proptest::prop_assert_eq!(curve.encode_point(&ladder), expected.as_bytes().to_vec());
+                let twice_ct = curve.mul_ladder(&seed, &ct).unwrap();
+                proptest::prop_assert_eq!(curve.mul_ct(&seed, &ct).map(|p| curve.encode_point(&p)), Some(curve.encode_point(&twice_ct)));
+                let twice_vt = curve.mul_vartime(&seed, &got).unwrap();
+                proptest::prop_assert_eq!(curve.encode_point(&twice_ct), curve.encode_point(&twice_vt));
             }
         }
     };

@@ -1,0 +1,39 @@
+//! The fast path: for the curves RustCrypto implements (P-256, P-384, brainpoolP256r1,
+//! brainpoolP384r1), secret-scalar multiplication goes through those crates' constant-time
+//! arithmetic, which is several times faster than our runtime engine. The engine stays
+//! the oracle in tests and the only path for every other curve.
+
+use elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
+use elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize, PublicKey, SecretKey};
+use zeroize::Zeroizing;
+
+use super::NamedCurve;
+
+/// `k·P` on a named curve via its RustCrypto crate, as an uncompressed point. `None` when
+/// no crate covers the curve, `k` is 0 or not below n, or the result is the identity: the
+/// caller then uses the engine, which handles every case.
+pub(super) fn mul(curve: NamedCurve, k: &[u8], point_sec1: &[u8]) -> Option<Vec<u8>> {
+    match curve {
+        NamedCurve::P256 => mul_with::<p256::NistP256>(k, point_sec1),
+        NamedCurve::P384 => mul_with::<p384::NistP384>(k, point_sec1),
+        NamedCurve::BrainpoolP256r1 => mul_with::<bp256::r1::BrainpoolP256r1>(k, point_sec1),
+        NamedCurve::BrainpoolP384r1 => mul_with::<bp384::r1::BrainpoolP384r1>(k, point_sec1),
+        _ => None,
+    }
+}
+
+fn mul_with<C>(k: &[u8], point_sec1: &[u8]) -> Option<Vec<u8>>
+where
+    C: CurveArithmetic,
+    FieldBytesSize<C>: ModulusSize,
+    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
+{
+    let len = <FieldBytesSize<C> as elliptic_curve::array::typenum::Unsigned>::USIZE;
+    let mut padded = Zeroizing::new(vec![0u8; len]);
+    padded.get_mut(len.checked_sub(k.len())?..)?.copy_from_slice(k);
+    let sk = SecretKey::<C>::from_slice(&padded).ok()?;
+    let pk = PublicKey::<C>::from_sec1_bytes(point_sec1).ok()?;
+    let product: AffinePoint<C> = (pk.to_projective() * *sk.to_nonzero_scalar()).into();
+    let out = product.to_sec1_point(false);
+    (out.as_bytes().len() > 1).then(|| out.as_bytes().to_vec())
+}
