@@ -25,6 +25,8 @@ pub mod ins {
     pub const MSE: u8 = 0x22;
     /// GENERAL AUTHENTICATE (PACE, chip authentication).
     pub const GENERAL_AUTHENTICATE: u8 = 0x86;
+    /// RESET RETRY COUNTER (unblocks a PIN after PACE with the PUK).
+    pub const RESET_RETRY_COUNTER: u8 = 0x2C;
     /// GET RESPONSE.
     pub const GET_RESPONSE: u8 = 0xC0;
 }

@@ -106,9 +106,20 @@ pub enum Fault {
 enum State {
     Idle,
     Challenged(Zeroizing<[u8; 8]>),
-    Pace(Box<PaceChip>),
     Secured(Box<ChipChannel>),
 }
+
+/// The PIN's retry counter: 3 tries; at 1 the PIN is suspended until a PACE with the CAN
+/// succeeds in the same session; at 0 it is blocked until RESET RETRY COUNTER after a
+/// PACE with the PUK (BSI TR-03110-2 §3.5, ICAO 9303-11 §4.4).
+const PIN_TRIES: u8 = 3;
+/// The PUK's own counter.
+const PUK_TRIES: u8 = 10;
+
+/// Password references of MSE:Set AT.
+const REF_CAN: u8 = 2;
+const REF_PIN: u8 = 3;
+const REF_PUK: u8 = 4;
 
 /// The virtual chip. Plug it into a reader with [`crate::transport::InProcess`].
 pub struct VirtualChip {
@@ -122,6 +133,18 @@ pub struct VirtualChip {
     card_access_selected: bool,
     faults: VecDeque<(u32, Fault)>,
     protected_seen: u32,
+    /// A PACE run in progress (plain, or nested inside the current channel) and the
+    /// password reference it uses.
+    pace_run: Option<(Box<PaceChip>, u8)>,
+    /// A channel a nested PACE just established: it replaces the current one once the
+    /// last GENERAL AUTHENTICATE's answer has been protected with the old one.
+    pending_channel: Option<Box<ChipChannel>>,
+    /// The password reference of the PACE that opened the current channel.
+    session_password: Option<u8>,
+    /// A PACE with the CAN succeeded in this session: a suspended PIN may be tried.
+    can_verified: bool,
+    pin_tries: u8,
+    puk_tries: u8,
 }
 
 impl core::fmt::Debug for VirtualChip {
@@ -153,7 +176,19 @@ impl VirtualChip {
             card_access_selected: false,
             faults: VecDeque::new(),
             protected_seen: 0,
+            pace_run: None,
+            pending_channel: None,
+            session_password: None,
+            can_verified: false,
+            pin_tries: PIN_TRIES,
+            puk_tries: PUK_TRIES,
         }
+    }
+
+    /// Tries left on the PIN's retry counter (persistent: survives [`VirtualChip::reset`]).
+    #[must_use]
+    pub fn pin_tries(&self) -> u8 {
+        self.pin_tries
     }
 
     /// The document it serves.
@@ -184,6 +219,10 @@ impl VirtualChip {
         self.state = State::Idle;
         self.app_selected = false;
         self.current = None;
+        self.pace_run = None;
+        self.pending_channel = None;
+        self.session_password = None;
+        self.can_verified = false;
     }
 
     /// EF.CardAccess (MF, FID 011C, SFI 1C): readable without authentication.
@@ -216,15 +255,23 @@ impl VirtualChip {
         }
     }
 
-    /// MSE:Set AT and GENERAL AUTHENTICATE of PACE.
-    fn pace(&mut self, cmd: &ParsedCommand<'_>) -> Option<Vec<u8>> {
+    /// MSE:Set AT and GENERAL AUTHENTICATE of PACE, plain or inside secure messaging
+    /// (a PACE with the PIN after one with the CAN). `None` for other commands; otherwise
+    /// the answer and, when PACE completed, the new channel.
+    fn pace_command(
+        &mut self,
+        ins_: u8,
+        p1p2: (u8, u8),
+        data: &[u8],
+    ) -> Option<(Vec<u8>, StatusWord, Option<Box<ChipChannel>>)> {
         let offered = self.doc.spec().pace?;
-        match (cmd.ins, cmd.p1, cmd.p2) {
-            (ins::MSE, 0xC1, 0xA4) => {
+        match (ins_, p1p2) {
+            (ins::MSE, (0xC1, 0xA4)) => {
+                self.pace_run = None;
                 let mut oid = Vec::new();
                 let mut reference = 0u8;
                 let mut param = None;
-                for t in tlv::iter(cmd.data).flatten() {
+                for t in tlv::iter(data).flatten() {
                     match t.tag.value() {
                         0x80 => oid = t.value.to_vec(),
                         0x83 => reference = t.value.first().copied().unwrap_or(0),
@@ -232,43 +279,102 @@ impl VirtualChip {
                         _ => {}
                     }
                 }
-                let password = match reference {
-                    1 => crate::access::pace::PacePassword::Mrz(self.doc.mrz_key()).key_material(),
-                    2 => Zeroizing::new(self.doc.spec().can.as_bytes().to_vec()),
-                    _ => return Some(StatusWord::ReferenceNotFound.to_bytes().to_vec()),
+                let (password, warning) = match self.password(reference) {
+                    Ok(p) => p,
+                    Err(sw) => return Some((vec![], sw, None)),
                 };
                 let ca_key = self.doc.chip_authentication_key().map(|(sk, _)| sk);
                 Some(match PaceChip::start(offered, &oid, param, password, ca_key) {
                     Ok(p) => {
-                        self.state = State::Pace(Box::new(p));
-                        StatusWord::Ok.to_bytes().to_vec()
+                        self.pace_run = Some((Box::new(p), reference));
+                        (vec![], warning, None)
                     }
-                    Err(sw) => sw.to_bytes().to_vec(),
+                    Err(sw) => (vec![], sw, None),
                 })
             }
-            (ins::GENERAL_AUTHENTICATE, 0x00, 0x00) => {
-                let State::Pace(pace) = &mut self.state else {
-                    return Some(StatusWord::ConditionsNotSatisfied.to_bytes().to_vec());
+            (ins::GENERAL_AUTHENTICATE, (0x00, 0x00)) => {
+                let Some((pace, reference)) = self.pace_run.as_mut() else {
+                    return Some((vec![], StatusWord::ConditionsNotSatisfied, None));
                 };
-                Some(match pace.step(cmd.data, &mut self.rng) {
-                    GaResult::Continue(mut d, sw) => {
-                        d.extend_from_slice(&sw.to_bytes());
-                        d
-                    }
-                    GaResult::Established(mut d, channel) => {
-                        self.state = State::Secured(channel);
-                        self.card_access_selected = false;
-                        d.extend_from_slice(&StatusWord::Ok.to_bytes());
-                        d
+                let reference = *reference;
+                Some(match pace.step(data, &mut self.rng) {
+                    GaResult::Continue(d, sw) => (d, sw, None),
+                    GaResult::Established(d, channel) => {
+                        self.pace_run = None;
+                        match reference {
+                            REF_CAN => self.can_verified = true,
+                            REF_PIN => self.pin_tries = PIN_TRIES,
+                            REF_PUK => self.puk_tries = PUK_TRIES,
+                            _ => {}
+                        }
+                        self.session_password = Some(reference);
+                        (d, StatusWord::Ok, Some(channel))
                     }
                     GaResult::Failed(sw) => {
-                        self.state = State::Idle;
-                        sw.to_bytes().to_vec()
+                        self.pace_run = None;
+                        (vec![], self.count_failure(reference, sw), None)
                     }
                 })
             }
             _ => None,
         }
+    }
+
+    /// The password for a reference, with the status MSE:Set AT answers when it starts:
+    /// `9000`, or `63CX` as a warning that the PIN has been mistyped before.
+    fn password(&self, reference: u8) -> Result<(Zeroizing<Vec<u8>>, StatusWord), StatusWord> {
+        let spec = self.doc.spec();
+        let ascii = |s: &str| Zeroizing::new(s.as_bytes().to_vec());
+        match reference {
+            1 => Ok((crate::access::pace::PacePassword::Mrz(self.doc.mrz_key()).key_material(), StatusWord::Ok)),
+            REF_CAN => Ok((ascii(&spec.can), StatusWord::Ok)),
+            REF_PIN => {
+                let pin = spec.pin.as_deref().ok_or(StatusWord::ReferenceNotFound)?;
+                match self.pin_tries {
+                    0 => Err(StatusWord::AuthenticationBlocked),
+                    // Suspended: only after a PACE with the CAN in this session.
+                    1 if !self.can_verified => Err(StatusWord::TriesLeft(1)),
+                    n if n < PIN_TRIES && !self.can_verified => Ok((ascii(pin), StatusWord::TriesLeft(n))),
+                    _ => Ok((ascii(pin), StatusWord::Ok)),
+                }
+            }
+            REF_PUK => {
+                let puk = spec.puk.as_deref().ok_or(StatusWord::ReferenceNotFound)?;
+                if self.puk_tries == 0 {
+                    Err(StatusWord::AuthenticationBlocked)
+                } else {
+                    Ok((ascii(puk), StatusWord::Ok))
+                }
+            }
+            _ => Err(StatusWord::ReferenceNotFound),
+        }
+    }
+
+    /// A failed PACE costs a try of a PIN or PUK: answer `63CX` with the tries left.
+    fn count_failure(&mut self, reference: u8, sw: StatusWord) -> StatusWord {
+        if sw != StatusWord::AuthenticationFailed {
+            return sw;
+        }
+        let counter = match reference {
+            REF_PIN => &mut self.pin_tries,
+            REF_PUK => &mut self.puk_tries,
+            _ => return sw,
+        };
+        *counter = counter.saturating_sub(1);
+        StatusWord::TriesLeft(*counter)
+    }
+
+    /// MSE/GA in the plain: a completed PACE opens the channel.
+    fn pace(&mut self, cmd: &ParsedCommand<'_>) -> Option<Vec<u8>> {
+        let (mut data, sw, channel) = self.pace_command(cmd.ins, (cmd.p1, cmd.p2), cmd.data)?;
+        if let Some(channel) = channel {
+            self.state = State::Secured(channel);
+            self.card_access_selected = false;
+        } else if !matches!(self.state, State::Idle) {
+            self.state = State::Idle;
+        }
+        data.extend_from_slice(&sw.to_bytes());
+        Some(data)
     }
 
     fn plain(&mut self, cmd: &ParsedCommand<'_>) -> Vec<u8> {
@@ -405,12 +511,20 @@ impl VirtualChip {
                 }
                 r
             }
-            _ => channel.protect_response(&data, sw, odd),
+            _ => {
+                let r = channel.protect_response(&data, sw, odd);
+                if let Some(next) = self.pending_channel.take() {
+                    self.state = State::Secured(next);
+                    self.current = None;
+                }
+                r
+            }
         }
     }
 
     fn process(&mut self, cmd: &OpenedCommand) -> (Vec<u8>, StatusWord) {
-        if cmd.cla != 0x00 {
+        // 0x10: command chaining, which GENERAL AUTHENTICATE uses.
+        if cmd.cla != 0x00 && !(cmd.cla == 0x10 && cmd.ins == ins::GENERAL_AUTHENTICATE) {
             return (vec![], StatusWord::ClaNotSupported);
         }
         match cmd.ins {
@@ -434,6 +548,22 @@ impl VirtualChip {
                 self.rng.fill_bytes(&mut r);
                 (r, StatusWord::Ok)
             }
+            // RESET RETRY COUNTER of the PIN, only in a session opened with the PUK.
+            ins::RESET_RETRY_COUNTER if (cmd.p1, cmd.p2) == (0x03, REF_PIN) => {
+                if self.session_password == Some(REF_PUK) && self.doc.spec().pin.is_some() {
+                    self.pin_tries = PIN_TRIES;
+                    (vec![], StatusWord::Ok)
+                } else {
+                    (vec![], StatusWord::SecurityStatusNotSatisfied)
+                }
+            }
+            ins::MSE | ins::GENERAL_AUTHENTICATE => match self.pace_command(cmd.ins, (cmd.p1, cmd.p2), &cmd.data) {
+                Some((data, sw, channel)) => {
+                    self.pending_channel = channel;
+                    (data, sw)
+                }
+                None => (vec![], StatusWord::WrongP1P2),
+            },
             _ => (vec![], StatusWord::InsNotSupported),
         }
     }

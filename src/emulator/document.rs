@@ -61,6 +61,11 @@ pub struct DocumentSpec {
     pub pace: Option<(PaceProtocol, u32)>,
     /// The card access number printed on the document.
     pub can: String,
+    /// The holder's PIN (eID cards); `None` when the chip has none. Its retry counter
+    /// starts at 3: one try left means suspended (CAN first), none left means blocked.
+    pub pin: Option<String>,
+    /// The PUK that unblocks the PIN (RESET RETRY COUNTER after PACE with the PUK).
+    pub puk: Option<String>,
 }
 
 impl DocumentSpec {
@@ -91,6 +96,8 @@ impl DocumentSpec {
                 13,
             )),
             can: "123456".into(),
+            pin: None,
+            puk: None,
         }
     }
 

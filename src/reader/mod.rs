@@ -23,6 +23,7 @@
 
 mod read;
 
+use crate::apdu::{Le, ParsedCommand};
 pub use read::{Progress, ReadError};
 
 use std::collections::BTreeMap;
@@ -404,7 +405,151 @@ impl<T: Transport> Session<T, Plain> {
     }
 }
 
+/// A transport through an open secure channel: each command is protected and each answer
+/// checked and decrypted, so a protocol written for a plain link (PACE) can run inside SM.
+struct Tunnel<'a, T> {
+    channel: &'a mut SecureChannel,
+    link: &'a mut T,
+}
+
+impl<T: Transport> Transport for Tunnel<'_, T> {
+    fn transmit(&mut self, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let p = ParsedCommand::parse(capdu).map_err(|e| TransportError::Reader(format!("tunnelled command: {e}")))?;
+        let le = if p.ne == 0 { Le::None } else { Le::Ne(p.ne) };
+        let cmd = Command::new(p.cla, p.ins, p.p1, p.p2).with_data(p.data).with_le(le);
+        let r = self
+            .channel
+            .transmit(self.link, &cmd)
+            .map_err(|e| TransportError::Reader(format!("secure messaging inside the tunnel: {e}")))?;
+        let mut out = r.data().to_vec();
+        out.extend_from_slice(&r.sw().to_bytes());
+        Ok(out)
+    }
+}
+
+impl<T: Transport> Session<T, Plain> {
+    /// PACE with the holder's PIN, the way a bank wants it: a suspended PIN (one try left)
+    /// is only tried after a PACE with the CAN, inside that channel, and only when the
+    /// caller has the CAN; nothing is ever retried.
+    ///
+    /// # Errors
+    /// The plain session (when no channel is open) and the [`AccessError`]:
+    /// [`AccessError::PasswordSuspended`] when the CAN is needed but missing,
+    /// [`AccessError::PasswordBlocked`] when only the PUK helps, or a wrong PIN with the
+    /// tries left.
+    pub fn pace_pin(
+        self,
+        pin: &PacePassword,
+        can: Option<&PacePassword>,
+        protocol: PaceProtocol,
+        parameter_id: u32,
+        rng: &mut dyn RandomSource,
+    ) -> Result<Session<T, Secured>, PinFlowError<T>> {
+        match self.pace_with_rng(pin, protocol, parameter_id, rng) {
+            Ok(s) => Ok(s),
+            Err((plain, AccessError::PasswordSuspended { password })) => {
+                let Some(can) = can else {
+                    return Err(PinFlowError::Plain(plain, AccessError::PasswordSuspended { password }));
+                };
+                let secured = plain
+                    .pace_with_rng(can, protocol, parameter_id, rng)
+                    .map_err(|(p, e)| PinFlowError::Plain(p, e))?;
+                secured.pace_inside(pin, protocol, parameter_id, rng).map_err(|(s, e)| PinFlowError::Secured(s, e))
+            }
+            Err((plain, e)) => Err(PinFlowError::Plain(plain, e)),
+        }
+    }
+
+    /// Unblocks a blocked PIN: PACE with the PUK, then RESET RETRY COUNTER in that channel.
+    /// The returned session is secured with the PUK's keys.
+    ///
+    /// # Errors
+    /// As [`Session::pace_pin`]; a chip that refuses the reset answers with its status.
+    pub fn unblock_pin(
+        self,
+        puk: &PacePassword,
+        protocol: PaceProtocol,
+        parameter_id: u32,
+        rng: &mut dyn RandomSource,
+    ) -> Result<Session<T, Secured>, PinFlowError<T>> {
+        let mut secured =
+            self.pace_with_rng(puk, protocol, parameter_id, rng).map_err(|(p, e)| PinFlowError::Plain(p, e))?;
+        match secured.reset_pin_retry_counter() {
+            Ok(()) => Ok(secured),
+            Err(e) => Err(PinFlowError::Secured(Box::new(secured), e)),
+        }
+    }
+}
+
+/// Where a PIN flow stopped: before any channel was open, or inside one (CAN or PUK).
+pub enum PinFlowError<T> {
+    /// No channel is open; the plain session and why.
+    Plain(Session<T, Plain>, AccessError),
+    /// A channel (CAN or PUK) is open but the next step failed.
+    Secured(Box<Session<T, Secured>>, AccessError),
+}
+
+impl<T> PinFlowError<T> {
+    /// The access error, whichever state the session is in.
+    #[must_use]
+    pub fn error(&self) -> &AccessError {
+        match self {
+            Self::Plain(_, e) | Self::Secured(_, e) => e,
+        }
+    }
+}
+
+impl<T> core::fmt::Debug for PinFlowError<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "PinFlowError({:?})", self.error())
+    }
+}
+
 impl<T: Transport> Session<T, Secured> {
+    /// Runs PACE again inside this channel (e.g. the PIN after the CAN for a suspended
+    /// PIN); on success the new keys replace the old ones and the eMRTD application is
+    /// selected through them.
+    ///
+    /// # Errors
+    /// This session (still on its old keys when the chip kept them) and the error.
+    pub fn pace_inside(
+        mut self,
+        password: &PacePassword,
+        protocol: PaceProtocol,
+        parameter_id: u32,
+        rng: &mut dyn RandomSource,
+    ) -> Result<Self, (Box<Self>, AccessError)> {
+        let mut tunnel = Tunnel { channel: &mut self.state.channel, link: &mut self.link };
+        match pace::authenticate(&mut tunnel, password, protocol, parameter_id, rng) {
+            Ok((channel, outcome)) => {
+                self.state.channel = channel;
+                self.state.pace = Some(outcome);
+                match self.state.channel.transmit(&mut self.link, &Command::select_emrtd_application()) {
+                    Ok(r) if r.sw().is_ok() => Ok(self),
+                    Ok(r) => {
+                        let status = r.sw();
+                        Err((Box::new(self), AccessError::Refused { step: "SELECT eMRTD application", status }))
+                    }
+                    Err(_) => Err((Box::new(self), AccessError::Malformed("SELECT eMRTD application under PACE"))),
+                }
+            }
+            Err(e) => Err((Box::new(self), e)),
+        }
+    }
+
+    /// RESET RETRY COUNTER for the PIN (`00 2C 03 03`), in a channel opened with the PUK.
+    ///
+    /// # Errors
+    /// [`AccessError::Refused`] with the chip's status, or a broken channel.
+    pub fn reset_pin_retry_counter(&mut self) -> Result<(), AccessError> {
+        let cmd = Command::new(0x00, crate::apdu::ins::RESET_RETRY_COUNTER, 0x03, 0x03);
+        match self.state.channel.transmit(&mut self.link, &cmd) {
+            Ok(r) if r.sw().is_ok() => Ok(()),
+            Ok(r) => Err(AccessError::Refused { step: "RESET RETRY COUNTER", status: r.sw() }),
+            Err(_) => Err(AccessError::Malformed("RESET RETRY COUNTER under secure messaging")),
+        }
+    }
+
     /// The protocol that opened the channel.
     pub fn access_protocol(&self) -> AccessProtocol {
         self.state.access
