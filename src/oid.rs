@@ -34,6 +34,9 @@ pub const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
 /// id-ecPublicKey.
 pub const EC_PUBLIC_KEY: Oid = Oid::new_unwrap("1.2.840.10045.2.1");
 /// prime-field (X9.62 field type).
+/// dhpublicnumber (ANSI X9.42): DH domain parameters { p, g, q, … } (PACE-DH explicit groups).
+pub const DH_PUBLIC_NUMBER: Oid = Oid::new_unwrap("1.2.840.10046.2.1");
+/// prime-field.
 pub const PRIME_FIELD: Oid = Oid::new_unwrap("1.2.840.10045.1.1");
 /// ecdsa-with-SHA1.
 pub const ECDSA_SHA1: Oid = Oid::new_unwrap("1.2.840.10045.4.1");

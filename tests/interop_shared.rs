@@ -84,3 +84,37 @@ fn openpace_german_id_card_security_chains_to_csca_013() {
     dsc.verify_signed_by(csca.public_key().unwrap()).unwrap();
     assert_eq!(dsc.public_key().unwrap().describe(), "brainpoolP224r1 (explicit)");
 }
+
+#[test]
+#[ignore = "interop: needs ../shared (OpenPACE samples, GPL-3.0)"]
+fn openpace_card_access_files() {
+    use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol, SecurityInfo, SecurityInfos};
+    use passchip::reader::choose_pace;
+    let parse = |f: &str| SecurityInfos::parse(&shared(&format!("openpace/{f}"))).unwrap();
+    let gm = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Gm, cipher: Cipher::Aes128 };
+    // Trailing garbage after the SET is tolerated and counted.
+    let new_card = parse("cardaccess/new_testcard_with_38B_trailing_garbage.bin");
+    assert_eq!((new_card.trailing_bytes, choose_pace(&new_card)), (38, Some((gm, 13))));
+    let slovenia = parse("cardaccess/slovenia_trailing_bytes.bin");
+    assert_eq!((slovenia.trailing_bytes, choose_pace(&slovenia)), (2, None), "CA infos only: a BAC document");
+    // A card offering GM and CAM: CAM is chosen (it also proves the chip).
+    let ca3 = parse("cardaccess/ca3.bin");
+    assert_eq!(choose_pace(&ca3), Some((PaceProtocol { mapping: Mapping::Cam, ..gm }, 13)));
+    assert_eq!(choose_pace(&parse("cardaccess/dan.bin")), Some((gm, 13)));
+    // The BSI worked example's DH card: RFC 5114 group 0.
+    let dh = parse("eac-worked-example/dh/EF_CardAccess.bin");
+    assert_eq!(choose_pace(&dh), Some((PaceProtocol { key_agreement: KeyAgreement::Dh, ..gm }, 0)));
+    // The old BSI test card: explicit brainpoolP256r1 under a bsiEckaDH OID, no parameter IDs.
+    let old = parse("cardaccess/old_testcard.bin");
+    let domain = old
+        .infos
+        .iter()
+        .find_map(|i| match i {
+            SecurityInfo::PaceDomainParameters { domain_parameter, .. } => Some(domain_parameter.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(passchip::access::pace::explicit_supported(gm, &domain));
+    // Without a parameter ID on either side we do not guess (see README, limits).
+    assert_eq!(choose_pace(&old), None);
+}

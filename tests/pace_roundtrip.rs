@@ -141,6 +141,35 @@ fn integrated_mapping_on_curves_and_groups() {
 }
 
 #[test]
+fn explicit_domain_parameters_under_a_proprietary_id() {
+    for (ka, mapping, group, cipher) in [
+        (KeyAgreement::Ecdh, Mapping::Gm, 13, Cipher::Aes128),
+        (KeyAgreement::Ecdh, Mapping::Gm, 14, Cipher::Aes256),
+        (KeyAgreement::Ecdh, Mapping::Im, 12, Cipher::Aes128),
+        (KeyAgreement::Ecdh, Mapping::Cam, 15, Cipher::Aes192),
+        (KeyAgreement::Dh, Mapping::Gm, 1, Cipher::Aes128),
+    ] {
+        let protocol = PaceProtocol { key_agreement: ka, mapping, cipher };
+        let d = VirtualDocument::build(DocumentSpec {
+            pace: Some((protocol, 32)),
+            pace_explicit: Some(group),
+            signature: None,
+            ..DocumentSpec::specimen()
+        });
+        let infos = passchip::lds::security_infos::SecurityInfos::parse(d.card_access().unwrap()).unwrap();
+        assert!(infos.pace_domain_parameters(32).is_some());
+        let read = read_document(InProcess::new(VirtualChip::new(d.clone())), &can(&d), ReadOptions::default())
+            .unwrap_or_else(|e| panic!("explicit {ka:?} {mapping:?} {group}: {e}"));
+        let pace = read.pace.clone().unwrap();
+        assert_eq!((pace.protocol, pace.parameter_id), (protocol, 32));
+        if mapping == Mapping::Cam {
+            pace.cam.unwrap().verify(&d.chip_authentication_key().unwrap().1).unwrap();
+        }
+        assert_complete(&read, &d);
+    }
+}
+
+#[test]
 fn every_cipher_with_mrz_and_can() {
     for (cipher, suite) in [
         (Cipher::Tdes, SuiteKind::Tdes),
@@ -266,4 +295,17 @@ fn the_virtual_chip_rejects_invalid_terminal_keys() {
         let r = chip.transmit(&ga2).unwrap();
         assert_eq!(r, [0x6A, 0x80], "{ka:?}: the chip computed with an invalid key");
     }
+}
+
+/// EF.CardAccess of a German and an Austrian passport (gmrtd, MIT): what the reader picks.
+#[test]
+fn real_card_access_files() {
+    use passchip::lds::security_infos::SecurityInfos;
+    let pick = |country: &str| {
+        let bytes = std::fs::read(format!("fixtures/external/gmrtd/doc/{country}/EF_CardAccess.bin")).unwrap();
+        passchip::reader::choose_pace(&SecurityInfos::parse(&bytes).unwrap())
+    };
+    let gm = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Gm, cipher: Cipher::Aes128 };
+    assert_eq!(pick("DE"), Some((PaceProtocol { mapping: Mapping::Cam, ..gm }, 13)));
+    assert_eq!(pick("AT"), Some((gm, 13)));
 }

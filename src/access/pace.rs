@@ -21,7 +21,7 @@ pub(crate) use group::{Element, Group};
 
 mod group;
 use crate::apdu::{Command, Le, StatusWord, ins};
-use crate::crypto::ec::NamedCurve;
+use crate::crypto::ec::{Curve, NamedCurve};
 use crate::crypto::{RandomSource, aes::AesCipher, ct_eq, kdf, retail_mac::RetailMacKey, tdes};
 use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use crate::mrz::MrzKey;
@@ -149,6 +149,21 @@ pub fn is_supported(protocol: PaceProtocol, id: u32) -> bool {
     }
 }
 
+/// Whether this implementation can run `protocol` with the explicit domain parameters of
+/// a PACEDomainParameterInfo (its DER AlgorithmIdentifier).
+#[must_use]
+pub fn explicit_supported(protocol: PaceProtocol, algorithm_identifier: &[u8]) -> bool {
+    let Ok(group) = Group::explicit(protocol.key_agreement, algorithm_identifier) else { return false };
+    match (protocol.mapping, &group) {
+        (Mapping::Gm, _) => true,
+        (Mapping::Cam, Group::Ec(_)) => protocol.cipher != Cipher::Tdes,
+        (Mapping::Im, _) => {
+            matches!(protocol.cipher, Cipher::Tdes | Cipher::Aes128) && group.map_integrated(&[2]).is_some()
+        }
+        _ => false,
+    }
+}
+
 /// A key derived for `cipher` (KDF with counter `c`): parity-adjusted 3DES or AES bytes.
 pub(crate) fn derive_key(cipher: Cipher, seed: &[u8], counter: u32) -> Zeroizing<Vec<u8>> {
     match cipher {
@@ -221,12 +236,21 @@ pub struct PaceOutcome {
 /// The chip-authentication data of PACE-CAM (ICAO 9303-11 §4.4.3.5): CA_IC, decrypted
 /// from the chip's `8A` object, and the chip's mapping key PK_map,IC. The chip is genuine
 /// if `CA_IC · PK_IC = PK_map,IC` for its static key PK_IC.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct CamEvidence {
     parameter_id: u32,
+    curve: Curve,
     ca_ic: Vec<u8>,
     pk_map_ic: Vec<u8>,
 }
+
+impl PartialEq for CamEvidence {
+    fn eq(&self, other: &Self) -> bool {
+        (self.parameter_id, &self.ca_ic, &self.pk_map_ic) == (other.parameter_id, &other.ca_ic, &other.pk_map_ic)
+    }
+}
+
+impl Eq for CamEvidence {}
 
 impl core::fmt::Debug for CamEvidence {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -243,9 +267,7 @@ impl CamEvidence {
     /// range, or the product does not match: the chip does not hold the static key.
     pub fn verify(&self, chip_public_key: &[u8]) -> Result<(), AccessError> {
         let fail = AccessError::ChipAuthenticationFailed;
-        let Some(Group::Ec(curve)) = Group::standard(KeyAgreement::Ecdh, self.parameter_id) else {
-            return Err(AccessError::Unsupported("unknown PACE domain parameter ID"));
-        };
+        let curve = &self.curve;
         let pk_ic = curve.decode_point(chip_public_key).map_err(|_| fail("its static public key is invalid"))?;
         if !curve.scalar_in_range(&self.ca_ic) {
             return Err(fail("CA_IC is not in [1, n − 1]"));
@@ -338,6 +360,44 @@ pub fn authenticate<T: Transport + ?Sized>(
     }
     let group = Group::standard(protocol.key_agreement, parameter_id)
         .ok_or(AccessError::Unsupported("unknown PACE domain parameter ID"))?;
+    run(t, password, protocol, parameter_id, &group, rng)
+}
+
+/// [`authenticate`] with explicit domain parameters: `algorithm_identifier` is the DER
+/// AlgorithmIdentifier of the chip's PACEDomainParameterInfo whose ID is `parameter_id`
+/// (ICAO 9303-11 §9.2.1); the ID is still sent in MSE:Set AT.
+///
+/// # Errors
+/// As [`authenticate`]; [`AccessError::Unsupported`] for parameters we cannot use (a DH
+/// group without q, a curve with a cofactor, Integrated Mapping on a curve with
+/// p ≢ 3 mod 4 or with AES-192/256).
+pub fn authenticate_explicit<T: Transport + ?Sized>(
+    t: &mut T,
+    password: &PacePassword,
+    protocol: PaceProtocol,
+    parameter_id: u32,
+    algorithm_identifier: &[u8],
+    rng: &mut dyn RandomSource,
+) -> Result<(SecureChannel, PaceOutcome), AccessError> {
+    let group = Group::explicit(protocol.key_agreement, algorithm_identifier).map_err(AccessError::Unsupported)?;
+    if protocol.mapping == Mapping::Cam && (protocol.cipher == Cipher::Tdes || matches!(group, Group::Dh(_))) {
+        return Err(AccessError::Unsupported("Chip Authentication Mapping needs ECDH and AES"));
+    }
+    // Integrated Mapping's point encoding is defined for p ≡ 3 (mod 4) only.
+    if protocol.mapping == Mapping::Im && matches!(group, Group::Ec(_)) && group.map_integrated(&[2]).is_none() {
+        return Err(AccessError::Unsupported("Integrated Mapping on a curve with p ≢ 3 (mod 4)"));
+    }
+    run(t, password, protocol, parameter_id, &group, rng)
+}
+
+fn run<T: Transport + ?Sized>(
+    t: &mut T,
+    password: &PacePassword,
+    protocol: PaceProtocol,
+    parameter_id: u32,
+    group: &Group,
+    rng: &mut dyn RandomSource,
+) -> Result<(SecureChannel, PaceOutcome), AccessError> {
     let kind = password.kind();
     let oid = protocol.oid();
 
@@ -382,8 +442,8 @@ pub fn authenticate<T: Transport + ?Sized>(
         let pk_map = group.mul(&sk_map, &group.generator()).ok_or(internal.clone())?;
         let ga2 = general_authenticate(t, &dyn_auth(0x81, &group.encode(&pk_map)), false, "GA 2", kind)?;
         let pk_map_chip_enc = dyn_auth_field(&ga2, 0x82, "GA 2")?;
-        let pk_map_chip = decode(&group, &pk_map_chip_enc)?;
-        (map_generic(&group, &s, &sk_map, &pk_map_chip)?, pk_map_chip_enc)
+        let pk_map_chip = decode(group, &pk_map_chip_enc)?;
+        (map_generic(group, &s, &sk_map, &pk_map_chip)?, pk_map_chip_enc)
     };
 
     // 3. Key agreement on the mapped generator.
@@ -392,7 +452,7 @@ pub fn authenticate<T: Transport + ?Sized>(
     let pk_enc = group.encode(&pk);
     let ga3 = general_authenticate(t, &dyn_auth(0x83, &pk_enc), false, "GA 3", kind)?;
     let pk_chip_enc = dyn_auth_field(&ga3, 0x84, "GA 3")?;
-    let pk_chip = decode(&group, &pk_chip_enc)?;
+    let pk_chip = decode(group, &pk_chip_enc)?;
     if ct_eq(&pk_chip_enc, &pk_enc) {
         return Err(AccessError::ChipAuthenticationFailed("the chip echoed our ephemeral key"));
     }
@@ -412,7 +472,13 @@ pub fn authenticate<T: Transport + ?Sized>(
     }
     let cam = if protocol.mapping == Mapping::Cam {
         let a_ic = dyn_auth_field(&ga4, 0x8A, "GA 4 (chip authentication data)")?;
-        Some(CamEvidence { parameter_id, ca_ic: decrypt_cam(&ks_enc, &a_ic)?, pk_map_ic: pk_map_chip_enc })
+        let Group::Ec(curve) = group else { return Err(internal) };
+        Some(CamEvidence {
+            parameter_id,
+            curve: curve.clone(),
+            ca_ic: decrypt_cam(&ks_enc, &a_ic)?,
+            pk_map_ic: pk_map_chip_enc,
+        })
     } else {
         None
     };

@@ -166,6 +166,12 @@ impl DhGroup {
         self.p_bytes
     }
 
+    /// The prime p, big-endian.
+    #[must_use]
+    pub fn modulus(&self) -> Vec<u8> {
+        fixed(&self.p, self.p_bytes)
+    }
+
     /// The subgroup order q, big-endian.
     #[must_use]
     pub fn order(&self) -> Vec<u8> {

@@ -284,7 +284,8 @@ impl VirtualChip {
                     Err(sw) => return Some((vec![], sw, None)),
                 };
                 let ca_key = self.doc.chip_authentication_key().map(|(sk, _)| sk);
-                Some(match PaceChip::start(offered, &oid, param, password, ca_key) {
+                let group_id = self.doc.spec().pace_explicit.unwrap_or(offered.1);
+                Some(match PaceChip::start(offered, &oid, param, password, ca_key, group_id) {
                     Ok(p) => {
                         self.pace_run = Some((Box::new(p), reference));
                         (vec![], warning, None)

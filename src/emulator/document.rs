@@ -61,6 +61,10 @@ pub struct DocumentSpec {
     pub pace: Option<(PaceProtocol, u32)>,
     /// The card access number printed on the document.
     pub can: String,
+    /// Publish the group of this standardized domain parameter ID as explicit parameters
+    /// (a PACEDomainParameterInfo under the PACEInfo's own ID, e.g. 32), the way chips with
+    /// proprietary domain parameters do. `None`: the PACEInfo's ID is a standardized one.
+    pub pace_explicit: Option<u32>,
     /// The holder's PIN (eID cards); `None` when the chip has none. Its retry counter
     /// starts at 3: one try left means suspended (CAN first), none left means blocked.
     pub pin: Option<String>,
@@ -96,6 +100,7 @@ impl DocumentSpec {
                 13,
             )),
             can: "123456".into(),
+            pace_explicit: None,
             pin: None,
             puk: None,
         }
@@ -198,13 +203,34 @@ impl DocumentSpec {
 }
 
 /// EF.CardAccess with one PACEInfo (version 2).
-fn card_access(protocol: PaceProtocol, parameter_id: u32) -> Vec<u8> {
-    use crate::tlv::{Tag, encode, encode_to_vec};
-    let mut info = Vec::new();
-    encode(Tag::new(0x06), protocol.oid().as_bytes(), &mut info);
-    encode(Tag::new(0x02), &[2], &mut info);
-    encode(Tag::new(0x02), &[u8::try_from(parameter_id).unwrap_or(0)], &mut info);
-    encode_to_vec(Tag::new(0x31), &encode_to_vec(Tag::new(0x30), &info))
+/// EF.CardAccess: PACEInfo (ICAO 9303-11 §9.2.1), and with `explicit` a
+/// PACEDomainParameterInfo carrying that standardized group's parameters in full.
+fn card_access(protocol: PaceProtocol, parameter_id: u32, explicit: Option<u32>) -> Vec<u8> {
+    use super::asn1::{oid, seq, set, small_int};
+    let pace_info = seq(&[&oid(&protocol.oid()), &small_int(2), &small_int(parameter_id)]);
+    let Some(domain) = explicit.and_then(|id| explicit_domain(protocol, id)) else { return set(&[&pace_info]) };
+    // The domain parameter info names the protocol without its cipher arc.
+    let full = protocol.oid().to_string();
+    let bare = full.rsplit_once('.').map_or(full.as_str(), |(head, _)| head);
+    let Ok(bare) = const_oid::ObjectIdentifier::new(bare) else { return set(&[&pace_info]) };
+    let domain_info = seq(&[&oid(&bare), &domain, &small_int(parameter_id)]);
+    set(&[&pace_info, &domain_info])
+}
+
+/// The AlgorithmIdentifier of a standardized group written out explicitly.
+fn explicit_domain(protocol: PaceProtocol, id: u32) -> Option<Vec<u8>> {
+    use super::asn1::{oid, seq, uint};
+    use crate::access::pace::Group;
+    match Group::standard(protocol.key_agreement, id)? {
+        Group::Ec(curve) => {
+            let named = curve.named_curve()?;
+            Some(seq(&[&oid(&crate::oid::EC_PUBLIC_KEY), &super::pki::explicit_params(named, &curve)]))
+        }
+        Group::Dh(g) => {
+            let params = seq(&[&uint(&g.modulus()), &uint(&g.encode(g.generator())), &uint(&g.order())]);
+            Some(seq(&[&oid(&crate::oid::DH_PUBLIC_NUMBER), &params]))
+        }
+    }
 }
 
 fn pad(s: &str, width: usize) -> String {
@@ -297,7 +323,7 @@ impl VirtualDocument {
         for (d, b) in dgs {
             files.insert(LdsFile::Dg(d), b);
         }
-        let card_access = spec.pace.map(|(protocol, id)| card_access(protocol, id));
+        let card_access = spec.pace.map(|(protocol, id)| card_access(protocol, id, spec.pace_explicit));
         Self { spec, lines, files, card_access, pki: pki.map(Arc::new) }
     }
 
@@ -337,6 +363,7 @@ impl VirtualDocument {
     #[must_use]
     pub fn chip_authentication_key(&self) -> Option<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>)> {
         let (protocol, id) = self.spec.pace?;
+        let id = self.spec.pace_explicit.unwrap_or(id);
         let crate::access::pace::Group::Ec(curve) = crate::access::pace::Group::standard(protocol.key_agreement, id)?
         else {
             return None;

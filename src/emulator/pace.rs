@@ -69,16 +69,20 @@ impl PaceChip {
         asked_param: Option<u32>,
         password: Zeroizing<Vec<u8>>,
         ca_key: Option<Zeroizing<Vec<u8>>>,
+        group_id: u32,
     ) -> Result<Self, StatusWord> {
         let (protocol, param) = offered;
         if asked_oid != protocol.oid().as_bytes() || asked_param.is_some_and(|p| p != param) {
             return Err(StatusWord::WrongData);
         }
-        if !crate::access::pace::is_supported(protocol, param) || (protocol.mapping == Mapping::Cam && ca_key.is_none())
+        // `group_id` is the standardized group behind `param` (the same unless the chip
+        // publishes its parameters explicitly under a proprietary ID).
+        if !crate::access::pace::is_supported(protocol, group_id)
+            || (protocol.mapping == Mapping::Cam && ca_key.is_none())
         {
             return Err(StatusWord::WrongData);
         }
-        let group = Group::standard(protocol.key_agreement, param).ok_or(StatusWord::WrongData)?;
+        let group = Group::standard(protocol.key_agreement, group_id).ok_or(StatusWord::WrongData)?;
         let k_pi = derive_key(protocol.cipher, &password, kdf::PACE);
         Ok(Self { protocol, group, k_pi, ca_key, step: Step::SetAt })
     }

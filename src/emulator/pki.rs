@@ -196,7 +196,7 @@ fn reduce_nonzero(x: &[u8], n: &[u8]) -> Vec<u8> {
 }
 
 /// SpecifiedECDomain (SEC 1 C.2) for a named curve.
-fn explicit_params(named: NamedCurve, curve: &Curve) -> Vec<u8> {
+pub(crate) fn explicit_params(named: NamedCurve, curve: &Curve) -> Vec<u8> {
     let d = DomainParams::named(named);
     let field = seq(&[&oid(&oids::PRIME_FIELD), &uint(&d.p)]);
     let fb = curve.field_bytes();

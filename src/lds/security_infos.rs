@@ -319,6 +319,20 @@ impl SecurityInfos {
     }
 }
 
+impl SecurityInfos {
+    /// The AlgorithmIdentifier (DER) of the PACEDomainParameterInfo with this ID: the
+    /// explicit parameters a PACEInfo refers to when its ID is not a standardized one.
+    #[must_use]
+    pub fn pace_domain_parameters(&self, id: u32) -> Option<&[u8]> {
+        self.infos.iter().find_map(|i| match i {
+            SecurityInfo::PaceDomainParameters { domain_parameter, parameter_id: Some(p), .. } if *p == id => {
+                Some(domain_parameter.as_slice())
+            }
+            _ => None,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

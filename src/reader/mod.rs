@@ -34,7 +34,7 @@ use crate::access::{AccessError, AccessProtocol, bac};
 use crate::apdu::{Command, StatusWord};
 use crate::crypto::{OsRandom, RandomSource};
 use crate::lds::SecurityInfos;
-use crate::lds::security_infos::{Cipher, KeyAgreement, PaceProtocol};
+use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use crate::lds::{Dg1, DgNumber, EfCom, LdsError, LdsFile};
 use crate::mrz::MrzKey;
 use crate::sm::{SecureChannel, SuiteKind};
@@ -342,13 +342,34 @@ impl<T: Transport> Session<T, Plain> {
     /// # Errors
     /// As [`Session::pace`].
     pub fn pace_with_rng(
-        mut self,
+        self,
         password: &PacePassword,
         protocol: PaceProtocol,
         parameter_id: u32,
         rng: &mut dyn RandomSource,
     ) -> Result<Session<T, Secured>, (Self, AccessError)> {
-        match pace::authenticate(&mut self.link, password, protocol, parameter_id, rng) {
+        self.pace_with_domain(password, protocol, parameter_id, None, rng)
+    }
+
+    /// [`Session::pace_with_rng`] with the chip's explicit domain parameters (the DER
+    /// AlgorithmIdentifier of its PACEDomainParameterInfo for `parameter_id`, see
+    /// [`SecurityInfos::pace_domain_parameters`]); `None` for a standardized ID.
+    ///
+    /// # Errors
+    /// As [`Session::pace`].
+    pub fn pace_with_domain(
+        mut self,
+        password: &PacePassword,
+        protocol: PaceProtocol,
+        parameter_id: u32,
+        explicit: Option<&[u8]>,
+        rng: &mut dyn RandomSource,
+    ) -> Result<Session<T, Secured>, (Self, AccessError)> {
+        let result = match explicit {
+            Some(alg) => pace::authenticate_explicit(&mut self.link, password, protocol, parameter_id, alg, rng),
+            None => pace::authenticate(&mut self.link, password, protocol, parameter_id, rng),
+        };
+        match result {
             Ok((mut channel, outcome)) => {
                 // After PACE the application is selected under secure messaging.
                 match channel.transmit(&mut self.link, &Command::select_emrtd_application()) {
@@ -779,8 +800,22 @@ pub fn choose_pace(infos: &SecurityInfos) -> Option<(PaceProtocol, u32)> {
     infos
         .pace()
         .filter_map(|(p, id)| id.map(|id| (p, id)))
-        .filter(|(p, id)| pace::is_supported(*p, *id))
-        .max_by_key(|(p, id)| (rank(p.cipher), p.key_agreement == KeyAgreement::Ecdh, *id))
+        .filter(|(p, id)| match infos.pace_domain_parameters(*id) {
+            // Explicit parameters: usable when we can build the group from them.
+            Some(alg) if standard_id_unknown(*p, *id) => pace::explicit_supported(*p, alg),
+            _ => pace::is_supported(*p, *id),
+        })
+        // Strongest cipher, then ECDH, then CAM (it also authenticates the chip), then the ID.
+        .max_by_key(|(p, id)| (rank(p.cipher), p.key_agreement == KeyAgreement::Ecdh, p.mapping == Mapping::Cam, *id))
+}
+
+/// An ID that is not a standardized domain parameter for this key agreement (32 and up
+/// in practice; ICAO 9303-11 table 4 ends at 18).
+fn standard_id_unknown(p: PaceProtocol, id: u32) -> bool {
+    match p.key_agreement {
+        KeyAgreement::Dh => id > 2,
+        KeyAgreement::Ecdh => pace::standard_curve(id).is_none(),
+    }
 }
 
 /// Opens the document with the access policy of `options` (PACE when offered, else BAC,
@@ -815,7 +850,16 @@ pub fn read_document<T: Transport>(
         (AccessPolicy::PaceOnly, None) => Err(SessionError::Access(AccessError::Unsupported(
             "the chip offers no PACE variant this version implements",
         ))),
-        (_, Some((protocol, id))) => match session.pace(&credentials.pace_password(), protocol, id) {
+        (_, Some((protocol, id))) => match session.pace_with_domain(
+            &credentials.pace_password(),
+            protocol,
+            id,
+            card_access
+                .as_ref()
+                .and_then(|c| c.pace_domain_parameters(id))
+                .filter(|_| standard_id_unknown(protocol, id)),
+            &mut OsRandom,
+        ) {
             Ok(mut secured) => Ok(secured.read_document(&mut |_| {})?),
             Err((session, e)) => {
                 let wrong_password = matches!(

@@ -9,6 +9,9 @@ use crate::crypto::ec::{AffinePoint, Curve};
 use crate::crypto::{RandomSource, RngError};
 use crate::lds::security_infos::KeyAgreement;
 
+/// The DER body of bsiEckaDH (0.4.0.127.0.7.1.1.5.2), BSI TR-03111.
+const BSI_ECKA_DH: &[u8] = &[0x04, 0x00, 0x7F, 0x00, 0x07, 0x01, 0x01, 0x05, 0x02];
+
 /// A PACE group given at run time.
 #[derive(Debug, Clone)]
 pub(crate) enum Group {
@@ -34,6 +37,34 @@ impl Group {
         match ka {
             KeyAgreement::Ecdh => super::standard_curve(id).and_then(|c| Curve::named(c).ok()).map(Self::Ec),
             KeyAgreement::Dh => DhGroup::standard(id).map(Self::Dh),
+        }
+    }
+
+    /// The group of a PACEDomainParameterInfo's AlgorithmIdentifier (ICAO 9303-11 §9.2.1):
+    /// `id-ecPublicKey` with ECParameters (named or explicit SpecifiedECDomain) for ECDH,
+    /// `dhpublicnumber` with X9.42 DomainParameters `{ p, g, q, … }` for DH. A DH group
+    /// without q (PKCS #3) is refused: without q, received values cannot be checked.
+    pub(crate) fn explicit(ka: KeyAgreement, algorithm_identifier: &[u8]) -> Result<Self, &'static str> {
+        use crate::tlv::{Tag, Tlv};
+        let seq = Tlv::parse_tagged(algorithm_identifier, Tag::new(0x30)).map_err(|_| "not an AlgorithmIdentifier")?;
+        let mut kids = seq.children();
+        let oid = kids.next().and_then(Result::ok).filter(|t| t.tag == Tag::new(0x06)).ok_or("no algorithm OID")?;
+        let params = kids.next().and_then(Result::ok).ok_or("no domain parameters")?;
+        match ka {
+            // id-ecPublicKey, or BSI TR-03111's bsiEckaDH* OIDs that early German test cards
+            // put there (the parameters that follow are ordinary ECParameters).
+            KeyAgreement::Ecdh
+                if oid.value == crate::oid::EC_PUBLIC_KEY.as_bytes() || oid.value.starts_with(BSI_ECKA_DH) =>
+            {
+                crate::crypto::sig::curve_from_params(params).map(|(c, _)| Self::Ec(c)).map_err(|_| "unusable curve")
+            }
+            KeyAgreement::Dh if oid.value == crate::oid::DH_PUBLIC_NUMBER.as_bytes() => {
+                let ints: Vec<Tlv<'_>> =
+                    params.children().take(3).collect::<Result<_, _>>().map_err(|_| "DH parameters")?;
+                let [p, g, q] = ints.as_slice() else { return Err("DH parameters without q") };
+                DhGroup::from_params(p.value, g.value, q.value).map(Self::Dh).map_err(|_| "unusable DH group")
+            }
+            _ => Err("the algorithm does not match the key agreement"),
         }
     }
 

@@ -563,3 +563,41 @@ fn integrated_mapping_pseudo_random_function_h1_h2() {
     assert!(matches!(pseudo_random(Cipher::Aes256, &[0; 16], &[0; 16], 256), Err(AccessError::Unsupported(_))));
     assert!(pseudo_random(Cipher::Aes128, &[0; 8], &[0; 16], 256).is_err());
 }
+
+#[test]
+fn explicit_domain_parameters_are_checked() {
+    let der = |tag: u32, parts: &[Vec<u8>]| tlv::encode_to_vec(Tag::new(tag), &parts.concat());
+    let oid = |o: &const_oid::ObjectIdentifier| der(0x06, &[o.as_bytes().to_vec()]);
+    let int = |v: &[u8]| der(0x02, &[v.to_vec()]);
+    let g0 = crate::crypto::dh::DhGroup::standard(0).unwrap();
+    let (p, g, q) = ([&[0u8][..], &g0.modulus()].concat(), g0.encode(g0.generator()), g0.order());
+    // X9.42 with q: usable; PKCS #3 style without q: refused (values could not be checked).
+    let x942 = der(0x30, &[oid(&crate::oid::DH_PUBLIC_NUMBER), der(0x30, &[int(&p), int(&g), int(&q)])]);
+    assert!(matches!(Group::explicit(KeyAgreement::Dh, &x942), Ok(Group::Dh(_))));
+    let pkcs3 = der(0x30, &[oid(&crate::oid::DH_PUBLIC_NUMBER), der(0x30, &[int(&p), int(&g)])]);
+    assert_eq!(Group::explicit(KeyAgreement::Dh, &pkcs3).unwrap_err(), "DH parameters without q");
+    // A generator outside the subgroup.
+    let bad_g = der(0x30, &[oid(&crate::oid::DH_PUBLIC_NUMBER), der(0x30, &[int(&p), int(&[2]), int(&q)])]);
+    assert_eq!(Group::explicit(KeyAgreement::Dh, &bad_g).unwrap_err(), "unusable DH group");
+    // ECParameters as a named curve OID; a key agreement that does not match the algorithm.
+    let bp = const_oid::ObjectIdentifier::new_unwrap("1.3.36.3.3.2.8.1.1.7");
+    let named = der(0x30, &[oid(&crate::oid::EC_PUBLIC_KEY), oid(&bp)]);
+    assert!(matches!(Group::explicit(KeyAgreement::Ecdh, &named), Ok(Group::Ec(_))));
+    assert!(Group::explicit(KeyAgreement::Dh, &named).is_err());
+    assert!(Group::explicit(KeyAgreement::Ecdh, &[0x30, 0x00]).is_err());
+    // Integrated Mapping is refused up front on P-224 given explicitly (p ≡ 1 mod 4).
+    let p224 =
+        der(0x30, &[oid(&crate::oid::EC_PUBLIC_KEY), oid(&const_oid::ObjectIdentifier::new_unwrap("1.3.132.0.33"))]);
+    let im = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Im, cipher: Cipher::Aes128 };
+    assert!(!explicit_supported(im, &p224));
+    assert!(explicit_supported(im, &named));
+    let r = authenticate_explicit(
+        &mut Script { answers: VecDeque::new(), seen: vec![] },
+        &PacePassword::can("1"),
+        im,
+        32,
+        &p224,
+        &mut crate::crypto::OsRandom,
+    );
+    assert!(matches!(r, Err(AccessError::Unsupported(_))));
+}
