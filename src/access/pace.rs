@@ -164,6 +164,20 @@ pub fn explicit_supported(protocol: PaceProtocol, algorithm_identifier: &[u8]) -
     }
 }
 
+/// A readable name for a PACE domain parameter ID (ICAO 9303-11 table 4).
+#[must_use]
+pub fn domain_name(key_agreement: KeyAgreement, id: u32) -> &'static str {
+    match key_agreement {
+        KeyAgreement::Ecdh => standard_curve(id).map_or("explicit parameters", NamedCurve::name),
+        KeyAgreement::Dh => match id {
+            0 => "1024-bit MODP group, 160-bit subgroup (RFC 5114)",
+            1 => "2048-bit MODP group, 224-bit subgroup (RFC 5114)",
+            2 => "2048-bit MODP group, 256-bit subgroup (RFC 5114)",
+            _ => "explicit parameters",
+        },
+    }
+}
+
 /// A key derived for `cipher` (KDF with counter `c`): parity-adjusted 3DES or AES bytes.
 pub(crate) fn derive_key(cipher: Cipher, seed: &[u8], counter: u32) -> Zeroizing<Vec<u8>> {
     match cipher {

@@ -601,3 +601,10 @@ fn explicit_domain_parameters_are_checked() {
     );
     assert!(matches!(r, Err(AccessError::Unsupported(_))));
 }
+
+#[test]
+fn domain_names() {
+    assert_eq!(domain_name(KeyAgreement::Ecdh, 13), "brainpoolP256r1");
+    assert_eq!(domain_name(KeyAgreement::Dh, 2), "2048-bit MODP group, 256-bit subgroup (RFC 5114)");
+    assert_eq!(domain_name(KeyAgreement::Ecdh, 32), "explicit parameters");
+}

@@ -234,7 +234,7 @@ fn print_text(r: &Report) {
     let pace = r.access.pace.as_ref().map_or(String::new(), |p| {
         let ka = code(&p.protocol.key_agreement);
         let mapping = code(&p.protocol.mapping);
-        let curve = passchip::access::pace::standard_curve(p.parameter_id).map_or("?", |c| c.name());
+        let curve = passchip::access::pace::domain_name(p.protocol.key_agreement, p.parameter_id);
         format!(" {ka}-{mapping}, {}, {curve} (parameter {})", p.password, p.parameter_id)
     });
     println!(
