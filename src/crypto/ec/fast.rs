@@ -1,5 +1,5 @@
-//! The fast path: for the curves RustCrypto implements (P-256, P-384, brainpoolP256r1,
-//! brainpoolP384r1), secret-scalar multiplication goes through those crates' constant-time
+//! The fast path: for the curves RustCrypto implements (P-256, P-384, P-521,
+//! brainpoolP256r1, brainpoolP384r1), secret-scalar multiplication goes through those crates' constant-time
 //! arithmetic, which is several times faster than our runtime engine. The engine stays
 //! the oracle in tests and the only path for every other curve.
 
@@ -16,6 +16,7 @@ pub(super) fn mul(curve: NamedCurve, k: &[u8], point_sec1: &[u8]) -> Option<Vec<
     match curve {
         NamedCurve::P256 => mul_with::<p256::NistP256>(k, point_sec1),
         NamedCurve::P384 => mul_with::<p384::NistP384>(k, point_sec1),
+        NamedCurve::P521 => mul_with::<p521::NistP521>(k, point_sec1),
         NamedCurve::BrainpoolP256r1 => mul_with::<bp256::r1::BrainpoolP256r1>(k, point_sec1),
         NamedCurve::BrainpoolP384r1 => mul_with::<bp384::r1::BrainpoolP384r1>(k, point_sec1),
         _ => None,
