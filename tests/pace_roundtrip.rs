@@ -119,8 +119,12 @@ fn integrated_mapping_on_curves_and_groups() {
         (KeyAgreement::Ecdh, 8, Cipher::Tdes),
         (KeyAgreement::Ecdh, 17, Cipher::Aes128),
         (KeyAgreement::Ecdh, 18, Cipher::Tdes),
+        (KeyAgreement::Ecdh, 16, Cipher::Aes192),
+        (KeyAgreement::Ecdh, 12, Cipher::Aes256),
         (KeyAgreement::Dh, 0, Cipher::Tdes),
         (KeyAgreement::Dh, 2, Cipher::Aes128),
+        (KeyAgreement::Dh, 1, Cipher::Aes256),
+        (KeyAgreement::Dh, 0, Cipher::Aes192),
     ] {
         let d = doc_mapped(ka, Mapping::Im, cipher, param);
         for creds in [Credentials::Mrz(d.mrz_key()), can(&d)] {

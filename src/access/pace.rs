@@ -139,12 +139,9 @@ pub fn is_supported(protocol: PaceProtocol, id: u32) -> bool {
         (Mapping::Gm, KeyAgreement::Dh) => id <= 2,
         (Mapping::Gm, KeyAgreement::Ecdh) => standard_curve(id).is_some(),
         (Mapping::Cam, KeyAgreement::Ecdh) => protocol.cipher != Cipher::Tdes && standard_curve(id).is_some(),
-        // Integrated Mapping: l = 128 only so far; the point encoding needs p ≡ 3 (mod 4),
-        // which excludes P-224 (ID 10).
-        (Mapping::Im, KeyAgreement::Ecdh) => {
-            matches!(protocol.cipher, Cipher::Tdes | Cipher::Aes128) && id != 10 && standard_curve(id).is_some()
-        }
-        (Mapping::Im, KeyAgreement::Dh) => matches!(protocol.cipher, Cipher::Tdes | Cipher::Aes128) && id <= 2,
+        // Integrated Mapping: the point encoding needs p ≡ 3 (mod 4), which excludes P-224 (ID 10).
+        (Mapping::Im, KeyAgreement::Ecdh) => id != 10 && standard_curve(id).is_some(),
+        (Mapping::Im, KeyAgreement::Dh) => id <= 2,
         _ => false,
     }
 }
@@ -157,9 +154,7 @@ pub fn explicit_supported(protocol: PaceProtocol, algorithm_identifier: &[u8]) -
     match (protocol.mapping, &group) {
         (Mapping::Gm, _) => true,
         (Mapping::Cam, Group::Ec(_)) => protocol.cipher != Cipher::Tdes,
-        (Mapping::Im, _) => {
-            matches!(protocol.cipher, Cipher::Tdes | Cipher::Aes128) && group.map_integrated(&[2]).is_some()
-        }
+        (Mapping::Im, _) => group.map_integrated(&[2]).is_some(),
         _ => false,
     }
 }
@@ -368,7 +363,7 @@ pub fn authenticate<T: Transport + ?Sized>(
 ) -> Result<(SecureChannel, PaceOutcome), AccessError> {
     if !is_supported(protocol, parameter_id) {
         return Err(match protocol.mapping {
-            Mapping::Im => AccessError::Unsupported("PACE Integrated Mapping with this cipher or curve"),
+            Mapping::Im => AccessError::Unsupported("PACE Integrated Mapping on a curve with p ≢ 3 (mod 4)"),
             _ => AccessError::Unsupported("unknown PACE domain parameter ID"),
         });
     }
@@ -501,37 +496,55 @@ fn run<T: Transport + ?Sized>(
 }
 
 /// The pseudo-random number mapping R(s, t) of Integrated Mapping (9303-11 §4.4.3.3.2),
-/// before reduction mod p: with the block cipher E of the protocol and l = 128,
-/// `k₀ = E(t, s)`, then `xᵢ = E(kᵢ, c₁)` and `kᵢ₊₁ = E(kᵢ, c₀)` until the output has at least
-/// `bits(p) + 64` bits (so the reduction's bias is negligible).
+/// before reduction mod p. With the block cipher E of the protocol in CBC mode (IV 0),
+/// l = 128 bits for 3DES and AES-128 and l = 256 bits for AES-192/256 (the length of the
+/// nonces s and t, of c₀, c₁ and of each output): `k₀ = E(t, s)`, then `xᵢ = E(kᵢ, c₁)` and
+/// `kᵢ₊₁ = E(kᵢ, c₀)`, every key cut to the cipher's key length, until the output has at
+/// least `bits(p) + 64` bits (so the reduction's bias is negligible).
+///
+/// The l = 256 case has no published worked example; it follows the ICAO text as other
+/// implementations read it (the first key is t itself, 32 bytes).
 pub(crate) fn pseudo_random(
     cipher: Cipher,
     s: &[u8],
     t: &[u8],
     p_bits: u32,
 ) -> Result<Zeroizing<Vec<u8>>, AccessError> {
-    // c₀ and c₁ for l = 128 (ICAO 9303-11 §4.4.3.3.2).
-    const C0: [u8; 16] =
+    const C0_128: [u8; 16] =
         [0xA6, 0x68, 0x89, 0x2A, 0x7C, 0x41, 0xE3, 0xCA, 0x73, 0x9F, 0x40, 0xB0, 0x57, 0xD8, 0x59, 0x04];
-    const C1: [u8; 16] =
+    const C1_128: [u8; 16] =
         [0xA4, 0xE1, 0x36, 0xAC, 0x72, 0x5F, 0x73, 0x8B, 0x01, 0xC1, 0xF6, 0x02, 0x17, 0xC1, 0x88, 0xAD];
-    if !matches!(cipher, Cipher::Tdes | Cipher::Aes128) {
-        return Err(AccessError::Unsupported("Integrated Mapping with AES-192/256 is not implemented yet"));
-    }
-    if s.len() != 16 || t.len() != 16 {
+    const C0_256: [u8; 32] = [
+        0xD4, 0x63, 0xD6, 0x52, 0x34, 0x12, 0x4E, 0xF7, 0x89, 0x70, 0x54, 0x98, 0x6D, 0xCA, 0x0A, 0x17, 0x4E, 0x28,
+        0xDF, 0x75, 0x8C, 0xBA, 0xA0, 0x3F, 0x24, 0x06, 0x16, 0x41, 0x4D, 0x5A, 0x16, 0x76,
+    ];
+    const C1_256: [u8; 32] = [
+        0x54, 0xBD, 0x72, 0x55, 0xF0, 0xAA, 0xF8, 0x31, 0xBE, 0xC3, 0x42, 0x3F, 0xCF, 0x39, 0xD6, 0x9B, 0x6C, 0xBF,
+        0x06, 0x66, 0x77, 0xD0, 0xFA, 0xAE, 0x5A, 0xAD, 0xD9, 0x9D, 0xF8, 0xE5, 0x35, 0x17,
+    ];
+    let (c0, c1): (&[u8], &[u8]) = match cipher {
+        Cipher::Tdes | Cipher::Aes128 => (&C0_128, &C1_128),
+        Cipher::Aes192 | Cipher::Aes256 => (&C0_256, &C1_256),
+    };
+    let l = c0.len();
+    if s.len() != l || t.len() != l {
         return Err(AccessError::Malformed("nonce"));
     }
-    let encrypt = |key: &[u8], block: &[u8; 16]| -> Result<Zeroizing<Vec<u8>>, AccessError> {
-        let mut out = Zeroizing::new(block.to_vec());
+    let key_len = cipher.key_len();
+    let encrypt = |key: &[u8], data: &[u8]| -> Result<Zeroizing<Vec<u8>>, AccessError> {
+        let mut out = Zeroizing::new(data.to_vec());
         cipher_blocks(cipher, key, &mut out, false)?;
         Ok(out)
     };
-    let s_block: [u8; 16] = s.try_into().map_err(|_| AccessError::Malformed("nonce"))?;
-    let mut key = encrypt(t, &s_block)?;
+    let cut = |mut k: Zeroizing<Vec<u8>>| {
+        k.truncate(key_len);
+        k
+    };
+    let mut key = cut(encrypt(t, s)?);
     let mut out = Zeroizing::new(Vec::new());
     while out.len() * 8 < p_bits as usize + 64 {
-        out.extend_from_slice(&encrypt(&key, &C1)?);
-        key = encrypt(&key, &C0)?;
+        out.extend_from_slice(&encrypt(&key, c1)?);
+        key = cut(encrypt(&key, c0)?);
     }
     Ok(out)
 }

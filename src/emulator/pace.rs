@@ -92,9 +92,13 @@ impl PaceChip {
         let wrong = GaResult::Failed(StatusWord::WrongData);
         match core::mem::replace(&mut self.step, Step::SetAt) {
             Step::SetAt => {
-                // Integrated Mapping needs l = 128 bits of nonce; otherwise one cipher block.
-                let block =
-                    if self.protocol.cipher == Cipher::Tdes && self.protocol.mapping != Mapping::Im { 8 } else { 16 };
+                // Integrated Mapping: a nonce of l bits (128, or 256 for AES-192/256); otherwise
+                // one cipher block.
+                let block = match (self.protocol.mapping, self.protocol.cipher) {
+                    (Mapping::Im, Cipher::Aes192 | Cipher::Aes256) => 32,
+                    (Mapping::Im, _) | (_, Cipher::Aes128 | Cipher::Aes192 | Cipher::Aes256) => 16,
+                    (_, Cipher::Tdes) => 8,
+                };
                 let mut s = Zeroizing::new(vec![0u8; block]);
                 rng.fill_bytes(&mut s);
                 let mut z = s.to_vec();
