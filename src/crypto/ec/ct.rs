@@ -48,7 +48,7 @@ impl Curve {
         let (x1, y1, z1) = (&p.x, &p.y, &p.z);
         let (x2, y2, z2) = (&q.x, &q.y, &q.z);
         let a = &self.a;
-        let b3 = self.b.double().add(&self.b);
+        let b3 = &self.b3;
         let mut t0 = x1.mul(x2);
         let mut t1 = y1.mul(y2);
         let mut t2 = z1.mul(z2);
@@ -92,6 +92,45 @@ impl Curve {
         Projective { x: x3, y: y3, z: z3 }
     }
 
+    /// RCB Algorithm 3: exception-free doubling for `y² = x³ + ax + b` (cheaper than
+    /// adding a point to itself with Algorithm 1, and just as complete).
+    #[allow(clippy::many_single_char_names)]
+    fn double_complete(&self, p: &Projective) -> Projective {
+        let (x, y, z) = (&p.x, &p.y, &p.z);
+        let (a, b3) = (&self.a, &self.b3);
+        let mut t0 = x.square();
+        let t1 = y.square();
+        let mut t2 = z.square();
+        let mut t3 = x.mul(y);
+        t3 = t3.double();
+        let mut z3 = x.mul(z);
+        z3 = z3.double();
+        let mut x3 = a.mul(&z3);
+        let mut y3 = b3.mul(&t2);
+        y3 = x3.add(&y3);
+        x3 = t1.sub(&y3);
+        y3 = t1.add(&y3);
+        y3 = x3.mul(&y3);
+        x3 = t3.mul(&x3);
+        z3 = b3.mul(&z3);
+        t2 = a.mul(&t2);
+        t3 = t0.sub(&t2);
+        t3 = a.mul(&t3);
+        t3 = t3.add(&z3);
+        z3 = t0.double();
+        t0 = z3.add(&t0);
+        t0 = t0.add(&t2);
+        t0 = t0.mul(&t3);
+        y3 = y3.add(&t0);
+        t2 = y.mul(z);
+        t2 = t2.double();
+        t0 = t2.mul(&t3);
+        x3 = x3.sub(&t0);
+        z3 = t2.mul(&t1);
+        z3 = z3.double().double();
+        Projective { x: x3, y: y3, z: z3 }
+    }
+
     fn affine(&self, p: &Projective) -> Option<AffinePoint> {
         let zinv = Option::<BoxedMontyForm>::from(p.z.invert())?;
         Some(AffinePoint { x: p.x.mul(&zinv), y: p.y.mul(&zinv) })
@@ -119,7 +158,7 @@ impl Curve {
                 let bit = Choice::from_u8_lsb(byte >> i);
                 cswap(&mut r0, &mut r1, bit);
                 r1 = self.add_complete(&r0, &r1);
-                r0 = self.add_complete(&r0, &r0);
+                r0 = self.double_complete(&r0);
                 cswap(&mut r0, &mut r1, bit);
             }
         }

@@ -252,6 +252,8 @@ pub struct Curve {
     fn_: BoxedMontyParams,
     a: BoxedMontyForm,
     b: BoxedMontyForm,
+    /// 3·b, used by the complete formulas.
+    b3: BoxedMontyForm,
     g: AffinePoint,
     n: NonZero<BoxedUint>,
     field_bytes: usize,
@@ -323,6 +325,7 @@ impl Curve {
             named: None,
             fp,
             fn_,
+            b3: b.double().add(&b),
             a,
             b,
             g: AffinePoint { x: gx.clone(), y: gy.clone() },
