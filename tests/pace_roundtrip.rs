@@ -264,40 +264,42 @@ fn fallback_to_bac_happens_only_when_allowed_and_is_reported() {
 /// small-subgroup attacks against the chip's secret) instead of computing with them.
 #[test]
 fn the_virtual_chip_rejects_invalid_terminal_keys() {
-    let on_curve = passchip::crypto::ec::Curve::named(passchip::crypto::ec::NamedCurve::BrainpoolP256r1).unwrap();
-    let mut off_curve = on_curve.encode_point(on_curve.generator());
+    use passchip::apdu::{Command, Le};
+    use passchip::tlv::{Tag, encode_to_vec};
+    let apdu = |cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8], le: Le| {
+        let mut out = Vec::new();
+        Command::new(cla, ins, p1, p2).with_data(data).with_le(le).encode(&mut out).unwrap();
+        out
+    };
+    // GA 2 of a fresh run with `mapping_key` as the terminal's key: the chip's answer.
+    let ga2 = |ka: KeyAgreement, param: u8, mapping_key: &[u8]| {
+        let mut chip = InProcess::new(VirtualChip::new(doc_with(ka, Cipher::Aes128, u32::from(param))));
+        let oid = PaceProtocol { key_agreement: ka, mapping: Mapping::Gm, cipher: Cipher::Aes128 }.oid();
+        let mut at = encode_to_vec(Tag::new(0x80), oid.as_bytes());
+        at.extend_from_slice(&[0x83, 0x01, 0x02, 0x84, 0x01, param]);
+        assert_eq!(chip.transmit(&apdu(0x00, 0x22, 0xC1, 0xA4, &at, Le::None)).unwrap(), [0x90, 0x00]);
+        let ga1 = chip.transmit(&apdu(0x10, 0x86, 0, 0, &[0x7C, 0x00], Le::MAX_SHORT)).unwrap();
+        assert_eq!(ga1[ga1.len() - 2..], [0x90, 0x00]);
+        let data = encode_to_vec(Tag::new(0x7C), &encode_to_vec(Tag::new(0x81), mapping_key));
+        chip.transmit(&apdu(0x10, 0x86, 0, 0, &data, Le::MAX_SHORT)).unwrap()
+    };
+    let curve = passchip::crypto::ec::Curve::named(passchip::crypto::ec::NamedCurve::BrainpoolP256r1).unwrap();
+    let valid_point = curve.encode_point(curve.generator());
+    let mut off_curve = valid_point.clone();
     *off_curve.last_mut().unwrap() ^= 1;
+    let dh = passchip::crypto::dh::DhGroup::standard(0).unwrap();
+    let valid_value = dh.encode(dh.generator());
     let mut two = vec![0u8; 128];
     two[127] = 2;
-    for (ka, param, bad) in [(KeyAgreement::Ecdh, 13u8, off_curve), (KeyAgreement::Dh, 0u8, two)] {
-        let d = doc_with(ka, Cipher::Aes128, u32::from(param));
-        let mut chip = InProcess::new(VirtualChip::new(d));
-        let oid = PaceProtocol { key_agreement: ka, mapping: Mapping::Gm, cipher: Cipher::Aes128 }.oid();
-        let mut at = vec![0x80, oid.as_bytes().len() as u8];
-        at.extend_from_slice(oid.as_bytes());
-        at.extend_from_slice(&[0x83, 0x01, 0x02, 0x84, 0x01, param]);
-        let mut mse = vec![0x00, 0x22, 0xC1, 0xA4, at.len() as u8];
-        mse.extend_from_slice(&at);
-        assert_eq!(chip.transmit(&mse).unwrap(), [0x90, 0x00]);
-        let ga1 = chip.transmit(&[0x10, 0x86, 0x00, 0x00, 0x02, 0x7C, 0x00, 0x00]).unwrap();
-        assert_eq!(ga1[ga1.len() - 2..], [0x90, 0x00]);
-        let mut inner = vec![0x81, 0x81, bad.len() as u8];
-        if bad.len() < 128 {
-            inner = vec![0x81, bad.len() as u8];
-        }
-        inner.extend_from_slice(&bad);
-        let mut data = vec![0x7C];
-        if inner.len() < 128 {
-            data.push(inner.len() as u8);
-        } else {
-            data.extend_from_slice(&[0x81, inner.len() as u8]);
-        }
-        data.extend_from_slice(&inner);
-        let mut ga2 = vec![0x10, 0x86, 0x00, 0x00, data.len() as u8];
-        ga2.extend_from_slice(&data);
-        ga2.push(0x00);
-        let r = chip.transmit(&ga2).unwrap();
-        assert_eq!(r, [0x6A, 0x80], "{ka:?}: the chip computed with an invalid key");
+    for (ka, param, valid, bad) in
+        [(KeyAgreement::Ecdh, 13u8, valid_point, off_curve), (KeyAgreement::Dh, 0u8, valid_value, two)]
+    {
+        // The same exchange with a valid key goes on (the chip's own mapping key, 9000) ...
+        let ok = ga2(ka, param, &valid);
+        assert_eq!(ok[ok.len() - 2..], [0x90, 0x00], "{ka:?}");
+        assert_eq!(ok[0], 0x7C);
+        // ... and with an invalid one it stops before computing anything with it.
+        assert_eq!(ga2(ka, param, &bad), [0x6A, 0x80], "{ka:?}: the chip computed with an invalid key");
     }
 }
 

@@ -20,14 +20,15 @@ use super::AccessError;
 pub(crate) use group::{Element, Group};
 
 mod group;
+pub mod protocol;
 use crate::apdu::{Command, Le, StatusWord, ins};
 use crate::crypto::ec::{Curve, NamedCurve};
 use crate::crypto::{RandomSource, aes::AesCipher, ct_eq, kdf, retail_mac::RetailMacKey, tdes};
-use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use crate::mrz::MrzKey;
 use crate::sm::{SecureChannel, Suite};
 use crate::tlv::{self, Tag, Tlv};
 use crate::transport::{Transport, exchange};
+pub use protocol::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 
 /// The password PACE is run with.
 pub enum PacePassword {
@@ -306,12 +307,12 @@ fn decrypt_cam(ks_enc: &[u8], a_ic: &[u8]) -> Result<Vec<u8>, AccessError> {
 }
 
 /// Dynamic authentication data `7C { tag value }`.
-fn dyn_auth(tag: u32, value: &[u8]) -> Vec<u8> {
+pub(crate) fn dyn_auth(tag: u32, value: &[u8]) -> Vec<u8> {
     tlv::encode_to_vec(Tag::new(0x7C), &tlv::encode_to_vec(Tag::new(tag), value))
 }
 
 /// The value of `tag` inside a `7C` response.
-fn dyn_auth_field(data: &[u8], tag: u32, step: &'static str) -> Result<Vec<u8>, AccessError> {
+pub(crate) fn dyn_auth_field(data: &[u8], tag: u32, step: &'static str) -> Result<Vec<u8>, AccessError> {
     let outer = Tlv::parse_tagged(data, Tag::new(0x7C)).map_err(|_| AccessError::Malformed(step))?;
     let field =
         outer.find(Tag::new(tag)).map_err(|_| AccessError::Malformed(step))?.ok_or(AccessError::Malformed(step))?;

@@ -94,24 +94,11 @@ const RFC5114: [(&str, &str, &str); 3] = [
     ),
 ];
 
-fn hex(s: &str) -> Vec<u8> {
-    let digits: Vec<u8> =
-        s.bytes().filter_map(|c| (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok())).collect();
-    digits.chunks(2).map(|p| p.iter().fold(0u8, |acc, d| acc << 4 | d)).collect()
-}
-
-fn trim(bytes: &[u8]) -> &[u8] {
-    let zeros = bytes.iter().take_while(|&&b| b == 0).count();
-    bytes.get(zeros..).unwrap_or_default()
-}
+use super::be::{from_hex as hex, trim};
 
 /// Big-endian bytes left-padded to `len`.
 fn fixed(v: &BoxedUint, len: usize) -> Vec<u8> {
-    let bytes = v.to_be_bytes();
-    let body = trim(&bytes);
-    let mut out = vec![0u8; len.saturating_sub(body.len())];
-    out.extend_from_slice(body);
-    out
+    super::be::fixed(v, len).to_vec()
 }
 
 impl DhGroup {
@@ -129,8 +116,13 @@ impl DhGroup {
     /// [`DhError::BadGroup`] when a check fails.
     pub fn from_params(p: &[u8], g: &[u8], q: &[u8]) -> Result<Self, DhError> {
         let (p_t, q_t) = (trim(p), trim(q));
-        if p_t.len() < 64 || p_t.len() > 1024 {
-            return Err(DhError::BadGroup("the modulus must be 512 to 8192 bits"));
+        // Bounds keep the checks below cheap on hostile input (EF.CardAccess comes from the
+        // chip): a modulus of 512–4096 bits and a subgroup order of at most 512 bits.
+        if p_t.len() < 64 || p_t.len() > 512 {
+            return Err(DhError::BadGroup("the modulus must be 512 to 4096 bits"));
+        }
+        if q_t.len() > 64 {
+            return Err(DhError::BadGroup("the subgroup order must be at most 512 bits"));
         }
         let bits = u32::try_from(p_t.len() * 8).map_err(|_| DhError::BadGroup("size"))?;
         let p_u = BoxedUint::from_be_slice(p_t, bits).map_err(|_| DhError::BadGroup("p"))?;
@@ -191,7 +183,7 @@ impl DhGroup {
             return Ok(Zeroizing::new(vec![1]));
         };
         let v = BoxedUint::from_be_slice_vartime(&raw).rem_vartime(&q1).wrapping_add(BoxedUint::one());
-        Ok(Zeroizing::new(fixed(&v, self.q_bytes)))
+        Ok(super::be::fixed(&v, self.q_bytes))
     }
 
     /// `base^exponent` in constant time for a secret exponent (its precision is fixed by
@@ -328,5 +320,13 @@ mod tests {
         *even.last_mut().unwrap() ^= 1;
         assert!(DhGroup::from_params(&even, &gg, &q).is_err());
         assert!(DhGroup::from_params(&[0xFB], &[2], &[5]).is_err(), "too small");
+        assert_eq!(
+            DhGroup::from_params(&[0xFF; 513], &gg, &q).unwrap_err(),
+            DhError::BadGroup("the modulus must be 512 to 4096 bits")
+        );
+        assert_eq!(
+            DhGroup::from_params(&p, &gg, &[0xFF; 65]).unwrap_err(),
+            DhError::BadGroup("the subgroup order must be at most 512 bits")
+        );
     }
 }

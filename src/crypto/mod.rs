@@ -7,6 +7,7 @@
 //! ([`ct_eq`]).
 
 pub mod aes;
+pub(crate) mod be;
 pub mod dh;
 pub mod ec;
 pub mod hash;

@@ -6,14 +6,15 @@ use zeroize::Zeroizing;
 
 use super::rng::DetRng;
 use crate::access::pace::{
-    Element, Group, cam_iv, cipher_blocks, derive_key, map_generic, pseudo_random, session_suite, token,
+    Element, Group, cam_iv, cipher_blocks, derive_key, dyn_auth, dyn_auth_field, map_generic, pseudo_random,
+    session_suite, token,
 };
 use crate::apdu::StatusWord;
 use crate::crypto::aes::AesCipher;
 use crate::crypto::{ct_eq, kdf};
 use crate::lds::security_infos::{Cipher, Mapping, PaceProtocol};
 use crate::sm::ChipChannel;
-use crate::tlv::{self, Tag, Tlv};
+use crate::tlv::{self, Tag};
 
 enum Step {
     /// MSE:Set AT accepted; waiting for GA 1.
@@ -52,13 +53,10 @@ pub(crate) enum GaResult {
     Failed(StatusWord),
 }
 
+/// The value of `tag` in the terminal's `7C` data (the reader's parser, errors dropped:
+/// the chip only needs "present and well formed").
 fn field(data: &[u8], tag: u32) -> Option<Vec<u8>> {
-    let outer = Tlv::parse_tagged(data, Tag::new(0x7C)).ok()?;
-    outer.find(Tag::new(tag)).ok()?.map(|t| t.value.to_vec())
-}
-
-fn dyn_auth(tag: u32, value: &[u8]) -> Vec<u8> {
-    tlv::encode_to_vec(Tag::new(0x7C), &tlv::encode_to_vec(Tag::new(tag), value))
+    dyn_auth_field(data, tag, "GA").ok()
 }
 
 impl PaceChip {

@@ -4,10 +4,10 @@
 
 use zeroize::Zeroizing;
 
+use super::protocol::KeyAgreement;
 use crate::crypto::dh::{DhGroup, DhValue};
 use crate::crypto::ec::{AffinePoint, Curve};
 use crate::crypto::{RandomSource, RngError};
-use crate::lds::security_infos::KeyAgreement;
 
 /// The DER body of bsiEckaDH (0.4.0.127.0.7.1.1.5.2), BSI TR-03111.
 const BSI_ECKA_DH: &[u8] = &[0x04, 0x00, 0x7F, 0x00, 0x07, 0x01, 0x01, 0x05, 0x02];

@@ -144,25 +144,7 @@ impl core::fmt::Display for NamedCurve {
     }
 }
 
-fn hex_bytes(s: &str) -> Vec<u8> {
-    let digits: Vec<u8> = s.bytes().filter_map(|c| (c as char).to_digit(16).map(|d| d as u8)).collect();
-    let mut out = Vec::with_capacity(digits.len() / 2 + 1);
-    let odd = digits.len() % 2;
-    if odd == 1 {
-        out.push(digits.first().copied().unwrap_or(0));
-    }
-    for pair in digits.get(odd..).unwrap_or_default().chunks(2) {
-        if let [h, l] = pair {
-            out.push(h << 4 | l);
-        }
-    }
-    out
-}
-
-fn trim(bytes: &[u8]) -> &[u8] {
-    let zeros = bytes.iter().take_while(|&&b| b == 0).count();
-    bytes.get(zeros..).unwrap_or_default()
-}
+use super::be::{from_hex as hex_bytes, trim};
 
 /// An integer from big-endian bytes with the given precision, if it fits.
 fn uint(bytes: &[u8], precision: u32) -> Option<BoxedUint> {
@@ -538,11 +520,7 @@ impl Curve {
 
     #[cfg(feature = "emulator")]
     fn fixed(&self, v: &BoxedMontyForm) -> Vec<u8> {
-        let bytes = v.retrieve().to_be_bytes();
-        let body = trim(&bytes);
-        let mut out = vec![0u8; self.scalar_bytes().saturating_sub(body.len())];
-        out.extend_from_slice(body);
-        out
+        super::be::fixed(&v.retrieve(), self.scalar_bytes()).to_vec()
     }
 
     /// A uniformly distributed secret scalar in [1, n − 1] (8 extra random bytes make the
@@ -562,11 +540,7 @@ impl Curve {
             return Ok(zeroize::Zeroizing::new(vec![1]));
         };
         let v = BoxedUint::from_be_slice_vartime(&raw).rem_vartime(&n1).wrapping_add(BoxedUint::one());
-        let bytes = v.to_be_bytes();
-        let body = trim(&bytes);
-        let mut out = zeroize::Zeroizing::new(vec![0u8; self.scalar_bytes().saturating_sub(body.len())]);
-        out.extend_from_slice(body);
-        Ok(out)
+        Ok(super::be::fixed(&v, self.scalar_bytes()))
     }
 
     /// ECDSA signing with private scalar `d` and nonce `k` (SEC 1 §4.1.3), returning
