@@ -5,6 +5,7 @@
 pub mod access;
 pub mod apdu;
 pub mod base64;
+pub mod chip_auth;
 pub mod crypto;
 pub mod date;
 #[cfg(feature = "emulator")]

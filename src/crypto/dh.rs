@@ -43,6 +43,9 @@ pub struct DhGroup {
     g: DhValue,
     p_bytes: usize,
     q_bytes: usize,
+    /// False for a PKCS #3 group (Chip Authentication keys in old DG14s): `q` is then only
+    /// the bound 2^l of secret exponents, and received values are range-checked only.
+    order_known: bool,
 }
 
 impl core::fmt::Debug for DhGroup {
@@ -143,7 +146,45 @@ impl DhGroup {
         if g_m == one || bool::from(g_m.is_zero()) || g_m.pow(q_nz.as_ref()) != one {
             return Err(DhError::BadGroup("g does not generate the subgroup of order q"));
         }
-        Ok(Self { params, p_bytes: p_t.len(), q_bytes: q_t.len(), p: p_u, q: q_nz, g: DhValue(g_m) })
+        Ok(Self { params, p_bytes: p_t.len(), q_bytes: q_t.len(), p: p_u, q: q_nz, g: DhValue(g_m), order_known: true })
+    }
+
+    /// A PKCS #3 group `{ p, g, privateValueLength }` without a subgroup order, as in
+    /// the dhKeyAgreement keys of early DG14s (Chip Authentication). Secret exponents have
+    /// `exponent_bits` bits (at least 256, at most |p| − 1); received values can only be
+    /// checked to lie in (1, p − 1). PACE never uses such a group.
+    ///
+    /// # Errors
+    /// [`DhError::BadGroup`].
+    pub fn without_order(p: &[u8], g: &[u8], exponent_bits: u32) -> Result<Self, DhError> {
+        let p_t = trim(p);
+        if p_t.len() < 64 || p_t.len() > 512 {
+            return Err(DhError::BadGroup("the modulus must be 512 to 4096 bits"));
+        }
+        let bits = u32::try_from(p_t.len() * 8).map_err(|_| DhError::BadGroup("size"))?;
+        let p_u = BoxedUint::from_be_slice(p_t, bits).map_err(|_| DhError::BadGroup("p"))?;
+        let p_odd = Option::<Odd<BoxedUint>>::from(Odd::new(p_u.clone())).ok_or(DhError::BadGroup("p is even"))?;
+        let g_u = BoxedUint::from_be_slice(trim(g), bits).map_err(|_| DhError::BadGroup("g is larger than p"))?;
+        if g_u >= p_u || g_u <= BoxedUint::one() {
+            return Err(DhError::BadGroup("g is not in (1, p)"));
+        }
+        // p has at least 512 bits, so the upper bound stays above 256.
+        let e_bits = exponent_bits.clamp(256, 512).min(bits - 8);
+        let e_bytes = e_bits.div_ceil(8) as usize;
+        // 2^(8·e_bytes): exponents are drawn from [1, bound − 1].
+        let mut one_then_zeros = vec![1u8];
+        one_then_zeros.resize(e_bytes + 1, 0);
+        let bound = BoxedUint::from_be_slice(&one_then_zeros, bits).map_err(|_| DhError::BadGroup("bound"))?;
+        let bound = Option::<NonZero<BoxedUint>>::from(NonZero::new(bound)).ok_or(DhError::BadGroup("bound"))?;
+        let params = BoxedMontyParams::new_vartime(p_odd);
+        let g_m = BoxedMontyForm::new(g_u, &params);
+        Ok(Self { params, p_bytes: p_t.len(), q_bytes: e_bytes, p: p_u, q: bound, g: DhValue(g_m), order_known: false })
+    }
+
+    /// Whether the subgroup order q is known (always, except for [`DhGroup::without_order`]).
+    #[must_use]
+    pub fn order_known(&self) -> bool {
+        self.order_known
     }
 
     /// The generator g.
@@ -167,6 +208,9 @@ impl DhGroup {
     /// The subgroup order q, big-endian.
     #[must_use]
     pub fn order(&self) -> Vec<u8> {
+        if !self.order_known {
+            return Vec::new();
+        }
         fixed(self.q.as_ref(), self.q_bytes)
     }
 
@@ -211,6 +255,9 @@ impl DhGroup {
     #[must_use]
     pub fn map_to_subgroup(&self, r: &[u8]) -> Option<DhValue> {
         use crypto_bigint::Resize;
+        if !self.order_known {
+            return None;
+        }
         let precision = self.p.bits_precision();
         let wide = Zeroizing::new(BoxedUint::from_be_slice_vartime(r));
         let bits = wide.bits_precision().max(precision);
@@ -249,7 +296,7 @@ impl DhGroup {
             return Err(DhError::BadValue("not in (1, p − 1)"));
         }
         let v = BoxedMontyForm::new(y, &self.params);
-        if v.pow(self.q.as_ref()) != BoxedMontyForm::one(&self.params) {
+        if self.order_known && v.pow(self.q.as_ref()) != BoxedMontyForm::one(&self.params) {
             return Err(DhError::BadValue("not in the subgroup of order q"));
         }
         Ok(DhValue(v))

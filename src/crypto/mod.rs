@@ -11,6 +11,7 @@ pub(crate) mod be;
 pub mod dh;
 pub mod ec;
 pub mod hash;
+pub mod iso9796;
 pub mod kdf;
 pub mod padding;
 pub mod retail_mac;
