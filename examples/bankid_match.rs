@@ -11,7 +11,9 @@
 use passchip::date::Date;
 use passchip::emulator::{VirtualChip, VirtualDocument};
 use passchip::identity::asserted::from_json;
-use passchip::identity::verification::{AccessInfo, DocumentEvidence, Verification, VerificationPolicy};
+use passchip::identity::verification::{
+    AccessInfo, ChipAuthenticity, DocumentEvidence, Verification, VerificationPolicy,
+};
 use passchip::lds::LdsFile;
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore};
 use passchip::reader::{ReadOptions, read_with_bac};
@@ -47,6 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sod = read.files.get(&LdsFile::Sod).ok_or("no EF.SOD")?;
     let today = Date::today();
     let pa = PassiveAuthentication::verify(sod, &dgs, &store, &PaOptions::at(today));
+    // Chip Authentication ran during the read; its key (DG14) is trusted through the SOD.
+    let chip = ChipAuthenticity::assess(&read.anti_cloning, Some(&pa), None);
 
     // 4. One verdict: genuine, original chip, same person.
     let mrz = &read.dg1.as_ref().ok_or("no DG1")?.mrz;
@@ -55,6 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         passive_authentication: Some(&pa),
         mrz,
         dg11: None,
+        chip: Some(&chip),
     };
     let verdict = Verification::decide(&identity, evidence, today, &VerificationPolicy::default());
     println!("decision: {:?}", verdict.decision());

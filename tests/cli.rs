@@ -45,7 +45,7 @@ fn demo_json_has_the_documented_shape() {
         assert_eq!(v["access"]["pace"]["protocol"]["mapping"], "GM");
         assert_eq!(v["access"]["extended_length"], chip == "modern");
         let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
-        assert_eq!(files, ["EF_COM", "DG1", "DG2", "EF_SOD"]);
+        assert_eq!(files, ["EF_COM", "DG1", "DG2", "DG14", "EF_SOD"]);
         assert!(v["stats"]["apdus"].as_u64().unwrap() >= 7);
         assert!(v["stats"]["elapsed_ms"].is_number());
         assert_eq!(v["verification"]["passive_authentication"]["schema"], "passchip.pa/1");
@@ -199,7 +199,19 @@ fn demo_with_an_identity_verifies_end_to_end() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["bank_verification"]["schema"], "passchip.verification/1");
     assert_eq!(v["bank_verification"]["holder_match"]["outcome"], "match");
-    assert_eq!(v["bank_verification"]["decision"], "review", "anti-cloning is not performed yet");
+    assert_eq!(v["bank_verification"]["decision"], "accept");
+    assert_eq!(v["verification"]["chip_authenticity"]["status"], "proven");
+    assert_eq!(v["verification"]["chip_authenticity"]["proven_by"], serde_json::json!(["CA"]));
+    // A cloned chip: genuine signed files, other keys. Passive authentication still
+    // passes; chip authentication fails and the bank verdict rejects.
+    let out = passchip(&["demo", "--json", "--cloned", "--identity", same.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verification"]["passive_authentication"]["verdict"], "valid");
+    assert_eq!(v["verification"]["chip_authenticity"]["status"], "failed");
+    assert_eq!(v["bank_verification"]["decision"], "reject");
+    let reasons = v["bank_verification"]["reasons"].as_array().unwrap();
+    assert!(reasons.contains(&serde_json::json!("CHIP_NOT_AUTHENTIC")), "{reasons:?}");
     std::fs::remove_file(same).unwrap();
     let plain = passchip(&["demo", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();

@@ -42,9 +42,16 @@ fn bac_with_the_right_mrz_reads_every_file_byte_exact() {
     assert_eq!(mrz.primary_identifier, "OEBERG");
     assert_eq!(mrz.secondary_identifier, "AASA");
     assert_eq!(mrz.document_number, "AA1234567");
-    assert_eq!(read.com.as_ref().unwrap().data_groups.len(), 2);
-    // Extended length: one READ BINARY per file.
-    assert_eq!(read.stats.read_binary, 4, "{:?}", read.stats);
+    assert_eq!(read.com.as_ref().unwrap().data_groups.len(), 3);
+    // Extended length: one READ BINARY per file (EF.COM, DG1, DG2, DG14, EF.SOD).
+    assert_eq!(read.stats.read_binary, 5, "{:?}", read.stats);
+    // DG14's key: Chip Authentication ran after BAC and switched to AES secure messaging.
+    let ca = match &read.anti_cloning.chip_authentication {
+        passchip::reader::Attempt::Passed(ca) => ca,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(ca.protocol.cipher, passchip::access::pace::Cipher::Aes128);
+    assert_eq!(read.suite, passchip::sm::SuiteKind::Tdes);
 }
 
 #[test]

@@ -10,7 +10,7 @@ use passchip::emulator::{DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::identity::asserted::from_json;
 use passchip::identity::matching::{Outcome, Reason};
 use passchip::identity::verification::{
-    AccessInfo, Decision, DecisionReason, DocumentEvidence, Verification, VerificationPolicy,
+    AccessInfo, ChipAuthenticity, Decision, DecisionReason, DocumentEvidence, Verification, VerificationPolicy,
 };
 use passchip::lds::{DgNumber, LdsFile};
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore};
@@ -40,6 +40,7 @@ fn verify(doc: &VirtualDocument, bankid: &str, tamper: bool, policy: &Verificati
     store.add(doc.pki().unwrap().csca().clone(), TrustSource::File { path: "virtual CSCA".into() });
     let today = Date::parse("2026-11-21").unwrap();
     let pa = PassiveAuthentication::verify(&read.files[&LdsFile::Sod], &dgs, &store, &PaOptions::at(today));
+    let chip = ChipAuthenticity::assess(&read.anti_cloning, Some(&pa), None);
     let identity = from_json(bankid, None).unwrap();
     let mrz = &read.dg1.as_ref().unwrap().mrz;
     let evidence = DocumentEvidence {
@@ -47,6 +48,7 @@ fn verify(doc: &VirtualDocument, bankid: &str, tamper: bool, policy: &Verificati
         passive_authentication: Some(&pa),
         mrz,
         dg11: None,
+        chip: Some(&chip),
     };
     Verification::decide(&identity, evidence, today, policy)
 }
@@ -57,18 +59,16 @@ fn the_right_person_matches() {
     let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
     assert_eq!(v.holder_match().outcome(), Outcome::Match, "{:?}", v.holder_match().reasons());
     assert!(v.holder_match().has(Reason::IdMatch));
-    // Anti-cloning is not available yet: the default policy does not accept blindly.
-    assert_eq!(v.decision(), Decision::Review);
-    assert!(v.reasons().contains(&DecisionReason::CloningNotExcluded));
-    let relaxed = VerificationPolicy::default().with_chip_authenticity_required(false);
-    let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), false, &relaxed);
-    assert_eq!(v.decision(), Decision::Accept);
+    // Chip Authentication with the SOD-covered DG14 key proved the chip original.
+    assert_eq!(v.decision(), Decision::Accept, "{:?} {:?}", v.reasons(), v.chip_authenticity());
+    assert!(v.reasons().contains(&DecisionReason::ChipAuthentic));
     let json = serde_json::to_value(&v).unwrap();
     assert_eq!(json["schema"], "passchip.verification/1");
     assert_eq!(json["decision"], "accept");
     assert_eq!(json["holder_match"]["outcome"], "match");
     assert_eq!(json["passive_authentication"]["verdict"], "valid");
-    assert_eq!(json["chip_authenticity"]["status"], "not_checked");
+    assert_eq!(json["chip_authenticity"]["status"], "proven");
+    assert_eq!(json["chip_authenticity"]["proven_by"][0], "CA");
     assert_eq!(json["access"]["protocol"], "BAC");
     assert_eq!(json["access"]["secure_messaging"], "3DES");
 }

@@ -90,11 +90,7 @@ pub(crate) type KeyPair = (Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>);
 
 /// The session keys of Chip Authentication: `KDF(K ‖ nonce, 1)` and `KDF(K ‖ nonce, 2)`
 /// (the nonce only in the version 2 style answer, BSI TR-03110-1 §3.4).
-pub(crate) fn session_keys(
-    cipher: Cipher,
-    shared: &[u8],
-    nonce: Option<&[u8]>,
-) -> KeyPair {
+pub(crate) fn session_keys(cipher: Cipher, shared: &[u8], nonce: Option<&[u8]>) -> KeyPair {
     let mut seed = Zeroizing::new(shared.to_vec());
     seed.extend_from_slice(nonce.unwrap_or_default());
     (derive_key(cipher, &seed, 1), derive_key(cipher, &seed, 2))
@@ -197,12 +193,7 @@ fn parse_answer(data: &[u8]) -> Result<Answer, ChipAuthError> {
 /// The chip side of the key agreement, for the emulator: from the terminal's ephemeral
 /// key and the chip's static secret, the session keys (or `None` for an invalid key).
 #[cfg(feature = "emulator")]
-pub(crate) fn chip_side(
-    group: &Group,
-    static_secret: &[u8],
-    pk_pcd: &[u8],
-    cipher: Cipher,
-) -> Option<KeyPair> {
+pub(crate) fn chip_side(group: &Group, static_secret: &[u8], pk_pcd: &[u8], cipher: Cipher) -> Option<KeyPair> {
     let theirs = group.decode(pk_pcd)?;
     let shared = group.mul(static_secret, &theirs)?;
     Some(session_keys(cipher, &group.shared_secret(&shared), None))

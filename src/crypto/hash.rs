@@ -30,11 +30,11 @@ impl HashAlg {
     #[must_use]
     pub fn from_oid(o: &ObjectIdentifier) -> Option<Self> {
         Some(match *o {
-            oid::SHA1 | oid::SHA1_WITH_RSA | oid::ECDSA_SHA1 => Self::Sha1,
-            oid::SHA224 | oid::SHA224_WITH_RSA | oid::ECDSA_SHA224 => Self::Sha224,
-            oid::SHA256 | oid::SHA256_WITH_RSA | oid::ECDSA_SHA256 => Self::Sha256,
-            oid::SHA384 | oid::SHA384_WITH_RSA | oid::ECDSA_SHA384 => Self::Sha384,
-            oid::SHA512 | oid::SHA512_WITH_RSA | oid::ECDSA_SHA512 => Self::Sha512,
+            oid::SHA1 | oid::SHA1_WITH_RSA | oid::ECDSA_SHA1 | oid::ECDSA_PLAIN_SHA1 => Self::Sha1,
+            oid::SHA224 | oid::SHA224_WITH_RSA | oid::ECDSA_SHA224 | oid::ECDSA_PLAIN_SHA224 => Self::Sha224,
+            oid::SHA256 | oid::SHA256_WITH_RSA | oid::ECDSA_SHA256 | oid::ECDSA_PLAIN_SHA256 => Self::Sha256,
+            oid::SHA384 | oid::SHA384_WITH_RSA | oid::ECDSA_SHA384 | oid::ECDSA_PLAIN_SHA384 => Self::Sha384,
+            oid::SHA512 | oid::SHA512_WITH_RSA | oid::ECDSA_SHA512 | oid::ECDSA_PLAIN_SHA512 => Self::Sha512,
             _ => return None,
         })
     }

@@ -145,6 +145,12 @@ pub struct VirtualChip {
     can_verified: bool,
     pin_tries: u8,
     puk_tries: u8,
+    /// Chip Authentication's MSE:Set AT was accepted: GENERAL AUTHENTICATE completes it.
+    ca_pending: Option<crate::chip_auth::protocol::Cipher>,
+    /// The master file is the current DF (after PACE, before selecting the application).
+    in_mf: bool,
+    /// EF.CardSecurity (MF) is the current file.
+    card_security_current: bool,
 }
 
 impl core::fmt::Debug for VirtualChip {
@@ -182,6 +188,9 @@ impl VirtualChip {
             can_verified: false,
             pin_tries: PIN_TRIES,
             puk_tries: PUK_TRIES,
+            ca_pending: None,
+            in_mf: false,
+            card_security_current: false,
         }
     }
 
@@ -371,6 +380,7 @@ impl VirtualChip {
         if let Some(channel) = channel {
             self.state = State::Secured(channel);
             self.card_access_selected = false;
+            self.in_mf = !self.app_selected;
         } else if !matches!(self.state, State::Idle) {
             self.state = State::Idle;
         }
@@ -532,11 +542,21 @@ impl VirtualChip {
             ins::SELECT => match (cmd.p1, cmd.data.as_slice()) {
                 (0x04, aid) if aid == EMRTD_AID => {
                     self.current = None;
+                    self.in_mf = false;
+                    self.card_security_current = false;
                     (vec![], StatusWord::Ok)
                 }
+                (0x00 | 0x02, &[0x01, 0x1D]) if self.in_mf => {
+                    self.current = None;
+                    self.card_security_current = self.doc.card_security().is_some();
+                    let sw = if self.card_security_current { StatusWord::Ok } else { StatusWord::FileNotFound };
+                    (vec![], sw)
+                }
+                (0x00 | 0x02, _) if self.in_mf => (vec![], StatusWord::FileNotFound),
                 (0x00 | 0x02, &[a, b]) => match self.doc.files().find(|(f, _)| f.fid() == [a, b]) {
                     Some((f, _)) => {
                         self.current = Some(f);
+                        self.card_security_current = false;
                         (vec![], StatusWord::Ok)
                     }
                     None => (vec![], StatusWord::FileNotFound),
@@ -558,6 +578,16 @@ impl VirtualChip {
                     (vec![], StatusWord::SecurityStatusNotSatisfied)
                 }
             }
+            ins::MSE | ins::GENERAL_AUTHENTICATE if let Some(r) = self.chip_authentication(cmd) => r,
+            ins::INTERNAL_AUTHENTICATE => match (cmd.data.len(), self.doc.secrets().aa.clone()) {
+                (8, Some(key)) => match key.sign(&cmd.data, &mut self.rng) {
+                    Some(sig) if sig.len() <= cmd.ne as usize => (sig, StatusWord::Ok),
+                    Some(_) => (vec![], StatusWord::WrongLength),
+                    None => (vec![], StatusWord::NoPreciseDiagnosis),
+                },
+                (8, None) => (vec![], StatusWord::InsNotSupported),
+                _ => (vec![], StatusWord::WrongLength),
+            },
             ins::MSE | ins::GENERAL_AUTHENTICATE => match self.pace_command(cmd.ins, (cmd.p1, cmd.p2), &cmd.data) {
                 Some((data, sw, channel)) => {
                     self.pending_channel = channel;
@@ -566,6 +596,62 @@ impl VirtualChip {
                 None => (vec![], StatusWord::WrongP1P2),
             },
             _ => (vec![], StatusWord::InsNotSupported),
+        }
+    }
+
+    /// Chip Authentication (ICAO 9303-11 §6.2): MSE:Set KAT (3DES), or MSE:Set AT then
+    /// GENERAL AUTHENTICATE. The new channel takes over after this answer. `None` for
+    /// commands that are not Chip Authentication's.
+    fn chip_authentication(&mut self, cmd: &OpenedCommand) -> Option<(Vec<u8>, StatusWord)> {
+        use crate::chip_auth::protocol::Cipher;
+        let (group, secret, spec) = self.doc.secrets().ca.clone()?;
+        let field =
+            |tag: u32| tlv::iter(&cmd.data).flatten().find(|t| t.tag == Tag::new(tag)).map(|t| t.value.to_vec());
+        let key_ok = |id: Option<Vec<u8>>| match (id, spec.key_id) {
+            (Some(given), Some(ours)) => given == crate::chip_auth::key_id_bytes(ours),
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        let finish = |chip: &mut Self, pk: &[u8], cipher: Cipher, answer: Vec<u8>| match super::anti_cloning::ca_channel(
+            &group, &secret, pk, cipher,
+        ) {
+            Some(ch) => {
+                chip.pending_channel = Some(ch);
+                (answer, StatusWord::Ok)
+            }
+            None => (vec![], StatusWord::WrongData),
+        };
+        match (cmd.ins, cmd.p1, cmd.p2) {
+            (ins::MSE, 0x41, 0xA6) => {
+                self.ca_pending = None;
+                if spec.protocol.cipher != Cipher::Tdes {
+                    return Some((vec![], StatusWord::ConditionsNotSatisfied));
+                }
+                if !key_ok(field(0x84)) {
+                    return Some((vec![], StatusWord::ReferenceNotFound));
+                }
+                let pk = field(0x91)?;
+                Some(finish(self, &pk, Cipher::Tdes, vec![]))
+            }
+            (ins::MSE, 0x41, 0xA4) => {
+                self.ca_pending = None;
+                if field(0x80).as_deref() != Some(spec.protocol.oid().as_bytes()) {
+                    return Some((vec![], StatusWord::WrongData));
+                }
+                if !key_ok(field(0x84)) {
+                    return Some((vec![], StatusWord::ReferenceNotFound));
+                }
+                self.ca_pending = Some(spec.protocol.cipher);
+                Some((vec![], StatusWord::Ok))
+            }
+            (ins::GENERAL_AUTHENTICATE, 0x00, 0x00) => {
+                let cipher = self.ca_pending.take()?;
+                let Ok(pk) = crate::access::pace::dyn_auth_field(&cmd.data, 0x80, "GA") else {
+                    return Some((vec![], StatusWord::WrongData));
+                };
+                Some(finish(self, &pk, cipher, vec![0x7C, 0x00]))
+            }
+            _ => None,
         }
     }
 
@@ -588,14 +674,22 @@ impl VirtualChip {
             }
             let sfi = cmd.p1 & 0x1F;
             match self.doc.files().find(|(f, _)| f.sfi() == sfi) {
-                Some((f, _)) => self.current = Some(f),
+                Some((f, _)) => {
+                    self.current = Some(f);
+                    self.card_security_current = false;
+                }
                 None => return (vec![], StatusWord::FileNotFound),
             }
             usize::from(cmd.p2)
         } else {
             (usize::from(cmd.p1 & 0x7F) << 8) | usize::from(cmd.p2)
         };
-        let Some(content) = self.current.and_then(|f| self.doc.file(f)) else {
+        let content = if self.card_security_current {
+            self.doc.card_security()
+        } else {
+            self.current.and_then(|f| self.doc.file(f))
+        };
+        let Some(content) = content else {
             return (vec![], StatusWord::CommandNotAllowed);
         };
         let len = content.len();

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use std::sync::Arc;
 
+use super::anti_cloning::{self, AaPrivate, AaSpec, ChipAuthSpec};
 use super::face::{self, FACE_JPEG, ImageType};
 use super::pki::{SignatureScheme, Validity, VirtualPki};
 use super::rng::DetRng;
@@ -70,6 +71,15 @@ pub struct DocumentSpec {
     pub pin: Option<String>,
     /// The PUK that unblocks the PIN (RESET RETRY COUNTER after PACE with the PUK).
     pub puk: Option<String>,
+    /// Chip Authentication (a DG14 with its key and protocol); `None`: no CA.
+    pub chip_authentication: Option<ChipAuthSpec>,
+    /// Active Authentication (a DG15 key); `None`: no AA.
+    pub active_authentication: Option<AaSpec>,
+    /// A cloned chip: the files (and their signatures) are genuine, but the chip holds
+    /// other private keys, so Chip Authentication, PACE-CAM and Active Authentication fail.
+    pub cloned: bool,
+    /// Data groups left out of the SOD's hash list (e.g. 14: an unauthenticated DG14).
+    pub omit_from_sod: Vec<u8>,
 }
 
 impl DocumentSpec {
@@ -103,6 +113,10 @@ impl DocumentSpec {
             pace_explicit: None,
             pin: None,
             puk: None,
+            chip_authentication: Some(ChipAuthSpec::ecdh_aes128()),
+            active_authentication: None,
+            cloned: false,
+            omit_from_sod: Vec::new(),
         }
     }
 
@@ -233,6 +247,37 @@ fn explicit_domain(protocol: PaceProtocol, id: u32) -> Option<Vec<u8>> {
     }
 }
 
+/// The PACE group's static key: the chip's secret (a clone's when cloned) and the
+/// genuine public key.
+fn pace_ca_key(spec: &DocumentSpec) -> Option<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>)> {
+    let (protocol, id) = spec.pace?;
+    let id = spec.pace_explicit.unwrap_or(id);
+    let group = crate::access::pace::Group::standard(protocol.key_agreement, id)?;
+    let crate::access::pace::Group::Ec(_) = group else { return None };
+    let label = format!("{:?}-{id}", protocol.key_agreement);
+    let genuine = anti_cloning::ca_secret(spec.seed, &group, &label, true)?;
+    let chip = anti_cloning::ca_secret(spec.seed, &group, &label, !spec.cloned)?;
+    Some((chip, anti_cloning::ca_public(&group, &genuine)?))
+}
+
+/// EF.CardSecurity for a PACE-CAM chip: PACEInfo and the chip's Chip Authentication key
+/// on the PACE curve, signed by the document signer (BSI TR-03110-3 A.1.2).
+fn card_security(spec: &DocumentSpec, pki: Option<&mut VirtualPki>) -> Option<Vec<u8>> {
+    use super::asn1::{oid, seq, small_int};
+    let (protocol, id) = spec.pace?;
+    if protocol.mapping != Mapping::Cam {
+        return None;
+    }
+    let group = crate::access::pace::Group::standard(protocol.key_agreement, spec.pace_explicit.unwrap_or(id))?;
+    let (_, pk) = pace_ca_key(spec)?;
+    let spki = anti_cloning::ca_spki(&group, &pk)?;
+    let ca = crate::chip_auth::CaProtocol { key_agreement: protocol.key_agreement, cipher: protocol.cipher };
+    let (ca_info, ca_key) = anti_cloning::ca_infos(ca, None, &spki);
+    let pace_info = seq(&[&oid(&protocol.oid()), &small_int(2), &small_int(id)]);
+    let infos = super::asn1::set(&[&pace_info, &ca_info, &ca_key]);
+    pki?.sign_content(&crate::oid::BSI_SECURITY_OBJECT, &infos).ok()
+}
+
 fn pad(s: &str, width: usize) -> String {
     let mut out: String = s.chars().take(width).collect();
     while out.len() < width {
@@ -267,7 +312,24 @@ pub struct VirtualDocument {
     lines: Vec<String>,
     files: BTreeMap<LdsFile, Vec<u8>>,
     card_access: Option<Vec<u8>>,
+    card_security: Option<Vec<u8>>,
     pki: Option<Arc<VirtualPki>>,
+    secrets: ChipSecrets,
+}
+
+/// The private keys inside the chip (a clone's differ from those its files publish).
+#[derive(Clone, Default)]
+pub(crate) struct ChipSecrets {
+    /// Chip Authentication: the group, the chip's secret and the protocol.
+    pub(crate) ca: Option<(crate::access::pace::Group, zeroize::Zeroizing<Vec<u8>>, ChipAuthSpec)>,
+    /// Active Authentication.
+    pub(crate) aa: Option<AaPrivate>,
+}
+
+impl core::fmt::Debug for ChipSecrets {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ChipSecrets(..)")
+    }
 }
 
 impl VirtualDocument {
@@ -302,9 +364,41 @@ impl VirtualDocument {
             _ => 0,
         };
         let dg2 = face::dg2(&face::face_record(FACE_JPEG, ImageType::Jpeg, 240, 320, gender));
+        let mut secrets = ChipSecrets::default();
+        let mut dg14_infos: Vec<Vec<u8>> = Vec::new();
+        if let Some(ca) = spec.chip_authentication
+            && let Some(group) = crate::access::pace::Group::standard(ca.protocol.key_agreement, ca.domain)
+        {
+            let label = format!("{:?}-{}", ca.protocol.key_agreement, ca.domain);
+            let genuine = anti_cloning::ca_secret(spec.seed, &group, &label, true);
+            let chip = anti_cloning::ca_secret(spec.seed, &group, &label, !spec.cloned);
+            if let (Some(genuine), Some(chip)) = (genuine, chip)
+                && let Some(spki) =
+                    anti_cloning::ca_public(&group, &genuine).and_then(|pk| anti_cloning::ca_spki(&group, &pk))
+            {
+                let (info, key) = anti_cloning::ca_infos(ca.protocol, ca.key_id, &spki);
+                dg14_infos.extend([info, key]);
+                secrets.ca = Some((group, chip, ca));
+            }
+        }
+        let mut dg15 = None;
+        if let Some(aa) = spec.active_authentication {
+            let genuine = anti_cloning::aa_private(spec.seed, aa, true);
+            dg15 = genuine.as_ref().and_then(AaPrivate::dg15);
+            secrets.aa = if spec.cloned { anti_cloning::aa_private(spec.seed, aa, false) } else { genuine };
+            if let AaSpec::Ecdsa { hash, .. } = aa {
+                dg14_infos.push(anti_cloning::aa_info(hash));
+            }
+        }
+        let dg14 = (!dg14_infos.is_empty()).then(|| {
+            let parts: Vec<&[u8]> = dg14_infos.iter().map(Vec::as_slice).collect();
+            anti_cloning::dg14(&parts)
+        });
         let mut files = BTreeMap::new();
-        let dgs: Vec<(DgNumber, Vec<u8>)> =
-            [(1u8, dg1), (2, dg2)].into_iter().filter_map(|(n, b)| DgNumber::new(n).map(|d| (d, b))).collect();
+        let dgs: Vec<(DgNumber, Vec<u8>)> = [(1u8, Some(dg1)), (2, Some(dg2)), (14, dg14), (15, dg15)]
+            .into_iter()
+            .filter_map(|(n, b)| Some((DgNumber::new(n)?, b?)))
+            .collect();
         let com = EfCom {
             lds_version: "0107".into(),
             unicode_version: "040000".into(),
@@ -312,7 +406,11 @@ impl VirtualDocument {
             unknown_tags: Vec::new(),
         };
         files.insert(LdsFile::Com, com.encode());
-        let pairs: Vec<(DgNumber, &[u8])> = dgs.iter().map(|(d, b)| (*d, b.as_slice())).collect();
+        let pairs: Vec<(DgNumber, &[u8])> = dgs
+            .iter()
+            .filter(|(d, _)| !spec.omit_from_sod.contains(&d.get()))
+            .map(|(d, b)| (*d, b.as_slice()))
+            .collect();
         let lso = sod::lds_security_object(&pairs);
         let country = crate::pki::country::alpha2(&spec.issuing_state).unwrap_or("UT");
         // A PKI that fails to generate leaves the SOD unsigned: passive authentication
@@ -324,7 +422,8 @@ impl VirtualDocument {
             files.insert(LdsFile::Dg(d), b);
         }
         let card_access = spec.pace.map(|(protocol, id)| card_access(protocol, id, spec.pace_explicit));
-        Self { spec, lines, files, card_access, pki: pki.map(Arc::new) }
+        let card_security = card_security(&spec, pki.as_mut());
+        Self { spec, lines, files, card_access, card_security, pki: pki.map(Arc::new), secrets }
     }
 
     /// EF.CardAccess (in the master file), when the chip offers PACE.
@@ -357,21 +456,23 @@ impl VirtualDocument {
         self.lines.join("\n")
     }
 
-    /// The chip's static key pair for chip authentication on the PACE curve, derived
-    /// from the seed: `(SK_IC, PK_IC)` with PK_IC an uncompressed point. `None` unless the
-    /// chip offers PACE over ECDH. PACE-CAM proves possession of SK_IC.
+    /// The chip's static key for chip authentication on the PACE curve (PACE-CAM):
+    /// `(SK_IC, PK_IC)`, the secret the chip holds and the public key its EF.CardSecurity
+    /// publishes (for a cloned chip they do not belong together). `None` unless the chip
+    /// offers PACE over ECDH.
     #[must_use]
     pub fn chip_authentication_key(&self) -> Option<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>)> {
-        let (protocol, id) = self.spec.pace?;
-        let id = self.spec.pace_explicit.unwrap_or(id);
-        let crate::access::pace::Group::Ec(curve) = crate::access::pace::Group::standard(protocol.key_agreement, id)?
-        else {
-            return None;
-        };
-        let mut rng = DetRng::new(self.spec.seed, "chip-authentication");
-        let sk = curve.random_scalar(&mut rng).ok()?;
-        let pk = curve.mul_ct(&sk, curve.generator())?;
-        Some((sk, curve.encode_point(&pk)))
+        pace_ca_key(&self.spec)
+    }
+
+    /// EF.CardSecurity (in the master file), when the chip offers PACE-CAM.
+    #[must_use]
+    pub fn card_security(&self) -> Option<&[u8]> {
+        self.card_security.as_deref()
+    }
+
+    pub(crate) fn secrets(&self) -> &ChipSecrets {
+        &self.secrets
     }
 
     /// The BAC key from the printed MRZ.
@@ -460,7 +561,7 @@ mod tests {
             assert_eq!(h, Sha256::digest(content).as_slice(), "DG{n}");
             seen += 1;
         }
-        assert_eq!(seen, 2);
+        assert_eq!(seen, 3, "DG1, DG2 and DG14");
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! # let _ = transport;
 //! ```
 
+mod anti_cloning;
 mod asn1;
 mod chip;
 mod document;
@@ -24,6 +25,7 @@ pub mod pki;
 mod rng;
 pub mod sod;
 
+pub use anti_cloning::{AaSpec, ChipAuthSpec};
 pub use chip::{ChipProfile, Fault, VirtualChip};
 pub use document::{DocumentSpec, Layout, VirtualDocument};
 pub use pki::{PkiGenError, SignatureScheme, Validity, VirtualPki};

@@ -333,9 +333,25 @@ impl VirtualPki {
     /// # Errors
     /// [`PkiGenError`].
     pub fn sign_sod(&mut self, lds_security_object: &[u8]) -> Result<Vec<u8>, PkiGenError> {
+        let content_info = self.sign_content(&oids::LDS_SECURITY_OBJECT, lds_security_object)?;
+        Ok(crate::tlv::encode_to_vec(crate::tlv::Tag::new(0x77), &content_info))
+    }
+
+    /// Signs `content` of type `content_type` into a CMS ContentInfo (SignedData with the
+    /// DSC and the signed attributes contentType and messageDigest): EF.SOD's inside, or
+    /// EF.CardSecurity (id-SecurityObject) as it is.
+    ///
+    /// # Errors
+    /// [`PkiGenError`].
+    pub fn sign_content(
+        &mut self,
+        content_type_oid: &const_oid::ObjectIdentifier,
+        content: &[u8],
+    ) -> Result<Vec<u8>, PkiGenError> {
+        let lds_security_object = content;
         let h = self.scheme.hash();
         let digest_alg = seq(&[&oid(&h.oid()), &NULL]);
-        let content_type = seq(&[&oid(&oids::CONTENT_TYPE), &set(&[&oid(&oids::LDS_SECURITY_OBJECT)])]);
+        let content_type = seq(&[&oid(&oids::CONTENT_TYPE), &set(&[&oid(content_type_oid)])]);
         let message_digest = seq(&[&oid(&oids::MESSAGE_DIGEST), &set(&[&octets(&h.digest(lds_security_object))])]);
         let attrs = set(&[&content_type, &message_digest]);
         let signature = self.dsc_key.sign(&self.scheme, &attrs, &mut self.rng)?;
@@ -343,11 +359,10 @@ impl VirtualPki {
         let sid = seq(&[&self.csca_name, &uint(self.dsc.serial())]);
         let signer_info =
             seq(&[&small_int(1), &sid, &digest_alg, &attrs_implicit, &self.scheme.algorithm_id(), &octets(&signature)]);
-        let encap = seq(&[&oid(&oids::LDS_SECURITY_OBJECT), &ctx(0, true, &octets(lds_security_object))]);
+        let encap = seq(&[&oid(content_type_oid), &ctx(0, true, &octets(lds_security_object))]);
         let signed_data =
             seq(&[&small_int(3), &set(&[&digest_alg]), &encap, &ctx(0, true, self.dsc.der()), &set(&[&signer_info])]);
-        let content_info = seq(&[&oid(&oids::SIGNED_DATA), &ctx(0, true, &signed_data)]);
-        Ok(crate::tlv::encode_to_vec(crate::tlv::Tag::new(0x77), &content_info))
+        Ok(seq(&[&oid(&oids::SIGNED_DATA), &ctx(0, true, &signed_data)]))
     }
 
     /// A person's certificate as Smart-ID and Mobile-ID return them (ETSI EN 319 412-1

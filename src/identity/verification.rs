@@ -12,7 +12,9 @@
 //!   "evaluated_at": "YYYY-MM-DD",
 //!   "access": { "protocol": "BAC", "secure_messaging": "3DES" } | null,
 //!   "passive_authentication": { …passchip.pa/1… } | null,
-//!   "chip_authenticity": { "status": "not_checked", "reason": "…" },
+//!   "chip_authenticity": { "status": "proven" | "failed" | "not_proven", "proven_by": [ "CA", "AA", "PACE-CAM" ],
+//!                          "reasons": [ "…" ], "protocols": { "pace_cam": {…}, "chip_authentication": {…},
+//!                          "active_authentication": {…}, "active_authentication_evidence": {…} | null } },
 //!   "holder_match": { "outcome": "match", "reasons": [ "ID_MATCH", … ] } }
 //! ```
 
@@ -22,7 +24,9 @@ use crate::access::AccessProtocol;
 use crate::date::Date;
 use crate::lds::Dg11;
 use crate::mrz::Mrz;
+use crate::pki::pa::DgStatus;
 use crate::pki::{PassiveAuthentication, Verdict};
+use crate::reader::AntiCloningRead;
 use crate::sm::SuiteKind;
 
 /// The bank's decision.
@@ -52,6 +56,8 @@ pub enum DecisionReason {
     ChipAuthentic,
     /// Neither chip nor active authentication was performed: a clone is not excluded.
     CloningNotExcluded,
+    /// The chip failed to prove its key: a cloned chip (or an attacker on the link).
+    ChipNotAuthentic,
     /// The holder matches.
     HolderMatch,
     /// The holder probably matches (no comparable number).
@@ -66,25 +72,125 @@ pub enum DecisionReason {
     DocumentRejected,
 }
 
-/// What is known about the chip being the original.
+/// What is known about the chip being the original (anti-cloning), derived from the
+/// protocols run during the read and from passive authentication of the keys they used.
+///
+/// * `proven`: at least one protocol passed with a key the issuer signed (DG14 or DG15
+///   covered by a valid SOD, or a valid EF.CardSecurity for PACE-CAM), and none failed.
+/// * `failed`: the chip failed to prove a key (a cloned chip, or an attacker on the link).
+/// * `not_proven`: nothing failed, but nothing was proven with a signed key either.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ChipAuthenticity {
     status: &'static str,
-    reason: String,
+    proven_by: Vec<&'static str>,
+    reasons: Vec<String>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    protocols: Option<AntiCloningRead>,
+}
+
+/// Whether passive authentication vouches for data group `n`: a valid verdict and a
+/// matching hash in the SOD.
+fn dg_signed(pa: Option<&PassiveAuthentication>, n: u8) -> Result<(), String> {
+    let Some(pa) = pa else { return Err("passive authentication was not performed".into()) };
+    if pa.verdict() != Verdict::Valid {
+        return Err("passive authentication is not valid".into());
+    }
+    match pa.data_groups().iter().find(|d| d.data_group() == n).map(|d| d.status()) {
+        Some(DgStatus::Matched) => Ok(()),
+        Some(DgStatus::NotInSod) => Err(format!("DG{n} is not covered by the SOD")),
+        Some(_) => Err(format!("DG{n} does not match its hash in the SOD")),
+        None => Err(format!("DG{n} was not checked by passive authentication")),
+    }
 }
 
 impl ChipAuthenticity {
     /// Not checked, with the reason.
     #[must_use]
     pub fn not_checked(reason: &str) -> Self {
-        Self { status: "not_checked", reason: reason.to_string() }
+        Self { status: "not_proven", proven_by: Vec::new(), reasons: vec![reason.to_string()], protocols: None }
+    }
+
+    /// Assesses the anti-cloning protocols of a read. `pa` is passive authentication of
+    /// EF.SOD (vouching for DG14 and DG15); `card_security` that of EF.CardSecurity
+    /// (vouching for PACE-CAM's key).
+    #[must_use]
+    pub fn assess(
+        read: &AntiCloningRead,
+        pa: Option<&PassiveAuthentication>,
+        card_security: Option<&PassiveAuthentication>,
+    ) -> Self {
+        let mut proven_by = Vec::new();
+        let mut reasons = Vec::new();
+        let mut failed = false;
+        let cs_signed = match card_security.map(PassiveAuthentication::verdict) {
+            Some(Verdict::Valid) => Ok(()),
+            Some(_) => Err("EF.CardSecurity's signature or chain is not valid".to_string()),
+            None => Err("EF.CardSecurity was not verified".to_string()),
+        };
+        let mut judge =
+            |name: &'static str, passed: bool, why: Option<&str>, failed_now: bool, key: Result<(), String>| {
+                if failed_now {
+                    failed = true;
+                    reasons.push(format!("{name} failed: {}", why.unwrap_or("")));
+                } else if passed {
+                    match key {
+                        Ok(()) => proven_by.push(name),
+                        Err(e) => reasons.push(format!("{name} passed, but its key is not authenticated: {e}")),
+                    }
+                } else if let Some(why) = why {
+                    reasons.push(format!("{name}: {why}"));
+                }
+            };
+        judge("PACE-CAM", read.pace_cam.passed(), read.pace_cam.reason(), read.pace_cam.failed(), cs_signed);
+        let ca = &read.chip_authentication;
+        judge("CA", ca.passed(), ca.reason(), ca.failed(), dg_signed(pa, 14));
+        let aa = &read.active_authentication;
+        judge("AA", aa.passed(), aa.reason(), aa.failed(), dg_signed(pa, 15));
+        let status = if failed {
+            "failed"
+        } else if proven_by.is_empty() {
+            "not_proven"
+        } else {
+            "proven"
+        };
+        Self { status, proven_by, reasons, protocols: Some(read.clone()) }
     }
 
     /// Whether the chip was proven original.
     #[must_use]
     pub fn proven(&self) -> bool {
         self.status == "proven"
+    }
+
+    /// Whether the chip failed to prove a key (a cloned chip).
+    #[must_use]
+    pub fn failed(&self) -> bool {
+        self.status == "failed"
+    }
+
+    /// `"proven"`, `"failed"` or `"not_proven"`.
+    #[must_use]
+    pub fn status(&self) -> &'static str {
+        self.status
+    }
+
+    /// The protocols that proved the chip with an authenticated key: `"PACE-CAM"`, `"CA"`, `"AA"`.
+    #[must_use]
+    pub fn proven_by(&self) -> &[&'static str] {
+        &self.proven_by
+    }
+
+    /// Why it is not (fully) proven, one line per protocol.
+    #[must_use]
+    pub fn reasons(&self) -> &[String] {
+        &self.reasons
+    }
+
+    /// The protocol results and Active Authentication evidence, when assessed from a read.
+    #[must_use]
+    pub fn protocols(&self) -> Option<&AntiCloningRead> {
+        self.protocols.as_ref()
     }
 }
 
@@ -148,6 +254,8 @@ pub struct DocumentEvidence<'a> {
     pub mrz: &'a Mrz,
     /// DG11, if read.
     pub dg11: Option<&'a Dg11>,
+    /// The anti-cloning assessment ([`ChipAuthenticity::assess`]); `None`: not checked.
+    pub chip: Option<&'a ChipAuthenticity>,
 }
 
 impl Verification {
@@ -184,11 +292,13 @@ impl Verification {
                 DocumentCheck::NotChecked
             }
         };
-        // Chip and active authentication arrive with the anti-cloning work; until then
-        // a clone cannot be excluded, and the result says so.
-        let chip = ChipAuthenticity::not_checked("chip and active authentication are not performed by this version");
+        let chip =
+            doc.chip.cloned().unwrap_or_else(|| ChipAuthenticity::not_checked("no anti-cloning result was given"));
         if chip.proven() {
             reasons.push(DecisionReason::ChipAuthentic);
+        } else if chip.failed() {
+            reasons.push(DecisionReason::ChipNotAuthentic);
+            lower(Decision::Reject);
         } else {
             reasons.push(DecisionReason::CloningNotExcluded);
             if policy.require_chip_authenticity {

@@ -4,6 +4,7 @@
 //! File identity is a type, not a bare number: EF.SOD and EF.CardSecurity share FID
 //! `011D` (in different DFs), so they are different [`LdsFile`] / `MfFile` values.
 
+pub mod anti_cloning;
 pub mod cms;
 pub mod com;
 pub mod dg1;
@@ -12,6 +13,7 @@ pub mod dump;
 pub mod security_infos;
 pub mod sod;
 
+pub use anti_cloning::{CardSecurity, ChipAuthenticationOption, Dg14, Dg15};
 pub use com::EfCom;
 pub use dg1::Dg1;
 pub use dg11::Dg11;

@@ -260,9 +260,13 @@ pub struct PassiveAuthentication {
 }
 
 /// Collects checks; anything not explicitly run is recorded as not performed.
+#[derive(Default)]
 struct Builder {
     checks: BTreeMap<usize, Check>,
 }
+
+/// The reason recorded for `data_group_hashes` in an EF.CardSecurity report.
+const NOT_APPLICABLE: &str = "not applicable: EF.CardSecurity carries no data group hashes";
 
 const ORDER: [CheckName; 12] = [
     CheckName::SodParsed,
@@ -386,8 +390,62 @@ impl PassiveAuthentication {
             }
         }
 
+        let issuing_state = options.issuing_state.clone().or(dg1_mrz.as_ref().map(|d| d.mrz.issuing_state.clone()));
+        report.signer_checks(&mut b, &sod.signed_data, store, options, issuing_state.as_deref(), "the SOD")
+    }
+
+    /// Passive authentication of EF.CardSecurity (BSI TR-03110-3 A.1.2): the CMS
+    /// signature, the DSC and its chain, exactly as for EF.SOD. The `sod_*` checks refer
+    /// to EF.CardSecurity; `data_group_hashes` is not applicable and not required.
+    #[must_use]
+    pub fn verify_card_security(bytes: &[u8], store: &TrustStore, options: &PaOptions) -> Self {
+        let mut b = Builder { checks: BTreeMap::new() };
+        let mut report = Self {
+            schema: "passchip.pa/1",
+            verdict: Verdict::Invalid,
+            evaluated_at: options.at.to_string(),
+            checks: Vec::new(),
+            data_groups: Vec::new(),
+            signer: None,
+            anchor: None,
+            document_expired: None,
+            require_crl: options.require_crl,
+        };
+        b.set(CheckName::DataGroupHashes, Status::NotPerformed, Some(NOT_APPLICABLE.to_string()));
+        let cs = match crate::lds::CardSecurity::parse(bytes) {
+            Ok(c) => c,
+            Err(e) => {
+                b.fail(CheckName::SodParsed, e.to_string());
+                report.checks = b.finish("EF.CardSecurity could not be parsed");
+                return report.finalise();
+            }
+        };
+        b.pass_note(CheckName::SodParsed, format!("EF.CardSecurity, {} SecurityInfos", cs.infos.infos.len()));
+        b.pass(CheckName::SodContentType);
+        report.signer_checks(
+            &mut b,
+            &cs.signed_data,
+            store,
+            options,
+            options.issuing_state.as_deref(),
+            "EF.CardSecurity",
+        )
+    }
+
+    /// The signature, the signer and its chain to a trusted CSCA; then the report is final.
+    fn signer_checks(
+        mut self,
+        b: &mut Builder,
+        signed_data: &crate::lds::cms::SignedData,
+        store: &TrustStore,
+        options: &PaOptions,
+        issuing_state: Option<&str>,
+        object: &str,
+    ) -> Self {
+        let report = &mut self;
+        let at = options.at;
         // The CMS signature.
-        let signer = match verify_signed_data(&sod.signed_data) {
+        let signer = match verify_signed_data(signed_data) {
             Ok(s) => {
                 b.pass(CheckName::SodSignedAttributes);
                 let note = if s.issuer_name_tolerated {
@@ -419,8 +477,8 @@ impl PassiveAuthentication {
                         b.fail(CheckName::SodSignature, other.to_string());
                     }
                 }
-                report.checks = b.finish("the SOD signature could not be verified");
-                return report.finalise();
+                report.checks = std::mem::take(b).finish(&format!("the signature of {object} could not be verified"));
+                return self.finalise();
             }
         };
         report.signer = Some(CertSummary::of(&signer));
@@ -461,8 +519,8 @@ impl PassiveAuthentication {
                 )
             };
             b.fail(CheckName::DscTrusted, reason);
-            report.checks = b.finish("no trusted CSCA for the DSC");
-            return report.finalise();
+            report.checks = std::mem::take(b).finish("no trusted CSCA for the DSC");
+            return self.finalise();
         };
         let csca = &anchor.cert;
         // A link certificate is self-issued but signed by the previous CSCA key: its
@@ -490,20 +548,16 @@ impl PassiveAuthentication {
             (None, _) => b.pass_note(CheckName::CscaConstraints, "no basicConstraints extension".into()),
             _ => b.pass(CheckName::CscaConstraints),
         }
-        country_check(
-            &mut b,
-            &signer,
-            csca,
-            options.issuing_state.as_deref().or(dg1_mrz.as_ref().map(|d| d.mrz.issuing_state.as_str())),
-        );
-        revocation_check(&mut b, &signer, csca, store, at_secs);
-        report.checks = b.finish("not reached");
-        report.finalise()
+        country_check(b, &signer, csca, issuing_state);
+        revocation_check(b, &signer, csca, store, at_secs);
+        report.checks = std::mem::take(b).finish("not reached");
+        self.finalise()
     }
 
     fn finalise(mut self) -> Self {
         let required_ok = self.checks.iter().all(|c| {
             c.status == Status::Passed
+                || (c.name == CheckName::DataGroupHashes && c.reason.as_deref() == Some(NOT_APPLICABLE))
                 || (c.name == CheckName::DscNotRevoked && !self.require_crl && c.status == Status::NotPerformed)
         });
         self.verdict = if required_ok { Verdict::Valid } else { Verdict::Invalid };

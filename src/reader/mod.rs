@@ -21,9 +21,11 @@
 //! 5. A file that claims more than [`ReadOptions::max_file_size`] bytes is refused
 //!    before it is read.
 
+mod anti_cloning;
 mod read;
 
 use crate::apdu::{Le, ParsedCommand};
+pub use anti_cloning::{AntiCloningRead, Attempt};
 pub use read::{Progress, ReadError};
 
 use std::collections::BTreeMap;
@@ -93,6 +95,11 @@ pub struct ReadOptions {
     pub use_sfi: bool,
     /// Refuse files that claim more than this many bytes.
     pub max_file_size: usize,
+    /// After reading, prove the chip is the original: check PACE-CAM, run Chip
+    /// Authentication (DG14) and Active Authentication (DG15). Default: true.
+    pub anti_cloning: bool,
+    /// The Active Authentication challenge (a bank server's nonce); random when `None`.
+    pub aa_challenge: Option<[u8; 8]>,
 }
 
 impl Default for ReadOptions {
@@ -103,6 +110,8 @@ impl Default for ReadOptions {
             short_chunk: 0xDF,
             use_sfi: true,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            anti_cloning: true,
+            aa_challenge: None,
         }
     }
 }
@@ -133,6 +142,21 @@ impl ReadOptions {
     #[must_use]
     pub fn with_max_file_size(mut self, n: usize) -> Self {
         self.max_file_size = n;
+        self
+    }
+
+    /// Whether to run the anti-cloning protocols after reading.
+    #[must_use]
+    pub fn with_anti_cloning(mut self, yes: bool) -> Self {
+        self.anti_cloning = yes;
+        self
+    }
+
+    /// The challenge Active Authentication signs (e.g. a nonce from the bank's server,
+    /// which can then re-verify the evidence itself).
+    #[must_use]
+    pub fn with_aa_challenge(mut self, challenge: [u8; 8]) -> Self {
+        self.aa_challenge = Some(challenge);
         self
     }
 
@@ -182,6 +206,8 @@ pub struct Secured {
     access: AccessProtocol,
     pace: Option<PaceOutcome>,
     chunks: read::ChunkState,
+    /// EF.CardSecurity, read right after PACE-CAM (it lives in the master file).
+    card_security: Option<Vec<u8>>,
 }
 
 /// A session with one chip, in state `S` ([`Plain`] or [`Secured`]).
@@ -371,6 +397,25 @@ impl<T: Transport> Session<T, Plain> {
         };
         match result {
             Ok((mut channel, outcome)) => {
+                let mut chunks = read::ChunkState::new(&self.options, self.link.supports_extended_length());
+                // PACE-CAM's proof needs the key in EF.CardSecurity, which lives in the MF:
+                // read it before the application is selected.
+                let card_security = if outcome.cam.is_some() {
+                    let target = read::Target { name: "EF.CardSecurity".into(), fid: [0x01, 0x1D], sfi: None };
+                    match read::read_file(
+                        &mut self.link,
+                        &mut channel,
+                        &mut chunks,
+                        &self.options,
+                        &target,
+                        &mut |_| {},
+                    ) {
+                        Ok(b) => b,
+                        Err(_) => return Err((self, AccessError::Malformed("reading EF.CardSecurity after PACE-CAM"))),
+                    }
+                } else {
+                    None
+                };
                 // After PACE the application is selected under secure messaging.
                 match channel.transmit(&mut self.link, &Command::select_emrtd_application()) {
                     Ok(r) if r.sw().is_ok() => {}
@@ -379,12 +424,17 @@ impl<T: Transport> Session<T, Plain> {
                     }
                     Err(_) => return Err((self, AccessError::Malformed("SELECT eMRTD application under PACE"))),
                 }
-                let chunks = read::ChunkState::new(&self.options, self.link.supports_extended_length());
                 Ok(Session {
                     link: self.link,
                     options: self.options,
                     started: self.started,
-                    state: Secured { channel, access: AccessProtocol::Pace, pace: Some(outcome), chunks },
+                    state: Secured {
+                        channel,
+                        access: AccessProtocol::Pace,
+                        pace: Some(outcome),
+                        chunks,
+                        card_security,
+                    },
                 })
             }
             Err(e) => Err((self, e)),
@@ -418,7 +468,7 @@ impl<T: Transport> Session<T, Plain> {
                     link: self.link,
                     options: self.options,
                     started: self.started,
-                    state: Secured { channel, access: AccessProtocol::Bac, pace: None, chunks },
+                    state: Secured { channel, access: AccessProtocol::Bac, pace: None, chunks, card_security: None },
                 })
             }
             Err(e) => Err((self, e)),
@@ -677,18 +727,61 @@ impl<T: Transport> Session<T, Secured> {
             Some(b) => Some(Dg1::parse(b)?),
             None => None,
         };
+        // The suite access control established (Chip Authentication may replace it).
+        let suite = self.suite();
+        let extended_length = self.uses_extended_length();
+        let anti_cloning = if self.options.anti_cloning {
+            self.anti_cloning(&files, &mut OsRandom)
+        } else {
+            AntiCloningRead::not_run("anti-cloning checks were turned off by the caller")
+        };
         Ok(DocumentRead {
+            card_security: self.state.card_security.clone(),
+            anti_cloning,
             access: self.state.access,
             pace: self.state.pace.clone(),
             bac_fallback: None,
-            extended_length: self.uses_extended_length(),
-            suite: self.suite(),
+            extended_length,
+            suite,
             com,
             dg1,
             files,
             missing,
             stats: self.stats(),
         })
+    }
+}
+
+impl<T: Transport> Session<T, Secured> {
+    /// Checks PACE-CAM against EF.CardSecurity, then runs Chip Authentication with DG14's
+    /// key (unless PACE-CAM already proved the chip) and Active Authentication with
+    /// DG15's key, each only when the chip has the file. After a failed Chip
+    /// Authentication the channel is closed and Active Authentication is not attempted.
+    pub fn anti_cloning(&mut self, files: &BTreeMap<LdsFile, Vec<u8>>, rng: &mut dyn RandomSource) -> AntiCloningRead {
+        let dg = |n: u8| LdsFile::dg(n).and_then(|f| files.get(&f)).map(Vec::as_slice);
+        let pace_cam = anti_cloning::check_cam(
+            self.state.pace.as_ref().and_then(|p| p.cam.as_ref()),
+            self.state.card_security.as_deref(),
+        );
+        let Secured { channel, .. } = &mut self.state;
+        let chip_authentication = if pace_cam.passed() {
+            Attempt::NotAvailable("PACE-CAM already authenticated the chip".into())
+        } else {
+            anti_cloning::run_chip_authentication(&mut self.link, channel, dg(14), rng)
+        };
+        let (active_authentication, active_authentication_evidence) = if !channel.is_open() {
+            (Attempt::NotAvailable("secure messaging ended with the failed Chip Authentication".into()), None)
+        } else {
+            anti_cloning::run_active_authentication(
+                &mut self.link,
+                channel,
+                dg(14),
+                dg(15),
+                self.options.aa_challenge,
+                rng,
+            )
+        };
+        AntiCloningRead { pace_cam, chip_authentication, active_authentication, active_authentication_evidence }
     }
 }
 
@@ -716,6 +809,10 @@ pub struct DocumentRead {
     pub missing: Vec<LdsFile>,
     /// Cost of the session up to the end of the read.
     pub stats: SessionStats,
+    /// EF.CardSecurity, when read (after PACE-CAM).
+    pub card_security: Option<Vec<u8>>,
+    /// What the chip proved about being the original.
+    pub anti_cloning: AntiCloningRead,
 }
 
 impl DocumentRead {

@@ -4,7 +4,8 @@ use std::time::Instant;
 
 use clap::Args;
 use passchip::date::Date;
-use passchip::emulator::{ChipProfile, VirtualChip, VirtualDocument};
+use passchip::emulator::{ChipProfile, DocumentSpec, VirtualChip, VirtualDocument};
+use passchip::identity::verification::ChipAuthenticity;
 use passchip::lds::LdsFile;
 use passchip::mrz::{Mrz, MrzFormat, Sex};
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
@@ -26,6 +27,10 @@ pub struct DemoArgs {
     /// Use BAC instead of PACE.
     #[arg(long)]
     bac: bool,
+    /// Make the virtual chip a clone: genuine signed files, other private keys (chip
+    /// authentication then fails and the verdict says so).
+    #[arg(long)]
+    cloned: bool,
     /// Which kind of chip the virtual passport models.
     #[arg(long, value_enum, default_value_t = ChipKind::Modern)]
     chip: ChipKind,
@@ -102,6 +107,7 @@ struct Stats {
 #[derive(Debug, Serialize)]
 struct Verification {
     passive_authentication: PassiveAuthentication,
+    chip_authenticity: ChipAuthenticity,
 }
 
 fn kind(mrz: &Mrz) -> &'static str {
@@ -115,7 +121,8 @@ fn kind(mrz: &Mrz) -> &'static str {
 
 pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let doc = args.seed.map_or_else(VirtualDocument::specimen, VirtualDocument::from_seed);
+    let spec = args.seed.map_or_else(DocumentSpec::specimen, DocumentSpec::from_seed);
+    let doc = VirtualDocument::build(DocumentSpec { cloned: args.cloned, ..spec });
     let profile = match args.chip {
         ChipKind::Modern => ChipProfile::modern(),
         ChipKind::NoExtended => ChipProfile::no_extended_length(),
@@ -138,7 +145,10 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         .filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((*n, b.clone())) } else { None })
         .collect();
     let sod = read.files.get(&LdsFile::Sod).cloned().unwrap_or_default();
-    let pa = PassiveAuthentication::verify(&sod, &dgs, &store, &PaOptions::at(Date::today()));
+    let options = PaOptions::at(Date::today());
+    let pa = PassiveAuthentication::verify(&sod, &dgs, &store, &options);
+    let cs_pa = read.card_security.as_ref().map(|cs| PassiveAuthentication::verify_card_security(cs, &store, &options));
+    let chip = ChipAuthenticity::assess(&read.anti_cloning, Some(&pa), cs_pa.as_ref());
     let bank = match &args.identity {
         Some(path) => {
             use passchip::identity::verification::{AccessInfo, DocumentEvidence, Verification as BankVerification};
@@ -150,12 +160,13 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
                 passive_authentication: Some(&pa),
                 mrz,
                 dg11: None,
+                chip: Some(&chip),
             };
             Some(BankVerification::decide(&identity, evidence, Date::today(), &Default::default()))
         }
         None => None,
     };
-    let mut report = build_report(&read, extended, pa, started.elapsed().as_secs_f64() * 1000.0)?;
+    let mut report = build_report(&read, extended, pa, chip, started.elapsed().as_secs_f64() * 1000.0)?;
     report.bank_verification = bank;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
@@ -169,6 +180,7 @@ fn build_report(
     read: &DocumentRead,
     extended: bool,
     pa: PassiveAuthentication,
+    chip_authenticity: ChipAuthenticity,
     elapsed_ms: f64,
 ) -> Result<Report, Box<dyn std::error::Error>> {
     let mrz = &read.dg1.as_ref().ok_or("the document has no DG1")?.mrz;
@@ -205,7 +217,7 @@ fn build_report(
             content_bytes: read.content_bytes(),
             elapsed_ms,
         },
-        verification: Verification { passive_authentication: pa },
+        verification: Verification { passive_authentication: pa, chip_authenticity },
         bank_verification: None,
     })
 }
@@ -265,7 +277,12 @@ fn print_text(r: &Report) {
     for c in pa.checks().iter().filter(|c| c.status() != passchip::pki::Status::Passed) {
         println!("    {:?}: {:?} {}", c.name(), c.status(), c.reason().unwrap_or(""));
     }
-    println!("  Chip authenticity (anti-cloning): not checked in this version");
+    let chip = &r.verification.chip_authenticity;
+    let by = if chip.proven_by().is_empty() { String::new() } else { format!(" by {}", chip.proven_by().join(", ")) };
+    println!("  Chip authenticity (anti-cloning): {}{by}", chip.status().to_uppercase().replace('_', " "));
+    for reason in chip.reasons() {
+        println!("    {reason}");
+    }
     if let Some(v) = &r.bank_verification {
         let reasons: Vec<String> = v.reasons().iter().map(code).collect();
         let holder: Vec<String> = v.holder_match().reasons().iter().map(code).collect();

@@ -1,0 +1,195 @@
+//! The anti-cloning step of a read: PACE-CAM's proof checked against EF.CardSecurity,
+//! Chip Authentication with DG14's key, Active Authentication with DG15's key. Each is
+//! reported on its own; none is silently skipped (the reason is given).
+//!
+//! Whether the keys themselves can be trusted (DG14/DG15 covered by the SOD, EF.CardSecurity
+//! signed) is decided with passive authentication, in
+//! [`crate::identity::ChipAuthenticity::assess`].
+
+use crate::active_auth::{self, AaEvidence, AaVerified, CHALLENGE_LEN};
+use crate::chip_auth::{self, CaOutcome, ChipAuthError, ChipPublicKey};
+use crate::crypto::RandomSource;
+use crate::lds::{CardSecurity, Dg14, Dg15};
+use crate::sm::SecureChannel;
+use crate::transport::Transport;
+
+/// How one anti-cloning protocol went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Attempt<T> {
+    /// Not run, and why (the chip does not offer it, or an earlier step made it moot).
+    NotAvailable(String),
+    /// Run, and the chip failed to prove its key (a wrong token, MAC or signature): the
+    /// mark of a cloned chip, or of an attacker on the link.
+    Failed(String),
+    /// Could not be completed (the chip refused a step, the key or file is unusable):
+    /// nothing is proven, nothing is disproven.
+    NotCompleted(String),
+    /// Run and passed.
+    Passed(T),
+}
+
+impl<T> Attempt<T> {
+    /// Whether it passed.
+    pub fn passed(&self) -> bool {
+        matches!(self, Self::Passed(_))
+    }
+
+    /// Whether the chip failed to prove its key.
+    pub fn failed(&self) -> bool {
+        matches!(self, Self::Failed(_))
+    }
+
+    /// Why it did not pass, if it did not.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Self::NotAvailable(r) | Self::Failed(r) | Self::NotCompleted(r) => Some(r),
+            Self::Passed(_) => None,
+        }
+    }
+
+    fn status(&self) -> &'static str {
+        match self {
+            Self::NotAvailable(_) => "not_available",
+            Self::Failed(_) => "failed",
+            Self::NotCompleted(_) => "not_completed",
+            Self::Passed(_) => "passed",
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<T: serde::Serialize> serde::Serialize for Attempt<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Attempt", 2)?;
+        st.serialize_field("status", self.status())?;
+        match self {
+            Self::NotAvailable(r) | Self::Failed(r) | Self::NotCompleted(r) => st.serialize_field("reason", r)?,
+            Self::Passed(t) => st.serialize_field("detail", t)?,
+        }
+        st.end()
+    }
+}
+
+/// What the chip proved about itself during the read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct AntiCloningRead {
+    /// PACE-CAM's chip-authentication data against EF.CardSecurity's key.
+    pub pace_cam: Attempt<()>,
+    /// Chip Authentication with DG14's key.
+    pub chip_authentication: Attempt<CaOutcome>,
+    /// Active Authentication with DG15's key.
+    pub active_authentication: Attempt<AaVerified>,
+    /// The Active Authentication evidence (challenge, signature, key) for offline re-checks.
+    pub active_authentication_evidence: Option<AaEvidence>,
+}
+
+impl AntiCloningRead {
+    /// Nothing run, for this reason.
+    #[must_use]
+    pub fn not_run(reason: &str) -> Self {
+        Self {
+            pace_cam: Attempt::NotAvailable(reason.into()),
+            chip_authentication: Attempt::NotAvailable(reason.into()),
+            active_authentication: Attempt::NotAvailable(reason.into()),
+            active_authentication_evidence: None,
+        }
+    }
+}
+
+/// PACE-CAM: `CA_IC · PK_IC = PK_map,IC` with PK_IC from EF.CardSecurity.
+pub(crate) fn check_cam(cam: Option<&crate::access::pace::CamEvidence>, card_security: Option<&[u8]>) -> Attempt<()> {
+    let Some(cam) = cam else { return Attempt::NotAvailable("PACE-CAM was not run".into()) };
+    let Some(bytes) = card_security else {
+        return Attempt::NotCompleted("EF.CardSecurity could not be read: the PACE-CAM proof cannot be checked".into());
+    };
+    let cs = match CardSecurity::parse(bytes) {
+        Ok(cs) => cs,
+        Err(e) => return Attempt::NotCompleted(format!("EF.CardSecurity: {e}")),
+    };
+    let mut last = Attempt::NotCompleted("EF.CardSecurity has no Chip Authentication public key".to_string());
+    for (_, spki) in cs.infos.chip_authentication_keys() {
+        let key = match ChipPublicKey::from_spki(spki) {
+            Ok(k) => k,
+            Err(e) => {
+                last = Attempt::NotCompleted(e.to_string());
+                continue;
+            }
+        };
+        match cam.verify(key.encoded()) {
+            Ok(()) => return Attempt::Passed(()),
+            Err(e) => last = Attempt::Failed(e.to_string()),
+        }
+    }
+    last
+}
+
+/// Chip Authentication with the strongest option of DG14 whose key is usable.
+pub(crate) fn run_chip_authentication<T: Transport + ?Sized>(
+    t: &mut T,
+    channel: &mut SecureChannel,
+    dg14: Option<&[u8]>,
+    rng: &mut dyn RandomSource,
+) -> Attempt<CaOutcome> {
+    let Some(bytes) = dg14 else { return Attempt::NotAvailable("the chip has no DG14".into()) };
+    let dg14 = match Dg14::parse(bytes) {
+        Ok(d) => d,
+        Err(e) => return Attempt::NotCompleted(e.to_string()),
+    };
+    let options = dg14.infos.chip_authentication();
+    if options.is_empty() {
+        return Attempt::NotAvailable("DG14 offers no Chip Authentication".into());
+    }
+    let mut last = String::new();
+    for option in options {
+        let key = match ChipPublicKey::from_spki(&option.public_key) {
+            Ok(k) => k,
+            Err(e) => {
+                last = e.to_string();
+                continue;
+            }
+        };
+        return match chip_auth::authenticate(t, channel, option.protocol, option.key_id, &key, rng) {
+            Ok(outcome) => Attempt::Passed(outcome),
+            Err(e @ (ChipAuthError::NotProven(_) | ChipAuthError::WrongToken)) => Attempt::Failed(e.to_string()),
+            Err(e) => Attempt::NotCompleted(e.to_string()),
+        };
+    }
+    Attempt::NotCompleted(last)
+}
+
+/// Active Authentication with DG15's key.
+pub(crate) fn run_active_authentication<T: Transport + ?Sized>(
+    t: &mut T,
+    channel: &mut SecureChannel,
+    dg14: Option<&[u8]>,
+    dg15: Option<&[u8]>,
+    challenge: Option<[u8; CHALLENGE_LEN]>,
+    rng: &mut dyn RandomSource,
+) -> (Attempt<AaVerified>, Option<AaEvidence>) {
+    let Some(bytes) = dg15 else { return (Attempt::NotAvailable("the chip has no DG15".into()), None) };
+    let dg15 = match Dg15::parse(bytes) {
+        Ok(d) => d,
+        Err(e) => return (Attempt::NotCompleted(e.to_string()), None),
+    };
+    let hash = dg14.and_then(|b| Dg14::parse(b).ok()).and_then(|d| d.infos.active_authentication_hash());
+    let challenge = match challenge {
+        Some(c) => c,
+        None => {
+            let mut c = [0u8; CHALLENGE_LEN];
+            if rng.fill(&mut c).is_err() {
+                return (Attempt::NotCompleted("no randomness for the challenge".into()), None);
+            }
+            c
+        }
+    };
+    match active_auth::authenticate(t, channel, &dg15.public_key, hash, challenge) {
+        Ok((evidence, Ok(v))) => (Attempt::Passed(v), Some(evidence)),
+        Ok((evidence, Err(e @ active_auth::AaError::Invalid(_)))) => (Attempt::Failed(e.to_string()), Some(evidence)),
+        Ok((evidence, Err(e))) => (Attempt::NotCompleted(e.to_string()), Some(evidence)),
+        Err(e) => (Attempt::NotCompleted(e.to_string()), None),
+    }
+}
