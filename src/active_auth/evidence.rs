@@ -48,6 +48,7 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
+#[cfg(any(feature = "serde", test))]
 fn unhex(s: &str) -> Result<Vec<u8>, EvidenceError> {
     let s = s.trim();
     if !s.len().is_multiple_of(2) || s.len() > 1 << 16 {

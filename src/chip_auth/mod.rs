@@ -19,7 +19,7 @@ pub mod protocol;
 
 use zeroize::Zeroizing;
 
-use crate::access::pace::{Group, derive_key, dyn_auth, session_suite, token};
+use crate::access::pace::{derive_key, dyn_auth, session_suite, token};
 use crate::apdu::{Command, Le, StatusWord, ins};
 use crate::crypto::{RandomSource, RngError, ct_eq};
 use crate::sm::{SecureChannel, SmError};
@@ -193,7 +193,12 @@ fn parse_answer(data: &[u8]) -> Result<Answer, ChipAuthError> {
 /// The chip side of the key agreement, for the emulator: from the terminal's ephemeral
 /// key and the chip's static secret, the session keys (or `None` for an invalid key).
 #[cfg(feature = "emulator")]
-pub(crate) fn chip_side(group: &Group, static_secret: &[u8], pk_pcd: &[u8], cipher: Cipher) -> Option<KeyPair> {
+pub(crate) fn chip_side(
+    group: &crate::access::pace::Group,
+    static_secret: &[u8],
+    pk_pcd: &[u8],
+    cipher: Cipher,
+) -> Option<KeyPair> {
     let theirs = group.decode(pk_pcd)?;
     let shared = group.mul(static_secret, &theirs)?;
     Some(session_keys(cipher, &group.shared_secret(&shared), None))

@@ -48,7 +48,8 @@ impl<T> Attempt<T> {
         }
     }
 
-    fn status(&self) -> &'static str {
+    /// `"not_available"`, `"failed"`, `"not_completed"` or `"passed"`, as in JSON.
+    pub fn status(&self) -> &'static str {
         match self {
             Self::NotAvailable(_) => "not_available",
             Self::Failed(_) => "failed",
