@@ -118,3 +118,34 @@ fn openpace_card_access_files() {
     // Without a parameter ID on either side we do not guess (see README, limits).
     assert_eq!(choose_pace(&old), None);
 }
+
+#[test]
+#[ignore = "interop: needs ../shared (JMRTD samples, LGPL-3.0)"]
+fn jmrtd_dg14_with_a_pkcs3_dh_chip_authentication_key() {
+    use passchip::chip_auth::ChipPublicKey;
+    use passchip::lds::Dg14;
+    use passchip::lds::security_infos::{Cipher, KeyAgreement};
+    let dg14 = Dg14::parse(&shared("JMRTD/doc9303/spec_sample_encoded_dg14.bin")).unwrap();
+    let options = dg14.infos.chip_authentication();
+    assert_eq!(options.len(), 1);
+    assert_eq!(options[0].protocol.key_agreement, KeyAgreement::Dh);
+    assert_eq!(options[0].protocol.cipher, Cipher::Tdes);
+    // dhKeyAgreement { p, g, l } without q: usable, range-checked only.
+    let key = ChipPublicKey::from_spki(&options[0].public_key).unwrap();
+    assert_eq!(key.describe(), "DH-1024");
+}
+
+#[test]
+#[ignore = "interop: needs ../shared (OpenPACE, GPL-3.0)"]
+fn openpace_eac_worked_example_card_security() {
+    use passchip::chip_auth::ChipPublicKey;
+    use passchip::lds::CardSecurity;
+    for (variant, key) in [("ecdh", "brainpoolP256r1"), ("dh", "DH-1024")] {
+        let cs = CardSecurity::parse(&shared(&format!("openpace/eac-worked-example/{variant}/EF_CardSecurity.bin")))
+            .unwrap_or_else(|e| panic!("{variant}: {e}"));
+        let keys: Vec<_> = cs.infos.chip_authentication_keys().collect();
+        assert!(!keys.is_empty(), "{variant}");
+        let k = ChipPublicKey::from_spki(keys[0].1).unwrap_or_else(|e| panic!("{variant}: {e}"));
+        assert_eq!(k.describe(), key);
+    }
+}

@@ -17,6 +17,10 @@ use crate::access::pace::{Element, Group};
 use crate::crypto::dh::DhGroup;
 use crate::tlv::{Tag, Tlv};
 
+/// BSI TR-03110-3 A.2.1.1 id-StandardizedDomainParameters: the parameters are the
+/// INTEGER ID of ICAO 9303-11 table 4 (German ID cards use it in EF.CardSecurity).
+const STANDARDIZED_DOMAIN_PARAMETERS: ObjectIdentifier = ObjectIdentifier::new_unwrap("0.4.0.127.0.7.1.2");
+
 /// PKCS #3 dhKeyAgreement.
 const DH_KEY_AGREEMENT: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.3.1");
 
@@ -52,7 +56,15 @@ impl ChipPublicKey {
         let oid_t = alg_kids.next().and_then(Result::ok).filter(|t| t.tag == Tag::new(0x06)).ok_or(bad("no OID"))?;
         let oid = ObjectIdentifier::from_bytes(oid_t.value).map_err(|_| bad("malformed OID"))?;
         let ka = super::protocol::public_key_protocol(&oid);
-        let (group, raw_key): (Group, &[u8]) = if oid == crate::oid::EC_PUBLIC_KEY || ka == Some(KeyAgreement::Ecdh) {
+        let (group, raw_key): (Group, &[u8]) = if oid == STANDARDIZED_DOMAIN_PARAMETERS {
+            let id_t = alg_kids.next().and_then(Result::ok).filter(|t| t.tag == Tag::new(0x02));
+            let id = id_t.filter(|t| t.value.len() == 1).and_then(|t| t.value.first()).map(|&b| u32::from(b));
+            let id = id.ok_or(bad("standardized domain parameters without a small INTEGER ID"))?;
+            let ka = if id <= 2 { KeyAgreement::Dh } else { KeyAgreement::Ecdh };
+            let group = Group::standard(ka, id).ok_or(bad("unknown standardized domain parameter ID"))?;
+            let raw = if ka == KeyAgreement::Dh { dh_integer(key)? } else { key };
+            (group, raw)
+        } else if oid == crate::oid::EC_PUBLIC_KEY || ka == Some(KeyAgreement::Ecdh) {
             let params = alg_kids.next().and_then(Result::ok).ok_or(bad("EC key without domain parameters"))?;
             let (curve, _) = crate::crypto::sig::curve_from_params(params).map_err(|_| bad("unusable curve"))?;
             (Group::Ec(curve), key)
