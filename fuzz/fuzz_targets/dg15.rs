@@ -1,0 +1,17 @@
+//! DG15 parsing and Active Authentication verification of an arbitrary answer: total on
+//! any input (the file's first bytes play the signature).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(dg15) = passchip::lds::Dg15::parse(data) {
+        let sig = data.get(..data.len().min(256)).unwrap_or_default().to_vec();
+        let e = passchip::active_auth::AaEvidence::new(
+            vec![0; 8],
+            sig,
+            dg15.public_key,
+            Some(passchip::crypto::hash::HashAlg::Sha256),
+        );
+        let _ = e.verify();
+    }
+});
