@@ -130,6 +130,22 @@ fn active_authentication_rsa_and_ecdsa_with_a_server_challenge() {
 }
 
 #[test]
+fn a_long_rsa_signature_from_a_chip_without_extended_length() {
+    use passchip::emulator::ChipProfile;
+    let doc = VirtualDocument::build(DocumentSpec {
+        chip_authentication: None,
+        active_authentication: Some(AaSpec::Rsa { bits: 2048, hash: HashAlg::Sha256 }),
+        ..DocumentSpec::specimen()
+    });
+    // The reader asks for extended length first (a 256-byte signature does not fit a short
+    // protected answer); the chip refuses with 6700 and is asked again with Le = 00.
+    let chip = VirtualChip::with_profile(doc.clone(), ChipProfile::no_extended_length());
+    let r = read_document(InProcess::new(chip), &Credentials::Mrz(doc.mrz_key()), ReadOptions::default()).unwrap();
+    assert!(r.anti_cloning.active_authentication.passed(), "{:?}", r.anti_cloning.active_authentication);
+    assert_eq!(assess(&doc, &r).proven_by(), ["AA"]);
+}
+
+#[test]
 fn pace_cam_is_checked_against_the_signed_card_security() {
     let cam = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Cam, cipher: Cipher::Aes128 };
     let spec = DocumentSpec { pace: Some((cam, 13)), ..DocumentSpec::specimen() };

@@ -48,7 +48,9 @@ fn gmrtd_card_security_samples_parse_and_verify() {
         let keys: Vec<_> = cs.infos.chip_authentication_keys().collect();
         assert!(!keys.is_empty(), "{country}");
         for (_, spki) in keys {
-            ChipPublicKey::from_spki(spki).unwrap_or_else(|e| panic!("{country}: {e}"));
+            let k = ChipPublicKey::from_spki(spki).unwrap_or_else(|e| panic!("{country}: {e}"));
+            assert_eq!(k.key_agreement(), KeyAgreement::Ecdh, "{country}");
+            assert!(k.describe().starts_with("brainpoolP"), "{country}: {}", k.describe());
         }
         // Its signature chains to the country's CSCA (the gmrtd sample set's).
         let mut store = TrustStore::new();

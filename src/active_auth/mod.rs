@@ -60,6 +60,7 @@ fn expected_len(key: &PublicKey) -> usize {
 /// Le is chosen from the key: a signature longer than a short protected answer can carry
 /// asks for extended length first (long RSA keys come back truncated otherwise), and a
 /// chip that rejects it, or answers it with no data, is asked again with `Le = 00`.
+/// `allow_extended` false (the caller's short-APDU policy) skips the extended attempt.
 ///
 /// # Errors
 /// [`AaError`].
@@ -68,10 +69,11 @@ pub fn internal_authenticate<T: Transport + ?Sized>(
     channel: &mut SecureChannel,
     challenge: &[u8; CHALLENGE_LEN],
     key: &PublicKey,
+    allow_extended: bool,
 ) -> Result<Vec<u8>, AaError> {
     let cmd = Command::new(0x00, ins::INTERNAL_AUTHENTICATE, 0x00, 0x00).with_data(challenge);
     let long = expected_len(key) > channel.max_short_read();
-    if long && t.supports_extended_length() {
+    if long && allow_extended && t.supports_extended_length() {
         match channel.transmit_probing_extended(t, &cmd.with_le(Le::MAX_EXTENDED)) {
             Ok(r) if r.sw().is_ok() && !r.data().is_empty() => return Ok(r.data().to_vec()),
             Ok(r) if !r.sw().is_ok() && r.sw() != StatusWord::WrongLength => return Err(AaError::Refused(r.sw())),
@@ -102,12 +104,13 @@ pub fn authenticate<T: Transport + ?Sized>(
     spki: &[u8],
     ecdsa_hash: Option<HashAlg>,
     challenge: [u8; CHALLENGE_LEN],
+    allow_extended: bool,
 ) -> Result<(AaEvidence, Result<AaVerified, AaError>), AaError> {
     let key = PublicKey::from_spki(spki).map_err(|e| AaError::BadKey(e.to_string()))?;
     if matches!(key, PublicKey::Ec { .. }) && ecdsa_hash.is_none() {
         return Err(AaError::NoHash);
     }
-    let signature = internal_authenticate(t, channel, &challenge, &key)?;
+    let signature = internal_authenticate(t, channel, &challenge, &key, allow_extended)?;
     let evidence = AaEvidence::new(challenge.to_vec(), signature, spki.to_vec(), ecdsa_hash);
     let verified = evidence.verify_with(&key);
     Ok((evidence, verified))

@@ -174,10 +174,10 @@ mod tests {
         let n = pk.n().as_ref();
         let s_int = BoxedUint::from_be_slice(&s, n.bits_precision()).unwrap();
         let alt = n.wrapping_sub(&s_int).to_be_bytes().to_vec();
-        assert!(verify(&pk, &alt, &challenge).is_ok());
+        assert_eq!(verify(&pk, &alt, &challenge).unwrap().hash, HashAlg::Sha256);
         let mut padded = vec![0, 0];
         padded.extend_from_slice(&s);
-        assert!(verify(&pk, &padded, &challenge).is_ok());
+        assert_eq!(verify(&pk, &padded, &challenge).unwrap(), verify(&pk, &s, &challenge).unwrap());
     }
 
     #[test]

@@ -313,17 +313,7 @@ impl PassiveAuthentication {
     pub fn verify(sod: &[u8], dgs: &BTreeMap<DgNumber, Vec<u8>>, store: &TrustStore, options: &PaOptions) -> Self {
         let mut b = Builder { checks: BTreeMap::new() };
         let at = options.at;
-        let mut report = Self {
-            schema: "passchip.pa/1",
-            verdict: Verdict::Invalid,
-            evaluated_at: at.to_string(),
-            checks: Vec::new(),
-            data_groups: Vec::new(),
-            signer: None,
-            anchor: None,
-            document_expired: None,
-            require_crl: options.require_crl,
-        };
+        let mut report = Self::empty(options);
         let dg1_mrz = DgNumber::new(1).and_then(|n| dgs.get(&n)).and_then(|b| crate::lds::Dg1::parse(b).ok());
         report.document_expired = dg1_mrz.as_ref().map(|d| {
             let e = d.mrz.date_of_expiry;
@@ -394,13 +384,9 @@ impl PassiveAuthentication {
         report.signer_checks(&mut b, &sod.signed_data, store, options, issuing_state.as_deref(), "the SOD")
     }
 
-    /// Passive authentication of EF.CardSecurity (BSI TR-03110-3 A.1.2): the CMS
-    /// signature, the DSC and its chain, exactly as for EF.SOD. The `sod_*` checks refer
-    /// to EF.CardSecurity; `data_group_hashes` is not applicable and not required.
-    #[must_use]
-    pub fn verify_card_security(bytes: &[u8], store: &TrustStore, options: &PaOptions) -> Self {
-        let mut b = Builder { checks: BTreeMap::new() };
-        let mut report = Self {
+    /// A report with nothing checked yet (invalid until [`Self::finalise`]).
+    fn empty(options: &PaOptions) -> Self {
+        Self {
             schema: "passchip.pa/1",
             verdict: Verdict::Invalid,
             evaluated_at: options.at.to_string(),
@@ -410,7 +396,16 @@ impl PassiveAuthentication {
             anchor: None,
             document_expired: None,
             require_crl: options.require_crl,
-        };
+        }
+    }
+
+    /// Passive authentication of EF.CardSecurity (BSI TR-03110-3 A.1.2): the CMS
+    /// signature, the DSC and its chain, exactly as for EF.SOD. The `sod_*` checks refer
+    /// to EF.CardSecurity; `data_group_hashes` is not applicable and not required.
+    #[must_use]
+    pub fn verify_card_security(bytes: &[u8], store: &TrustStore, options: &PaOptions) -> Self {
+        let mut b = Builder { checks: BTreeMap::new() };
+        let mut report = Self::empty(options);
         b.set(CheckName::DataGroupHashes, Status::NotPerformed, Some(NOT_APPLICABLE.to_string()));
         let cs = match crate::lds::CardSecurity::parse(bytes) {
             Ok(c) => c,

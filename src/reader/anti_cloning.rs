@@ -169,6 +169,7 @@ pub(crate) fn run_active_authentication<T: Transport + ?Sized>(
     dg14: Option<&[u8]>,
     dg15: Option<&[u8]>,
     challenge: Option<[u8; CHALLENGE_LEN]>,
+    allow_extended: bool,
     rng: &mut dyn RandomSource,
 ) -> (Attempt<AaVerified>, Option<AaEvidence>) {
     let Some(bytes) = dg15 else { return (Attempt::NotAvailable("the chip has no DG15".into()), None) };
@@ -187,7 +188,7 @@ pub(crate) fn run_active_authentication<T: Transport + ?Sized>(
             c
         }
     };
-    match active_auth::authenticate(t, channel, &dg15.public_key, hash, challenge) {
+    match active_auth::authenticate(t, channel, &dg15.public_key, hash, challenge, allow_extended) {
         Ok((evidence, Ok(v))) => (Attempt::Passed(v), Some(evidence)),
         Ok((evidence, Err(e @ active_auth::AaError::Invalid(_)))) => (Attempt::Failed(e.to_string()), Some(evidence)),
         Ok((evidence, Err(e))) => (Attempt::NotCompleted(e.to_string()), Some(evidence)),

@@ -778,6 +778,7 @@ impl<T: Transport> Session<T, Secured> {
                 dg(14),
                 dg(15),
                 self.options.aa_challenge,
+                self.options.extended_length != ExtendedLength::Never,
                 rng,
             )
         };
