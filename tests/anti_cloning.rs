@@ -14,7 +14,10 @@ use passchip::identity::verification::ChipAuthenticity;
 use passchip::lds::LdsFile;
 use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
-use passchip::reader::{AccessPolicy, Attempt, Credentials, DocumentRead, ReadOptions, read_document};
+use passchip::reader::{
+    AccessPolicy, AntiCloningRead, Attempt, Credentials, DocumentRead, ReadOptions, read_document,
+    recheck_active_authentication,
+};
 use passchip::transport::InProcess;
 
 fn read(doc: &VirtualDocument, options: ReadOptions) -> DocumentRead {
@@ -125,6 +128,29 @@ fn active_authentication_rsa_and_ecdsa_with_a_server_challenge() {
             let replay = AaEvidence::from_json(&other).unwrap();
             assert_eq!(replay.challenge(), b"other-nc");
             assert!(matches!(replay.verify(), Err(passchip::active_auth::AaError::Invalid(_))), "{aa:?}");
+            // The back-office re-check ties the evidence to the dump's DG15 and DG14 and to the nonce.
+            let (dg14, dg15) = (r.files.get(&LdsFile::dg(14).unwrap()), r.files.get(&LdsFile::dg(15).unwrap()));
+            let (dg14, dg15) = (dg14.map(Vec::as_slice), dg15.map(Vec::as_slice));
+            assert!(recheck_active_authentication(&evidence, dg14, dg15, Some(&nonce)).passed(), "{aa:?}");
+            assert!(recheck_active_authentication(&evidence, dg14, dg15, Some(b"other-nc")).failed());
+            assert!(matches!(recheck_active_authentication(&evidence, dg14, dg15, None), Attempt::NotCompleted(_)));
+            assert!(matches!(
+                recheck_active_authentication(&evidence, dg14, None, Some(&nonce)),
+                Attempt::NotCompleted(_)
+            ));
+            assert!(recheck_active_authentication(&replay, dg14, dg15, Some(b"other-nc")).failed());
+            if matches!(aa, AaSpec::Ecdsa { .. }) {
+                // DG14 must name the hash the evidence claims.
+                let r = recheck_active_authentication(&evidence, None, dg15, Some(&nonce));
+                assert!(r.failed(), "{aa:?}: {r:?}");
+            }
+            let stored = AntiCloningRead::from_stored(
+                recheck_active_authentication(&evidence, dg14, dg15, Some(&nonce)),
+                Some(evidence.clone()),
+            );
+            let mut offline = r.clone();
+            offline.anti_cloning = stored;
+            assert_eq!(assess(&doc, &offline).proven_by(), ["AA"]);
         }
     }
 }

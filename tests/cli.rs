@@ -217,3 +217,86 @@ fn demo_with_an_identity_verifies_end_to_end() {
     let v: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
     assert!(v.get("bank_verification").is_none());
 }
+
+/// The read of `demo --out` verified by `verify`, with the Active Authentication evidence
+/// re-checked against the server's challenge; a replay, a forged signature and a swapped
+/// key each fail (exit 1).
+#[test]
+fn demo_dump_is_verified_with_its_active_authentication_evidence() {
+    let dir = std::env::temp_dir().join(format!("passchip-cli-aa-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let nonce = "62616e6b2d6e6365";
+    let out = passchip(&["demo", "--active-authentication", "--aa-challenge", nonce, "--out", d]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PROVEN by CA, AA"));
+    for f in ["EF_COM.bin", "DG1.bin", "DG14.bin", "DG15.bin", "EF_SOD.bin", "active_authentication.json"] {
+        assert!(dir.join(f).is_file(), "{f} not written");
+    }
+    let csca = dir.join("virtual-CSCA.der");
+    let csca = csca.to_str().unwrap();
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", d, "--csca", csca, "--json"];
+        args.extend_from_slice(extra);
+        let out = passchip(&args);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (out.status.code(), v)
+    };
+
+    let (code, v) = verify(&["--aa-challenge", nonce]);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["passive_authentication"]["verdict"], "valid");
+    let chip = &v["chip_authenticity"];
+    assert_eq!(chip["status"], "proven", "{chip}");
+    assert_eq!(chip["proven_by"], serde_json::json!(["AA"]));
+    assert_eq!(chip["protocols"]["active_authentication"]["status"], "passed");
+    assert_eq!(chip["protocols"]["active_authentication"]["detail"]["key"], "P-256");
+    assert_eq!(chip["protocols"]["active_authentication"]["detail"]["hash"], "SHA-256");
+    assert_eq!(chip["protocols"]["active_authentication_evidence"]["challenge"], nonce);
+    assert_eq!(chip["protocols"]["chip_authentication"]["status"], "not_available");
+
+    // Without the server's nonce a replay is not excluded: not proven, but nothing failed.
+    let (code, v) = verify(&[]);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["chip_authenticity"]["status"], "not_proven");
+    assert_eq!(v["chip_authenticity"]["protocols"]["active_authentication"]["status"], "not_completed");
+
+    // Evidence for another challenge: a replayed answer.
+    let (code, v) = verify(&["--aa-challenge", "0000000000000000"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["chip_authenticity"]["status"], "failed");
+
+    let evidence_path = dir.join("active_authentication.json");
+    let original = std::fs::read_to_string(&evidence_path).unwrap();
+    let mut ev: serde_json::Value = serde_json::from_str(&original).unwrap();
+
+    // A forged signature (one bit flipped).
+    let sig = ev["signature"].as_str().unwrap().to_string();
+    let flipped = format!("{}{}", if sig.starts_with('0') { "1" } else { "0" }, &sig[1..]);
+    ev["signature"] = flipped.into();
+    std::fs::write(&evidence_path, ev.to_string()).unwrap();
+    let (code, v) = verify(&["--aa-challenge", nonce]);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["chip_authenticity"]["protocols"]["active_authentication"]["status"], "failed");
+
+    // Evidence made with another key than DG15's (a clone's own key, say).
+    ev["signature"] = sig.into();
+    ev["public_key"] = "3000".into();
+    std::fs::write(&evidence_path, ev.to_string()).unwrap();
+    let (code, v) = verify(&["--aa-challenge", nonce]);
+    assert_eq!(code, Some(1));
+    assert!(v["chip_authenticity"]["reasons"][2].as_str().unwrap().contains("not DG15's"), "{v}");
+
+    // Unreadable evidence and a malformed challenge are usage errors.
+    std::fs::write(&evidence_path, "not json").unwrap();
+    assert_eq!(verify(&[]).0, Some(2));
+    std::fs::write(&evidence_path, &original).unwrap();
+    assert_eq!(verify(&["--aa-challenge", "0102"]).0, Some(2));
+
+    // DG15 without its evidence: nothing to re-check, nothing proven.
+    std::fs::remove_file(&evidence_path).unwrap();
+    let (code, v) = verify(&["--aa-challenge", nonce]);
+    assert_eq!(code, Some(0));
+    assert_eq!(v["chip_authenticity"]["protocols"]["active_authentication"]["status"], "not_completed");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

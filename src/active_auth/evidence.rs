@@ -63,16 +63,6 @@ fn unhex(s: &str) -> Result<Vec<u8>, EvidenceError> {
         .collect()
 }
 
-fn hash_name(h: HashAlg) -> &'static str {
-    match h {
-        HashAlg::Sha1 => "SHA-1",
-        HashAlg::Sha224 => "SHA-224",
-        HashAlg::Sha256 => "SHA-256",
-        HashAlg::Sha384 => "SHA-384",
-        HashAlg::Sha512 => "SHA-512",
-    }
-}
-
 impl AaEvidence {
     /// Evidence from its parts: the challenge sent, the chip's answer, DG15's
     /// SubjectPublicKeyInfo (DER) and, for an ECDSA key, DG14's hash.
@@ -97,6 +87,12 @@ impl AaEvidence {
     #[must_use]
     pub fn public_key(&self) -> &[u8] {
         &self.public_key
+    }
+
+    /// The hash named for an ECDSA key (from DG14), if any.
+    #[must_use]
+    pub fn ecdsa_hash(&self) -> Option<HashAlg> {
+        self.ecdsa_hash
     }
 
     /// Verifies the signature over the challenge.
@@ -130,7 +126,7 @@ impl AaEvidence {
     /// The evidence as JSON (`passchip.aa-evidence/1`).
     #[must_use]
     pub fn to_json(&self) -> String {
-        let hash = self.ecdsa_hash.map_or_else(|| "null".to_string(), |h| format!("\"{}\"", hash_name(h)));
+        let hash = self.ecdsa_hash.map_or_else(|| "null".to_string(), |h| format!("\"{}\"", h.name()));
         format!(
             "{{\"schema\":\"passchip.aa-evidence/1\",\"challenge\":\"{}\",\"signature\":\"{}\",\"public_key\":\"{}\",\"ecdsa_hash\":{hash}}}",
             hex(&self.challenge),
@@ -157,7 +153,7 @@ impl AaEvidence {
             Some(h) => Some(
                 [HashAlg::Sha1, HashAlg::Sha224, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512]
                     .into_iter()
-                    .find(|a| h.as_str() == Some(hash_name(*a)))
+                    .find(|a| h.as_str() == Some(a.name()))
                     .ok_or(EvidenceError("unknown ecdsa_hash"))?,
             ),
         };
@@ -179,7 +175,7 @@ impl serde::Serialize for AaEvidence {
         st.serialize_field("challenge", &hex(&self.challenge))?;
         st.serialize_field("signature", &hex(&self.signature))?;
         st.serialize_field("public_key", &hex(&self.public_key))?;
-        st.serialize_field("ecdsa_hash", &self.ecdsa_hash.map(hash_name))?;
+        st.serialize_field("ecdsa_hash", &self.ecdsa_hash.map(HashAlg::name))?;
         st.end()
     }
 }

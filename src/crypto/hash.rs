@@ -8,7 +8,6 @@ use crate::oid;
 
 /// A hash algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum HashAlg {
     /// SHA-1 (still in old documents and master lists).
@@ -98,6 +97,14 @@ impl HashAlg {
             Self::Sha384 => "SHA-384",
             Self::Sha512 => "SHA-512",
         }
+    }
+}
+
+/// Serialized by name (`"SHA-256"`), as in every passchip JSON.
+#[cfg(feature = "serde")]
+impl serde::Serialize for HashAlg {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 

@@ -3,8 +3,11 @@
 //!
 //! ```text
 //! EF_COM.bin  DG1.bin … DG16.bin  EF_SOD.bin  EF_CardAccess.bin  EF_CardSecurity.bin
+//! active_authentication.json
 //! ```
 //!
+//! `active_authentication.json` is the Active Authentication evidence of the read
+//! (`passchip.aa-evidence/1`, see [`crate::active_auth::AaEvidence`]), kept as text here.
 //! Missing files are simply absent. Other files in the folder are ignored.
 
 use std::collections::BTreeMap;
@@ -14,6 +17,9 @@ use super::{DgNumber, LdsFile};
 
 /// Upper bound on one dump file (matches the reader's default limit).
 const MAX_FILE: u64 = 1 << 20;
+
+/// The Active Authentication evidence file.
+const AA_EVIDENCE: &str = "active_authentication.json";
 
 /// The files of one document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,6 +35,8 @@ pub struct Dump {
     pub card_access: Option<Vec<u8>>,
     /// EF.CardSecurity (in the master file).
     pub card_security: Option<Vec<u8>>,
+    /// Active Authentication evidence (`passchip.aa-evidence/1` JSON), when it was run.
+    pub active_authentication: Option<Vec<u8>>,
 }
 
 /// A dump folder could not be read or written.
@@ -79,6 +87,7 @@ impl Dump {
             sod: read_opt(dir, "EF_SOD.bin")?,
             card_access: read_opt(dir, "EF_CardAccess.bin")?,
             card_security: read_opt(dir, "EF_CardSecurity.bin")?,
+            active_authentication: read_opt(dir, AA_EVIDENCE)?,
         })
     }
 
@@ -119,6 +128,7 @@ impl Dump {
         put("EF_SOD.bin", &self.sod)?;
         put("EF_CardAccess.bin", &self.card_access)?;
         put("EF_CardSecurity.bin", &self.card_security)?;
+        put(AA_EVIDENCE, &self.active_authentication)?;
         for (n, b) in &self.data_groups {
             put(&format!("DG{}.bin", n.get()), &Some(b.clone()))?;
         }
@@ -137,7 +147,9 @@ mod tests {
         files.insert(LdsFile::Com, vec![0x60, 0]);
         files.insert(LdsFile::Sod, vec![0x77, 0]);
         files.insert(LdsFile::dg(2).unwrap(), vec![0x75, 1, 2]);
-        let d = Dump::from_files(&files);
+        let mut d = Dump::from_files(&files);
+        d.card_security = Some(vec![0x30, 0]);
+        d.active_authentication = Some(b"{}".to_vec());
         d.write(&dir).unwrap();
         assert_eq!(Dump::read(&dir).unwrap(), d);
         std::fs::remove_dir_all(&dir).unwrap();

@@ -4,7 +4,7 @@
 //!
 //! Whether the keys themselves can be trusted (DG14/DG15 covered by the SOD, EF.CardSecurity
 //! signed) is decided with passive authentication, in
-//! [`crate::identity::ChipAuthenticity::assess`].
+//! [`crate::identity::verification::ChipAuthenticity::assess`].
 
 use crate::active_auth::{self, AaEvidence, AaVerified, CHALLENGE_LEN};
 use crate::chip_auth::{self, CaOutcome, ChipAuthError, ChipPublicKey};
@@ -193,5 +193,67 @@ pub(crate) fn run_active_authentication<T: Transport + ?Sized>(
         Ok((evidence, Err(e @ active_auth::AaError::Invalid(_)))) => (Attempt::Failed(e.to_string()), Some(evidence)),
         Ok((evidence, Err(e))) => (Attempt::NotCompleted(e.to_string()), Some(evidence)),
         Err(e) => (Attempt::NotCompleted(e.to_string()), None),
+    }
+}
+
+/// Re-checks stored Active Authentication evidence offline (a back office verifying a
+/// read made elsewhere): the evidence's key must be DG15's, an ECDSA hash must be the
+/// one DG14 names, the challenge must be the one the server sent, and the signature must
+/// verify. DG15 being covered by the SOD is judged by [`crate::identity::verification::ChipAuthenticity::assess`].
+///
+/// Without `expected_challenge` the evidence may be a replay of an old answer, so nothing
+/// is proven (`NotCompleted`); a challenge other than the server's is `Failed`.
+#[must_use]
+pub fn recheck_active_authentication(
+    evidence: &AaEvidence,
+    dg14: Option<&[u8]>,
+    dg15: Option<&[u8]>,
+    expected_challenge: Option<&[u8]>,
+) -> Attempt<AaVerified> {
+    let Some(bytes) = dg15 else {
+        return Attempt::NotCompleted("the evidence cannot be checked: the dump has no DG15".into());
+    };
+    let dg15 = match Dg15::parse(bytes) {
+        Ok(d) => d,
+        Err(e) => return Attempt::NotCompleted(e.to_string()),
+    };
+    if evidence.public_key() != dg15.public_key.as_slice() {
+        return Attempt::Failed("the evidence's public key is not DG15's".into());
+    }
+    let dg14_hash = dg14.and_then(|b| Dg14::parse(b).ok()).and_then(|d| d.infos.active_authentication_hash());
+    if let Some(h) = evidence.ecdsa_hash()
+        && dg14_hash != Some(h)
+    {
+        return Attempt::Failed(format!("the evidence names {h:?}, DG14 names {dg14_hash:?}"));
+    }
+    let verified = match evidence.verify() {
+        Ok(v) => v,
+        Err(e @ active_auth::AaError::Invalid(_)) => return Attempt::Failed(e.to_string()),
+        Err(e) => return Attempt::NotCompleted(e.to_string()),
+    };
+    match expected_challenge {
+        None => Attempt::NotCompleted(
+            "the signature verifies, but its challenge was not compared with the server's nonce (a replay is not excluded)"
+                .into(),
+        ),
+        Some(c) if !bool::from(subtle::ConstantTimeEq::ct_eq(c, evidence.challenge())) => {
+            Attempt::Failed("the evidence answers another challenge than the server's: a replayed answer".into())
+        }
+        Some(_) => Attempt::Passed(verified),
+    }
+}
+
+impl AntiCloningRead {
+    /// The anti-cloning part of a read made elsewhere, from stored evidence: only Active
+    /// Authentication can be re-checked; PACE-CAM and Chip Authentication are interactive.
+    #[must_use]
+    pub fn from_stored(active_authentication: Attempt<AaVerified>, evidence: Option<AaEvidence>) -> Self {
+        let interactive = "interactive: cannot be re-checked from stored data";
+        Self {
+            pace_cam: Attempt::NotAvailable(interactive.into()),
+            chip_authentication: Attempt::NotAvailable(interactive.into()),
+            active_authentication,
+            active_authentication_evidence: evidence,
+        }
     }
 }

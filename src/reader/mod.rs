@@ -25,7 +25,7 @@ mod anti_cloning;
 mod read;
 
 use crate::apdu::{Le, ParsedCommand};
-pub use anti_cloning::{AntiCloningRead, Attempt};
+pub use anti_cloning::{AntiCloningRead, Attempt, recheck_active_authentication};
 pub use read::{Progress, ReadError};
 
 use std::collections::BTreeMap;
@@ -817,6 +817,18 @@ pub struct DocumentRead {
 }
 
 impl DocumentRead {
+    /// The read as a dump folder's content ([`crate::lds::Dump`]): every file byte-exact,
+    /// EF.CardSecurity when read, and the Active Authentication evidence when it ran, so a
+    /// back office can run `passchip verify` on it.
+    #[must_use]
+    pub fn dump(&self) -> crate::lds::Dump {
+        let mut d = crate::lds::Dump::from_files(&self.files);
+        d.card_security.clone_from(&self.card_security);
+        d.active_authentication =
+            self.anti_cloning.active_authentication_evidence.as_ref().map(|e| e.to_json().into_bytes());
+        d
+    }
+
     /// Total bytes of file content read.
     #[must_use]
     pub fn content_bytes(&self) -> usize {

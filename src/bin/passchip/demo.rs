@@ -3,8 +3,10 @@
 use std::time::Instant;
 
 use clap::Args;
+use passchip::crypto::ec::NamedCurve;
+use passchip::crypto::hash::HashAlg;
 use passchip::date::Date;
-use passchip::emulator::{ChipProfile, DocumentSpec, VirtualChip, VirtualDocument};
+use passchip::emulator::{AaSpec, ChipProfile, DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::identity::verification::ChipAuthenticity;
 use passchip::lds::LdsFile;
 use passchip::mrz::{Mrz, MrzFormat, Sex};
@@ -38,6 +40,24 @@ pub struct DemoArgs {
     /// virtual passport's holder end to end.
     #[arg(long, value_name = "FILE")]
     identity: Option<std::path::PathBuf>,
+    /// Give the virtual chip an Active Authentication key (ECDSA P-256 in DG15).
+    #[arg(long)]
+    active_authentication: bool,
+    /// The Active Authentication challenge, 8 bytes in hex, as a bank server would send
+    /// its nonce (default: random).
+    #[arg(long, value_name = "HEX")]
+    aa_challenge: Option<String>,
+    /// Write the read as a dump folder (the files, EF.CardSecurity, the Active
+    /// Authentication evidence) and the virtual CSCA as `virtual-CSCA.der`, for `passchip verify`.
+    #[arg(long, value_name = "DIR")]
+    out: Option<std::path::PathBuf>,
+}
+
+/// An 8-byte challenge from hex.
+pub fn parse_challenge(hex: &str) -> Result<[u8; 8], String> {
+    let bytes: Option<Vec<u8>> =
+        (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok())).collect();
+    bytes.and_then(|b| <[u8; 8]>::try_from(b).ok()).ok_or_else(|| format!("{hex:?} is not 8 bytes of hex"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -122,7 +142,12 @@ fn kind(mrz: &Mrz) -> &'static str {
 pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let spec = args.seed.map_or_else(DocumentSpec::specimen, DocumentSpec::from_seed);
-    let doc = VirtualDocument::build(DocumentSpec { cloned: args.cloned, ..spec });
+    let active_authentication = if args.active_authentication {
+        Some(AaSpec::Ecdsa { curve: NamedCurve::P256, hash: HashAlg::Sha256, der: false })
+    } else {
+        spec.active_authentication
+    };
+    let doc = VirtualDocument::build(DocumentSpec { cloned: args.cloned, active_authentication, ..spec });
     let profile = match args.chip {
         ChipKind::Modern => ChipProfile::modern(),
         ChipKind::NoExtended => ChipProfile::no_extended_length(),
@@ -132,12 +157,24 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     let key = Mrz::parse(&doc.mrz_text())?.access_key();
     // The verifier trusts the virtual document's CSCA, as a bank trusts a master list.
     let mut store = TrustStore::new();
+    let doc_pki_csca = doc.pki().map(|p| p.csca().der().to_vec());
     if let Some(pki) = doc.pki() {
         store.add(pki.csca().clone(), TrustSource::File { path: "built-in virtual CSCA".into() });
     }
     let policy = if args.bac { AccessPolicy::BacOnly } else { AccessPolicy::Auto };
     let transport = InProcess::new(VirtualChip::with_profile(doc, profile));
-    let read = read_document(transport, &Credentials::Mrz(key), ReadOptions::default().with_access(policy))?;
+    let mut options = ReadOptions::default().with_access(policy);
+    if let Some(hex) = &args.aa_challenge {
+        options = options.with_aa_challenge(parse_challenge(hex).map_err(|e| format!("--aa-challenge: {e}"))?);
+    }
+    let read = read_document(transport, &Credentials::Mrz(key), options)?;
+    if let Some(dir) = &args.out {
+        read.dump().write(dir)?;
+        if let Some(pki) = doc_pki_csca.as_ref() {
+            let path = dir.join("virtual-CSCA.der");
+            std::fs::write(&path, pki).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
     let extended = read.extended_length;
     let dgs = read
         .files

@@ -29,7 +29,8 @@ enum Command {
     /// and print what was read.
     Demo(demo::DemoArgs),
     /// Passive authentication of a dump folder: SOD signature, DSC → CSCA chain, CRLs,
-    /// data-group hashes. Exit 0 when valid, 1 when not, 2 on usage or I/O errors.
+    /// data-group hashes, and stored Active Authentication evidence re-checked. Exit 0
+    /// when valid, 1 when not, 2 on usage or I/O errors.
     Verify(verify::VerifyArgs),
     /// Is the document's holder the person a bank e-ID (BankID, Smart-ID, Mobile-ID)
     /// asserted? Exit 0 for a match, 1 for any other outcome, 2 on usage or I/O errors.
@@ -61,7 +62,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => {
             let sub = matches.subcommand_matches("verify").cloned().unwrap_or_default();
             match verify::run(&args, &sub) {
-                Ok(passchip::pki::Verdict::Valid) => ExitCode::SUCCESS,
+                Ok(verify::Outcome::Valid) => ExitCode::SUCCESS,
                 Ok(_) => ExitCode::from(1),
                 Err(verify::UsageError(e)) => {
                     eprintln!("passchip verify: {e}");

@@ -1,15 +1,20 @@
-//! `passchip verify DIR`: passive authentication of a dump folder (back-office use).
+//! `passchip verify DIR`: passive authentication of a dump folder (back-office use), and
+//! the stored Active Authentication evidence re-checked against DG15.
 //!
-//! Exit status: 0 when the verdict is valid, 1 when it is not, 2 on usage or I/O errors
-//! (including a master list whose signer does not chain to the given root).
+//! Exit status: 0 when the verdict is valid and the chip did not fail to prove its key,
+//! 1 otherwise, 2 on usage or I/O errors (including a master list whose signer does not
+//! chain to the given root, or unreadable evidence).
 
 use std::path::PathBuf;
 
 use clap::{ArgMatches, Args};
+use passchip::active_auth::AaEvidence;
 use passchip::date::Date;
-use passchip::lds::Dump;
+use passchip::identity::verification::ChipAuthenticity;
+use passchip::lds::{DgNumber, Dump};
 use passchip::pki::pa::{DgStatus, PassiveAuthentication, Status, Verdict};
 use passchip::pki::{Anchoring, Cert, Crl, PaOptions, TrustStore};
+use passchip::reader::{AntiCloningRead, Attempt, recheck_active_authentication};
 use serde::Serialize;
 
 /// Options of `passchip verify`.
@@ -35,9 +40,22 @@ pub struct VerifyArgs {
     /// Require a CRL check for a valid verdict.
     #[arg(long)]
     require_crl: bool,
+    /// The Active Authentication challenge the server sent (8 bytes in hex): the stored
+    /// evidence must answer it, else it may be a replay.
+    #[arg(long, value_name = "HEX")]
+    aa_challenge: Option<String>,
     /// Print the result as JSON (schema `passchip.verify/1`).
     #[arg(long)]
     json: bool,
+}
+
+/// What `passchip verify` concluded: the exit status follows from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Passive authentication valid, and no anti-cloning check failed.
+    Valid,
+    /// Passive authentication invalid, or the stored evidence failed.
+    Invalid,
 }
 
 /// A usage or I/O problem: exit status 2.
@@ -64,6 +82,7 @@ struct Report<'a> {
     dump: String,
     trust_store: StoreSummary,
     passive_authentication: &'a PassiveAuthentication,
+    chip_authenticity: &'a ChipAuthenticity,
 }
 
 /// Pairs each --masterlist-root with the --masterlist before it, by command-line position.
@@ -91,7 +110,7 @@ fn read(path: &PathBuf) -> Result<Vec<u8>, UsageError> {
 }
 
 /// Runs the command; returns the verdict (exit 0 or 1) or a usage error (exit 2).
-pub fn run(args: &VerifyArgs, matches: &ArgMatches) -> Result<Verdict, UsageError> {
+pub fn run(args: &VerifyArgs, matches: &ArgMatches) -> Result<Outcome, UsageError> {
     let at = match &args.at {
         Some(s) => Date::parse(s).map_err(|e| UsageError(format!("--at: {e}")))?,
         None => Date::today(),
@@ -123,6 +142,7 @@ pub fn run(args: &VerifyArgs, matches: &ArgMatches) -> Result<Verdict, UsageErro
     let sod = dump.sod.as_ref().ok_or_else(|| UsageError(format!("{}: no EF_SOD.bin", args.dir.display())))?;
     let options = PaOptions::at(at).with_required_crl(args.require_crl);
     let pa = PassiveAuthentication::verify(sod, &dump.data_groups, &store, &options);
+    let chip = stored_chip_authenticity(args, &dump, &pa)?;
     let summary = StoreSummary { certificates: store.len(), master_lists: loads, crls: args.crl.len() };
     if args.json {
         let report = Report {
@@ -130,16 +150,47 @@ pub fn run(args: &VerifyArgs, matches: &ArgMatches) -> Result<Verdict, UsageErro
             dump: args.dir.display().to_string(),
             trust_store: summary,
             passive_authentication: &pa,
+            chip_authenticity: &chip,
         };
         let text = serde_json::to_string_pretty(&report).map_err(|e| UsageError(e.to_string()))?;
         println!("{text}");
     } else {
-        print_text(args, &summary, &pa);
+        print_text(args, &summary, &pa, &chip);
     }
-    Ok(pa.verdict())
+    Ok(if pa.verdict() == Verdict::Valid && !chip.failed() { Outcome::Valid } else { Outcome::Invalid })
 }
 
-fn print_text(args: &VerifyArgs, store: &StoreSummary, pa: &PassiveAuthentication) {
+/// The anti-cloning result that stored data can give: Active Authentication evidence
+/// re-checked against DG15 (and DG15 against the SOD); the interactive protocols are
+/// reported as not re-checkable.
+fn stored_chip_authenticity(
+    args: &VerifyArgs,
+    dump: &Dump,
+    pa: &PassiveAuthentication,
+) -> Result<ChipAuthenticity, UsageError> {
+    let challenge = match &args.aa_challenge {
+        Some(h) => Some(crate::demo::parse_challenge(h).map_err(|e| UsageError(format!("--aa-challenge: {e}")))?),
+        None => None,
+    };
+    let dg = |n: u8| DgNumber::new(n).and_then(|n| dump.data_groups.get(&n)).map(Vec::as_slice);
+    let (attempt, evidence) = match &dump.active_authentication {
+        None if dg(15).is_some() => {
+            (Attempt::NotCompleted("the dump has DG15 but no active_authentication.json".into()), None)
+        }
+        None => (Attempt::NotAvailable("the document has no DG15".into()), None),
+        Some(bytes) => {
+            let text =
+                std::str::from_utf8(bytes).map_err(|_| UsageError("active_authentication.json is not UTF-8".into()))?;
+            let evidence =
+                AaEvidence::from_json(text).map_err(|e| UsageError(format!("active_authentication.json: {e}")))?;
+            let attempt = recheck_active_authentication(&evidence, dg(14), dg(15), challenge.as_ref().map(|c| &c[..]));
+            (attempt, Some(evidence))
+        }
+    };
+    Ok(ChipAuthenticity::assess(&AntiCloningRead::from_stored(attempt, evidence), Some(pa), None))
+}
+
+fn print_text(args: &VerifyArgs, store: &StoreSummary, pa: &PassiveAuthentication, chip: &ChipAuthenticity) {
     println!("passchip verify: {}\n", args.dir.display());
     println!(
         "  Verdict        {}  (evaluated at {})",
@@ -195,5 +246,13 @@ fn print_text(args: &VerifyArgs, store: &StoreSummary, pa: &PassiveAuthenticatio
         Some(true) => println!("  Document       EXPIRED"),
         Some(false) => println!("  Document       not expired"),
         None => {}
+    }
+    let by = if chip.proven_by().is_empty() { String::new() } else { format!(" by {}", chip.proven_by().join(", ")) };
+    println!(
+        "  Chip           {}{by} (anti-cloning, from stored evidence)",
+        chip.status().to_uppercase().replace('_', " ")
+    );
+    for r in chip.reasons() {
+        println!("                 {r}");
     }
 }
