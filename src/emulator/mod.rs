@@ -1,6 +1,6 @@
 //! Our own virtual eMRTD chip: the other side of every protocol the reader speaks.
 //!
-//! Tests, benches, `passchip demo` and (later) the vpcd bridge to a real pcscd all
+//! Tests, benches, `passchip demo` and the vpcd bridge to a real pcscd ([`vpcd`]) all
 //! use it. A [`VirtualDocument`] is built deterministically from a [`DocumentSpec`]
 //! (or a seed); a [`VirtualChip`] serves it, with the limits of a [`ChipProfile`] and
 //! any injected [`Fault`].
@@ -24,6 +24,7 @@ mod pace;
 pub mod pki;
 mod rng;
 pub mod sod;
+pub mod vpcd;
 
 pub use anti_cloning::{AaSpec, ChipAuthSpec};
 pub use chip::{ChipProfile, Fault, VirtualChip};

@@ -168,23 +168,106 @@ impl ReadOptions {
     }
 }
 
+/// The phases of a read, for the cost of each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Access,
+    Read,
+    AntiCloning,
+}
+
+/// What one phase of a session cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct PhaseStats {
+    /// Command APDUs sent.
+    pub apdus: u64,
+    /// Bytes sent.
+    pub bytes_sent: u64,
+    /// Bytes received.
+    pub bytes_received: u64,
+    /// Time spent in the phase.
+    #[cfg_attr(feature = "serde", serde(serialize_with = "ser_duration_ms", rename = "elapsed_ms"))]
+    pub elapsed: Duration,
+}
+
+/// The cost of each phase: opening the chip (EF.CardAccess, BAC or PACE), reading the
+/// files, and the anti-cloning protocols after the read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Phases {
+    /// Selecting, EF.CardAccess, BAC or PACE (and EF.CardSecurity after PACE-CAM).
+    pub access: PhaseStats,
+    /// Reading EF.COM, the data groups and EF.SOD.
+    pub read: PhaseStats,
+    /// PACE-CAM check, Chip Authentication, Active Authentication.
+    pub anti_cloning: PhaseStats,
+}
+
+/// Which phase is running and what each has cost so far.
+#[derive(Debug)]
+struct PhaseClock {
+    phase: Phase,
+    started: Instant,
+    phases: Phases,
+}
+
+impl PhaseClock {
+    fn current(&mut self) -> &mut PhaseStats {
+        match self.phase {
+            Phase::Access => &mut self.phases.access,
+            Phase::Read => &mut self.phases.read,
+            Phase::AntiCloning => &mut self.phases.anti_cloning,
+        }
+    }
+}
+
 /// A transport wrapper that counts what crosses it, whatever the backend.
 #[derive(Debug)]
 struct Counting<T> {
     inner: T,
     stats: LinkStats,
     read_binary: u64,
+    // Boxed: sessions travel in `Result::Err` when access control fails.
+    clock: Box<PhaseClock>,
+}
+
+impl<T> Counting<T> {
+    fn new(inner: T) -> Self {
+        let clock = PhaseClock { phase: Phase::Access, started: Instant::now(), phases: Phases::default() };
+        Self { inner, stats: LinkStats::default(), read_binary: 0, clock: Box::new(clock) }
+    }
+
+    /// Closes the current phase's clock and starts `next`.
+    fn enter(&mut self, next: Phase) {
+        let spent = self.clock.started.elapsed();
+        self.clock.current().elapsed += spent;
+        self.clock.phase = next;
+        self.clock.started = Instant::now();
+    }
+
+    /// The phases, with the running one's time up to now.
+    fn phases(&self) -> Phases {
+        let mut c = PhaseClock { phase: self.clock.phase, started: self.clock.started, phases: self.clock.phases };
+        let running = c.started.elapsed();
+        c.current().elapsed += running;
+        c.phases
+    }
 }
 
 impl<T: Transport> Transport for Counting<T> {
     fn transmit(&mut self, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.stats.apdus += 1;
         self.stats.bytes_sent += capdu.len() as u64;
+        let phase = self.clock.current();
+        phase.apdus += 1;
+        phase.bytes_sent += capdu.len() as u64;
         if matches!(capdu.get(1), Some(0xB0 | 0xB1)) {
             self.read_binary += 1;
         }
         let r = self.inner.transmit(capdu)?;
         self.stats.bytes_received += r.len() as u64;
+        self.clock.current().bytes_received += r.len() as u64;
         Ok(r)
     }
 
@@ -234,6 +317,8 @@ pub struct SessionStats {
     /// Time since the session was created.
     #[cfg_attr(feature = "serde", serde(serialize_with = "ser_duration_ms", rename = "elapsed_ms"))]
     pub elapsed: Duration,
+    /// The same, per phase.
+    pub phases: Phases,
 }
 
 #[cfg(feature = "serde")]
@@ -271,6 +356,7 @@ impl<T: Transport, S> Session<T, S> {
             bytes_sent: self.link.stats.bytes_sent,
             bytes_received: self.link.stats.bytes_received,
             elapsed: self.started.elapsed(),
+            phases: self.link.phases(),
         }
     }
 
@@ -293,12 +379,7 @@ impl<T: Transport, S> Session<T, S> {
 impl<T: Transport> Session<T, Plain> {
     /// A new session over `transport`.
     pub fn new(transport: T, options: ReadOptions) -> Self {
-        Self {
-            link: Counting { inner: transport, stats: LinkStats::default(), read_binary: 0 },
-            options,
-            started: Instant::now(),
-            state: Plain { _private: () },
-        }
+        Self { link: Counting::new(transport), options, started: Instant::now(), state: Plain { _private: () } }
     }
 
     /// Selects the eMRTD application (`A0 00 00 02 47 10 01`).
@@ -697,6 +778,7 @@ impl<T: Transport> Session<T, Secured> {
     /// # Errors
     /// [`SessionError`] for a failed read or an invalid EF.COM / DG1.
     pub fn read_document(&mut self, progress: &mut dyn FnMut(Progress<'_>)) -> Result<DocumentRead, SessionError> {
+        self.link.enter(Phase::Read);
         let mut files = BTreeMap::new();
         let com_bytes = self.read_file_with_progress(LdsFile::Com, progress)?;
         let com = match com_bytes {
@@ -730,6 +812,7 @@ impl<T: Transport> Session<T, Secured> {
         // The suite access control established (Chip Authentication may replace it).
         let suite = self.suite();
         let extended_length = self.uses_extended_length();
+        self.link.enter(Phase::AntiCloning);
         let anti_cloning = if self.options.anti_cloning {
             self.anti_cloning(&files, &mut OsRandom)
         } else {
@@ -879,6 +962,9 @@ pub enum Credentials {
         /// The MRZ, for chips without PACE.
         mrz: Option<MrzKey>,
     },
+    /// The holder's PIN (PACE only; eID cards). A suspended or blocked PIN needs the
+    /// flows of [`Session::pace_pin`] and [`Session::unblock_pin`].
+    Pin(zeroize::Zeroizing<String>),
 }
 
 impl Credentials {
@@ -886,6 +972,7 @@ impl Credentials {
         match self {
             Self::Mrz(k) => PacePassword::Mrz(k.clone()),
             Self::Can { can, .. } => PacePassword::Can(can.clone()),
+            Self::Pin(pin) => PacePassword::Pin(pin.clone()),
         }
     }
 
@@ -893,6 +980,7 @@ impl Credentials {
         match self {
             Self::Mrz(k) => Some(k),
             Self::Can { mrz, .. } => mrz.as_ref(),
+            Self::Pin(_) => None,
         }
     }
 }
@@ -939,23 +1027,39 @@ pub fn read_document<T: Transport>(
     credentials: &Credentials,
     options: ReadOptions,
 ) -> Result<DocumentRead, SessionError> {
+    read_document_with_progress(transport, credentials, options, &mut |_| {})
+}
+
+/// [`read_document`], reporting each file's progress (for progress bars).
+///
+/// # Errors
+/// As [`read_document`].
+pub fn read_document_with_progress<T: Transport>(
+    transport: T,
+    credentials: &Credentials,
+    options: ReadOptions,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<DocumentRead, SessionError> {
     let policy = options.access;
     let mut session = Session::new(transport, options);
     let card_access = if policy == AccessPolicy::BacOnly { None } else { session.read_card_access()? };
     let offered = card_access.as_ref().and_then(choose_pace);
-    let bac = |mut session: Session<T, Plain>, note: Option<String>| -> Result<DocumentRead, SessionError> {
+    let bac = |mut session: Session<T, Plain>,
+               note: Option<String>,
+               progress: &mut dyn FnMut(Progress<'_>)|
+     -> Result<DocumentRead, SessionError> {
         let key = credentials
             .mrz()
             .ok_or(SessionError::Access(AccessError::Unsupported("the chip has no PACE and BAC needs the MRZ")))?;
         session.select_application()?;
         let mut secured = session.bac(key).map_err(|(_, e)| e)?;
-        let mut read = secured.read_document(&mut |_| {})?;
+        let mut read = secured.read_document(progress)?;
         read.bac_fallback = note;
         Ok(read)
     };
     match (policy, offered) {
         (AccessPolicy::BacOnly, _) | (AccessPolicy::Auto | AccessPolicy::AutoWithBacFallback, None) => {
-            bac(session, None)
+            bac(session, None, progress)
         }
         (AccessPolicy::PaceOnly, None) => Err(SessionError::Access(AccessError::Unsupported(
             "the chip offers no PACE variant this version implements",
@@ -970,7 +1074,7 @@ pub fn read_document<T: Transport>(
                 .filter(|_| standard_id_unknown(protocol, id)),
             &mut OsRandom,
         ) {
-            Ok(mut secured) => Ok(secured.read_document(&mut |_| {})?),
+            Ok(mut secured) => Ok(secured.read_document(progress)?),
             Err((session, e)) => {
                 let wrong_password = matches!(
                     e,
@@ -979,7 +1083,7 @@ pub fn read_document<T: Transport>(
                         | AccessError::PasswordSuspended { .. }
                 );
                 if policy == AccessPolicy::AutoWithBacFallback && !wrong_password {
-                    bac(session, Some(format!("PACE failed ({e}); BAC used instead")))
+                    bac(session, Some(format!("PACE failed ({e}); BAC used instead")), progress)
                 } else {
                     Err(e.into())
                 }

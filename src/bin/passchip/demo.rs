@@ -61,13 +61,24 @@ pub fn parse_challenge(hex: &str) -> Result<[u8; 8], String> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ChipKind {
+pub enum ChipKind {
     /// Extended length up to 64 KiB.
     Modern,
     /// Short APDUs only.
     NoExtended,
     /// Short APDUs of at most 160 bytes.
     Le160,
+}
+
+impl ChipKind {
+    /// The emulator's profile for this kind.
+    pub fn profile(self) -> ChipProfile {
+        match self {
+            Self::Modern => ChipProfile::modern(),
+            Self::NoExtended => ChipProfile::no_extended_length(),
+            Self::Le160 => ChipProfile::legacy_le160(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -148,11 +159,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         spec.active_authentication
     };
     let doc = VirtualDocument::build(DocumentSpec { cloned: args.cloned, active_authentication, ..spec });
-    let profile = match args.chip {
-        ChipKind::Modern => ChipProfile::modern(),
-        ChipKind::NoExtended => ChipProfile::no_extended_length(),
-        ChipKind::Le160 => ChipProfile::legacy_le160(),
-    };
+    let profile = args.chip.profile();
     // The user would type the MRZ printed on the data page; we take it from the document.
     let key = Mrz::parse(&doc.mrz_text())?.access_key();
     // The verifier trusts the virtual document's CSCA, as a bank trusts a master list.

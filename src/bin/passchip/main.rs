@@ -8,7 +8,9 @@
 
 mod dates;
 mod demo;
+mod emulate;
 mod matching;
+mod read;
 mod verify;
 
 use std::process::ExitCode;
@@ -35,6 +37,13 @@ enum Command {
     /// Is the document's holder the person a bank e-ID (BankID, Smart-ID, Mobile-ID)
     /// asserted? Exit 0 for a match, 1 for any other outcome, 2 on usage or I/O errors.
     Match(matching::MatchArgs),
+    /// List the PC/SC readers and their cards (needs the `pcsc` feature).
+    Readers(read::ReadersArgs),
+    /// Read a document through a PC/SC reader (needs the `pcsc` feature). Exit 0 on a
+    /// complete read, 1 when the chip could not be read, 2 on usage or environment errors.
+    Read(read::ReadArgs),
+    /// Serve the virtual passport to a real pcscd through vsmartcard's vpcd driver.
+    Emulate(emulate::EmulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +57,15 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("passchip: {e}");
+                ExitCode::from(1)
+            }
+        },
+        Command::Readers(args) => failure("readers", read::readers(&args)),
+        Command::Read(args) => failure("read", read::read(&args)),
+        Command::Emulate(args) => match emulate::run(&args) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("passchip emulate: {e}");
                 ExitCode::from(1)
             }
         },
@@ -69,6 +87,21 @@ fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+    }
+}
+
+/// The exit status of `readers` and `read`.
+fn failure(command: &str, r: Result<(), read::Failure>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(read::Failure::Read(e)) => {
+            eprintln!("passchip {command}: {e}");
+            ExitCode::from(1)
+        }
+        Err(read::Failure::Usage(e)) => {
+            eprintln!("passchip {command}: {e}");
+            ExitCode::from(2)
         }
     }
 }

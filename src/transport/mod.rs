@@ -6,6 +6,10 @@
 
 use crate::apdu::{ApduError, Command, Le, Response, StatusWord};
 
+pub mod atr;
+#[cfg(feature = "pcsc")]
+pub mod pcsc;
+
 /// Most GET RESPONSE round trips followed for one command.
 pub const MAX_GET_RESPONSE: usize = 300;
 /// Most bytes assembled from GET RESPONSE chains for one command.
@@ -37,7 +41,8 @@ pub enum TransportError {
 
 /// Something that carries command APDUs to a chip and brings back its answers.
 ///
-/// Implementations: [`InProcess`] (our emulator), and the PC/SC backend (feature `pcsc`).
+/// Implementations: [`InProcess`] (our emulator), and the PC/SC backend (feature `pcsc`,
+/// `transport::pcsc::PcscCard`).
 pub trait Transport {
     /// Sends one encoded C-APDU and returns the raw R-APDU (`data ‖ SW1 SW2`).
     ///

@@ -1,0 +1,72 @@
+//! `passchip emulate --vpcd HOST:PORT`: our virtual passport behind a real pcscd, through
+//! vsmartcard's vpcd reader driver.
+//!
+//! Exit status: 0 when stopped (SIGTERM/SIGINT end the process), 1 when vpcd cannot be
+//! reached or breaks the protocol, 2 on usage errors.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use clap::Args;
+use passchip::crypto::ec::NamedCurve;
+use passchip::crypto::hash::HashAlg;
+use passchip::emulator::vpcd::{Removal, VpcdCard, VpcdOptions};
+use passchip::emulator::{AaSpec, DocumentSpec, VirtualChip, VirtualDocument};
+
+use crate::demo::ChipKind;
+
+/// Options of `passchip emulate`.
+#[derive(Debug, Args)]
+pub struct EmulateArgs {
+    /// The vpcd socket to connect to (vpcd listens on 35963 for `Virtual PCD 00 00` and
+    /// 35964 for `Virtual PCD 00 01`).
+    #[arg(long, value_name = "HOST:PORT")]
+    vpcd: String,
+    /// Serve a synthetic document generated from this seed instead of the specimen.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// Which kind of chip to model.
+    #[arg(long, value_enum, default_value_t = ChipKind::Modern)]
+    chip: ChipKind,
+    /// A chip without PACE (no EF.CardAccess): readers use BAC.
+    #[arg(long)]
+    bac_only: bool,
+    /// Give the chip an Active Authentication key (ECDSA P-256 in DG15).
+    #[arg(long)]
+    active_authentication: bool,
+    /// Remove the card after this many command APDUs, then present it again (once).
+    #[arg(long, value_name = "N")]
+    remove_after: Option<u64>,
+    /// How long the removed card stays away, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 1500)]
+    absent_ms: u64,
+    /// How long to keep trying to reach vpcd, in seconds (pcscd starting or restarting).
+    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    connect_timeout: u64,
+}
+
+/// Runs the card until the process is stopped.
+pub fn run(args: &EmulateArgs) -> Result<(), String> {
+    let mut spec = args.seed.map_or_else(DocumentSpec::specimen, DocumentSpec::from_seed);
+    if args.bac_only {
+        spec.pace = None;
+    }
+    if args.active_authentication {
+        spec.active_authentication = Some(AaSpec::Ecdsa { curve: NamedCurve::P256, hash: HashAlg::Sha256, der: false });
+    }
+    let doc = VirtualDocument::build(spec);
+    let chip = VirtualChip::with_profile(doc, args.chip.profile());
+    let mut options = VpcdOptions::for_chip(&chip);
+    options.connect_for = Duration::from_secs(args.connect_timeout);
+    options.removal =
+        args.remove_after.map(|n| Removal { after_apdus: n, absent_for: Duration::from_millis(args.absent_ms) });
+    // A test document: its MRZ is printed so a tester can type it into `passchip read`.
+    eprintln!("passchip emulate: virtual document for vpcd at {}; MRZ:", args.vpcd);
+    for line in chip.document().mrz_lines() {
+        eprintln!("  {line}");
+    }
+    let mut card = VpcdCard::new(chip, &args.vpcd, options);
+    let stop = Arc::new(AtomicBool::new(false));
+    card.serve(&stop).map_err(|e| e.to_string())
+}

@@ -1,0 +1,226 @@
+//! End to end through a real pcscd: `passchip emulate` is the card behind vsmartcard's vpcd
+//! driver, `passchip read` and the library's PC/SC transport are the reader.
+//!
+//! The stack tests are `#[ignore]`d: `.ci/pcsc-e2e` starts pcscd (isolated in its own
+//! namespaces) and runs them one at a time (`--test-threads=1`: they share the readers).
+//! They fail loudly when pcscd is not there.
+#![cfg(feature = "pcsc")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use passchip::emulator::{DocumentSpec, VirtualDocument};
+use passchip::lds::{Dump, LdsFile};
+use passchip::transport::pcsc::{Pcsc, PcscError};
+
+const READER: &str = "Virtual PCD 00 00";
+const VPCD: &str = "127.0.0.1:35963";
+
+fn passchip(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_passchip")).args(args).output().expect("run passchip")
+}
+
+/// A `passchip emulate` process: the card is in the reader while it lives.
+struct Card(Child);
+
+impl Card {
+    fn present(args: &[&str]) -> Self {
+        let pcsc = Pcsc::establish().expect("pcscd must run for these tests (.ci/pcsc-e2e starts it)");
+        // The previous test's card must be gone first.
+        pcsc.wait_for_removal(READER, Some(Duration::from_secs(10))).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_passchip"))
+            .args(["emulate", "--vpcd", VPCD])
+            .args(args)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let card = Self(child);
+        assert_eq!(pcsc.wait_for_card(Some(READER), Some(Duration::from_secs(15))).unwrap(), READER);
+        card
+    }
+}
+
+impl Drop for Card {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("passchip-e2e-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// Every file of `doc` arrived byte for byte.
+fn assert_byte_exact(dir: &Path, doc: &VirtualDocument) {
+    let dump = Dump::read(dir).unwrap();
+    let mut n = 0;
+    for (f, bytes) in doc.files() {
+        let got = match f {
+            LdsFile::Com => dump.com.as_deref(),
+            LdsFile::Sod => dump.sod.as_deref(),
+            LdsFile::Dg(d) => dump.data_groups.get(&d).map(Vec::as_slice),
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(got, Some(bytes), "{} differs", f.name());
+        n += 1;
+    }
+    assert!(n >= 5, "only {n} files");
+}
+
+fn mrz(doc: &VirtualDocument) -> String {
+    doc.mrz_lines().join("\n")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn readers_lists_the_virtual_reader_and_its_card() {
+    let _card = Card::present(&[]);
+    let v = json(&passchip(&["readers", "--json"]));
+    assert_eq!(v["schema"], "passchip.readers/1");
+    let readers = v["readers"].as_array().unwrap();
+    let ours = readers.iter().find(|r| r["name"] == READER).unwrap();
+    assert_eq!(ours["card_present"], true);
+    // T=1 ATR with card capabilities announcing extended length.
+    assert!(ours["atr"].as_str().unwrap().starts_with("3B8A8001"), "{ours}");
+    // The second vpcd reader is listed, empty.
+    assert!(readers.iter().any(|r| r["name"] == "Virtual PCD 00 01" && r["card_present"] == false));
+}
+
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn bac_read_is_byte_exact() {
+    let doc = VirtualDocument::build(DocumentSpec { pace: None, ..DocumentSpec::specimen() });
+    let _card = Card::present(&["--bac-only"]);
+    let dir = tmp("bac");
+    let out = passchip(&["read", "--reader", READER, "--mrz", &mrz(&doc), "--out", dir.to_str().unwrap(), "--json"]);
+    let v = json(&out);
+    assert_eq!(v["schema"], "passchip.read/1");
+    assert_eq!(v["access"]["protocol"], "BAC");
+    assert_eq!(v["access"]["secure_messaging"], "3DES");
+    assert_eq!(v["document"]["document_number"], "AA1234567");
+    assert_eq!(v["anti_cloning"]["chip_authentication"]["status"], "passed");
+    assert_byte_exact(&dir, &doc);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn pace_read_with_extended_length_uses_few_read_binaries() {
+    let doc = VirtualDocument::specimen();
+    let _card = Card::present(&[]);
+    let dir = tmp("pace");
+    let face = dir.with_extension("jpg");
+    let out = passchip(&[
+        "read",
+        "--reader",
+        "PCD 00 00",
+        "--document-number",
+        "AA1234567",
+        "--birth-date",
+        "850412",
+        "--expiry-date",
+        "300101",
+        "--out",
+        dir.to_str().unwrap(),
+        "--face",
+        face.to_str().unwrap(),
+        "--json",
+        "--stats",
+    ]);
+    let v = json(&out);
+    assert_eq!(v["access"]["protocol"], "PACE");
+    assert_eq!(v["access"]["secure_messaging"], "AES-128");
+    assert_eq!(v["access"]["extended_length"], true);
+    assert_byte_exact(&dir, &doc);
+    let files = v["files"].as_array().unwrap().len() as u64;
+    let rb = v["stats"]["read_binary"].as_u64().unwrap();
+    // A header read and one extended read per file, at most.
+    assert!(rb <= 2 * files, "{rb} READ BINARY for {files} files");
+    let phases = &v["stats"]["phases"];
+    assert!(phases["access"]["apdus"].as_u64().unwrap() >= 3);
+    assert!(phases["read"]["apdus"].as_u64().unwrap() >= files);
+    assert!(v["stats"]["bytes_received"].as_u64().unwrap() > 10_000);
+    let image = std::fs::read(&face).unwrap();
+    assert_eq!(&image[..3], &[0xFF, 0xD8, 0xFF], "the face is a JPEG");
+    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::remove_file(face).unwrap();
+}
+
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn pace_with_the_can_on_a_short_apdu_chip_of_le_160() {
+    let doc = VirtualDocument::specimen();
+    let _card = Card::present(&["--chip", "le160"]);
+    let dir = tmp("le160");
+    let v = json(&passchip(&["read", "--can", "123456", "--out", dir.to_str().unwrap(), "--json", "--stats"]));
+    assert_eq!(v["access"]["protocol"], "PACE");
+    assert_eq!(v["access"]["pace"]["password"], "CAN");
+    assert_eq!(v["access"]["extended_length"], false);
+    assert_byte_exact(&dir, &doc);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn a_wrong_mrz_fails_the_read_with_exit_1() {
+    let _card = Card::present(&["--bac-only"]);
+    let out = passchip(&[
+        "read",
+        "--reader",
+        READER,
+        "--document-number",
+        "AA1234568",
+        "--birth-date",
+        "850412",
+        "--expiry-date",
+        "300101",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("check the MRZ"), "{err}");
+    assert!(!err.contains("AA1234568"), "the MRZ must not be echoed: {err}");
+}
+
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn waiting_for_a_card_times_out_on_the_empty_reader() {
+    let pcsc = Pcsc::establish().unwrap();
+    let t = Duration::from_millis(700);
+    assert_eq!(pcsc.wait_for_card(Some("Virtual PCD 00 01"), Some(t)), Err(PcscError::Timeout(t)));
+    assert!(matches!(pcsc.connect("Virtual PCD 00 01"), Err(PcscError::NoCard(_))));
+    assert!(matches!(pcsc.connect("no such reader"), Err(PcscError::UnknownReader(_))));
+    let out = passchip(&["read", "--reader", "Virtual PCD 00 01", "--can", "123456"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--wait"));
+}
+
+/// Runs anywhere: a client pointed at a socket where no pcscd listens.
+#[test]
+fn pcscd_not_running_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(["readers"])
+        .env("PCSCLITE_CSOCK_NAME", "/nonexistent/passchip/pcscd.comm")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("pcscd"), "{err}");
+    let out = Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(["read", "--can", "123456"])
+        .env("PCSCLITE_CSOCK_NAME", "/nonexistent/passchip/pcscd.comm")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not running"));
+}
