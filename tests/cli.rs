@@ -230,7 +230,15 @@ fn demo_dump_is_verified_with_its_active_authentication_evidence() {
     let out = passchip(&["demo", "--active-authentication", "--aa-challenge", nonce, "--out", d]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("PROVEN by CA, AA"));
-    for f in ["EF_COM.bin", "DG1.bin", "DG14.bin", "DG15.bin", "EF_SOD.bin", "active_authentication.json"] {
+    for f in [
+        "EF_CardAccess.bin",
+        "EF_COM.bin",
+        "DG1.bin",
+        "DG14.bin",
+        "DG15.bin",
+        "EF_SOD.bin",
+        "active_authentication.json",
+    ] {
         assert!(dir.join(f).is_file(), "{f} not written");
     }
     let csca = dir.join("virtual-CSCA.der");

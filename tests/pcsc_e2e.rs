@@ -71,6 +71,7 @@ fn assert_byte_exact(dir: &Path, doc: &VirtualDocument) {
         n += 1;
     }
     assert!(n >= 5, "only {n} files");
+    assert_eq!(dump.card_access.as_deref(), doc.card_access(), "EF.CardAccess differs");
 }
 
 fn mrz(doc: &VirtualDocument) -> String {

@@ -204,15 +204,17 @@ pub struct Phases {
     pub anti_cloning: PhaseStats,
 }
 
-/// Which phase is running and what each has cost so far.
+/// What a session keeps beside the link: which phase is running, what each has cost so
+/// far, and EF.CardAccess as read (for the dump).
 #[derive(Debug)]
-struct PhaseClock {
+struct Record {
     phase: Phase,
     started: Instant,
     phases: Phases,
+    card_access: Option<Vec<u8>>,
 }
 
-impl PhaseClock {
+impl Record {
     fn current(&mut self) -> &mut PhaseStats {
         match self.phase {
             Phase::Access => &mut self.phases.access,
@@ -229,29 +231,34 @@ struct Counting<T> {
     stats: LinkStats,
     read_binary: u64,
     // Boxed: sessions travel in `Result::Err` when access control fails.
-    clock: Box<PhaseClock>,
+    record: Box<Record>,
 }
 
 impl<T> Counting<T> {
     fn new(inner: T) -> Self {
-        let clock = PhaseClock { phase: Phase::Access, started: Instant::now(), phases: Phases::default() };
-        Self { inner, stats: LinkStats::default(), read_binary: 0, clock: Box::new(clock) }
+        let record =
+            Record { phase: Phase::Access, started: Instant::now(), phases: Phases::default(), card_access: None };
+        Self { inner, stats: LinkStats::default(), read_binary: 0, record: Box::new(record) }
     }
 
     /// Closes the current phase's clock and starts `next`.
     fn enter(&mut self, next: Phase) {
-        let spent = self.clock.started.elapsed();
-        self.clock.current().elapsed += spent;
-        self.clock.phase = next;
-        self.clock.started = Instant::now();
+        let spent = self.record.started.elapsed();
+        self.record.current().elapsed += spent;
+        self.record.phase = next;
+        self.record.started = Instant::now();
     }
 
     /// The phases, with the running one's time up to now.
     fn phases(&self) -> Phases {
-        let mut c = PhaseClock { phase: self.clock.phase, started: self.clock.started, phases: self.clock.phases };
-        let running = c.started.elapsed();
-        c.current().elapsed += running;
-        c.phases
+        let mut phases = self.record.phases;
+        let running = self.record.started.elapsed();
+        match self.record.phase {
+            Phase::Access => phases.access.elapsed += running,
+            Phase::Read => phases.read.elapsed += running,
+            Phase::AntiCloning => phases.anti_cloning.elapsed += running,
+        }
+        phases
     }
 }
 
@@ -259,7 +266,7 @@ impl<T: Transport> Transport for Counting<T> {
     fn transmit(&mut self, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.stats.apdus += 1;
         self.stats.bytes_sent += capdu.len() as u64;
-        let phase = self.clock.current();
+        let phase = self.record.current();
         phase.apdus += 1;
         phase.bytes_sent += capdu.len() as u64;
         if matches!(capdu.get(1), Some(0xB0 | 0xB1)) {
@@ -267,7 +274,7 @@ impl<T: Transport> Transport for Counting<T> {
         }
         let r = self.inner.transmit(capdu)?;
         self.stats.bytes_received += r.len() as u64;
-        self.clock.current().bytes_received += r.len() as u64;
+        self.record.current().bytes_received += r.len() as u64;
         Ok(r)
     }
 
@@ -427,7 +434,9 @@ impl<T: Transport> Session<T, Plain> {
         if data.is_empty() {
             return Ok(None);
         }
-        Ok(Some(SecurityInfos::parse(&data)?))
+        let infos = SecurityInfos::parse(&data)?;
+        self.link.record.card_access = Some(data);
+        Ok(Some(infos))
     }
 
     /// Runs PACE with `password` and the given protocol, then selects the eMRTD
@@ -820,6 +829,7 @@ impl<T: Transport> Session<T, Secured> {
         };
         Ok(DocumentRead {
             card_security: self.state.card_security.clone(),
+            card_access: self.link.record.card_access.clone(),
             anti_cloning,
             access: self.state.access,
             pace: self.state.pace.clone(),
@@ -895,6 +905,8 @@ pub struct DocumentRead {
     pub stats: SessionStats,
     /// EF.CardSecurity, when read (after PACE-CAM).
     pub card_security: Option<Vec<u8>>,
+    /// EF.CardAccess, when read (before access control), byte-exact.
+    pub card_access: Option<Vec<u8>>,
     /// What the chip proved about being the original.
     pub anti_cloning: AntiCloningRead,
 }
@@ -907,6 +919,7 @@ impl DocumentRead {
     pub fn dump(&self) -> crate::lds::Dump {
         let mut d = crate::lds::Dump::from_files(&self.files);
         d.card_security.clone_from(&self.card_security);
+        d.card_access.clone_from(&self.card_access);
         d.active_authentication =
             self.anti_cloning.active_authentication_evidence.as_ref().map(|e| e.to_json().into_bytes());
         d
