@@ -251,3 +251,34 @@ fn the_same_seed_gives_the_same_document_and_session() {
     let b = VirtualDocument::from_seed(5);
     assert_eq!(a.files().collect::<Vec<_>>(), b.files().collect::<Vec<_>>());
 }
+
+/// The per-phase costs add up to the session's, and each phase did its share: PACE in
+/// access, the files in read, Chip Authentication after the read; progress was reported
+/// for every file read.
+#[test]
+fn phases_account_for_the_whole_session() {
+    use passchip::reader::{Credentials, read_document_with_progress};
+    let doc = VirtualDocument::specimen();
+    let mut seen = std::collections::BTreeSet::new();
+    let r = read_document_with_progress(
+        InProcess::new(VirtualChip::new(doc.clone())),
+        &Credentials::Mrz(doc.mrz_key()),
+        ReadOptions::default(),
+        &mut |p| {
+            seen.insert(p.file.replace('.', "_"));
+        },
+    )
+    .unwrap();
+    let s = r.stats;
+    let p = s.phases;
+    assert_eq!(p.access.apdus + p.read.apdus + p.anti_cloning.apdus, s.apdus);
+    assert_eq!(p.access.bytes_sent + p.read.bytes_sent + p.anti_cloning.bytes_sent, s.bytes_sent);
+    assert_eq!(p.access.bytes_received + p.read.bytes_received + p.anti_cloning.bytes_received, s.bytes_received);
+    assert!(p.access.apdus >= 6, "EF.CardAccess, MSE:Set AT, 4 × GENERAL AUTHENTICATE: {p:?}");
+    assert!(p.read.apdus >= r.files.len() as u64);
+    assert!(p.anti_cloning.apdus >= 2, "Chip Authentication: {p:?}");
+    assert!(p.access.elapsed + p.read.elapsed + p.anti_cloning.elapsed <= s.elapsed);
+    let files: std::collections::BTreeSet<String> = r.files.keys().map(|f| f.name()).collect();
+    assert_eq!(seen, files);
+    assert_eq!(r.card_access.as_deref(), doc.card_access());
+}

@@ -1,9 +1,14 @@
-//! Response and command APDU parsing; a parsed command re-encodes to itself.
+//! Response and command APDU parsing; a parsed command re-encodes to itself. The chip's
+//! ATR (its historical bytes and card capabilities) is parsed from the same input.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use passchip::apdu::{Command, Le, ParsedCommand, Response};
 
 fuzz_target!(|data: &[u8]| {
+    if let Some(h) = passchip::transport::atr::historical_bytes(data) {
+        assert!(h.len() <= 15 && h.len() < data.len());
+    }
+    let _ = passchip::transport::atr::extended_length(data);
     if let Ok((body, sw)) = Response::split(data) {
         assert_eq!(body.len() + 2, data.len());
         assert_eq!(u16::from_be_bytes([data[data.len() - 2], data[data.len() - 1]]), sw.code());

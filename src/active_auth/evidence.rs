@@ -54,6 +54,10 @@ fn unhex(s: &str) -> Result<Vec<u8>, EvidenceError> {
     if !s.len().is_multiple_of(2) || s.len() > 1 << 16 {
         return Err(EvidenceError("a hex field has odd length or is too long"));
     }
+    // from_str_radix alone would take a sign ("+f").
+    if !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(EvidenceError("a hex field has a non-hex character"));
+    }
     (0..s.len() / 2)
         .map(|i| {
             s.get(2 * i..2 * i + 2)
@@ -190,6 +194,7 @@ mod tests {
         assert!(unhex("0").is_err());
         assert!(unhex("zz").is_err());
         assert!(unhex("é0").is_err());
+        assert!(unhex("+f").is_err());
     }
 
     #[cfg(feature = "serde")]

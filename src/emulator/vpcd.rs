@@ -296,6 +296,56 @@ mod tests {
         assert_eq!(card.join().unwrap().unwrap(), 1);
     }
 
+    fn ask_atr(s: &mut TcpStream) -> Vec<u8> {
+        write_frame(s, &[GET_ATR]).unwrap();
+        let mut len = [0u8; 2];
+        s.read_exact(&mut len).unwrap();
+        let mut b = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        s.read_exact(&mut b).unwrap();
+        b
+    }
+
+    /// pcscd restarting looks like vpcd closing the socket: the card connects again. A
+    /// removal on cue closes the socket itself and comes back after `absent_for`.
+    #[test]
+    fn reconnects_after_pcscd_restarts_and_after_a_removal() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop2 = stop.clone();
+        let chip = VirtualChip::new(VirtualDocument::specimen());
+        let mut options = VpcdOptions::for_chip(&chip);
+        options.removal = Some(Removal { after_apdus: 1, absent_for: Duration::from_millis(300) });
+        let atr = options.atr.clone();
+        let card = std::thread::spawn(move || {
+            let mut card = VpcdCard::new(chip, &addr, options);
+            card.serve(&stop2).map(|()| card.apdus())
+        });
+        // First connection: vpcd goes away (pcscd restarts).
+        let (mut s, _) = listener.accept().unwrap();
+        assert_eq!(ask_atr(&mut s), atr);
+        drop(s);
+        // Second connection: one APDU is answered, the next finds the card gone.
+        let (mut s, _) = listener.accept().unwrap();
+        let select = [0x00, 0xA4, 0x04, 0x0C, 0x07, 0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+        write_frame(&mut s, &select).unwrap();
+        let mut r = [0u8; 4];
+        s.read_exact(&mut r).unwrap();
+        assert_eq!(r, [0x00, 0x02, 0x90, 0x00]);
+        write_frame(&mut s, &select).unwrap();
+        let mut closed = [0u8; 1];
+        assert_eq!(s.read(&mut closed).unwrap(), 0, "the card left the field");
+        let removed_at = Instant::now();
+        // Presented again after the absence, freshly powered.
+        let (mut s, _) = listener.accept().unwrap();
+        assert!(removed_at.elapsed() >= Duration::from_millis(250));
+        assert_eq!(ask_atr(&mut s), atr);
+        stop.store(true, Ordering::Relaxed);
+        drop(s);
+        drop(listener);
+        assert_eq!(card.join().unwrap().unwrap(), 1);
+    }
+
     #[test]
     fn unreachable_vpcd_is_reported() {
         let addr = {

@@ -216,10 +216,16 @@ struct Record {
 
 impl Record {
     fn current(&mut self) -> &mut PhaseStats {
-        match self.phase {
-            Phase::Access => &mut self.phases.access,
-            Phase::Read => &mut self.phases.read,
-            Phase::AntiCloning => &mut self.phases.anti_cloning,
+        self.phases.get_mut(self.phase)
+    }
+}
+
+impl Phases {
+    fn get_mut(&mut self, phase: Phase) -> &mut PhaseStats {
+        match phase {
+            Phase::Access => &mut self.access,
+            Phase::Read => &mut self.read,
+            Phase::AntiCloning => &mut self.anti_cloning,
         }
     }
 }
@@ -235,9 +241,8 @@ struct Counting<T> {
 }
 
 impl<T> Counting<T> {
-    fn new(inner: T) -> Self {
-        let record =
-            Record { phase: Phase::Access, started: Instant::now(), phases: Phases::default(), card_access: None };
+    fn new(inner: T, started: Instant) -> Self {
+        let record = Record { phase: Phase::Access, started, phases: Phases::default(), card_access: None };
         Self { inner, stats: LinkStats::default(), read_binary: 0, record: Box::new(record) }
     }
 
@@ -249,15 +254,10 @@ impl<T> Counting<T> {
         self.record.started = Instant::now();
     }
 
-    /// The phases, with the running one's time up to now.
-    fn phases(&self) -> Phases {
+    /// The phases, with the running one's time up to `now`.
+    fn phases(&self, now: Instant) -> Phases {
         let mut phases = self.record.phases;
-        let running = self.record.started.elapsed();
-        match self.record.phase {
-            Phase::Access => phases.access.elapsed += running,
-            Phase::Read => phases.read.elapsed += running,
-            Phase::AntiCloning => phases.anti_cloning.elapsed += running,
-        }
+        phases.get_mut(self.record.phase).elapsed += now.saturating_duration_since(self.record.started);
         phases
     }
 }
@@ -357,13 +357,14 @@ pub enum SessionError {
 impl<T: Transport, S> Session<T, S> {
     /// Round trips, bytes and time so far.
     pub fn stats(&self) -> SessionStats {
+        let now = Instant::now();
         SessionStats {
             apdus: self.link.stats.apdus,
             read_binary: self.link.read_binary,
             bytes_sent: self.link.stats.bytes_sent,
             bytes_received: self.link.stats.bytes_received,
-            elapsed: self.started.elapsed(),
-            phases: self.link.phases(),
+            elapsed: now.saturating_duration_since(self.started),
+            phases: self.link.phases(now),
         }
     }
 
@@ -386,7 +387,8 @@ impl<T: Transport, S> Session<T, S> {
 impl<T: Transport> Session<T, Plain> {
     /// A new session over `transport`.
     pub fn new(transport: T, options: ReadOptions) -> Self {
-        Self { link: Counting::new(transport), options, started: Instant::now(), state: Plain { _private: () } }
+        let started = Instant::now();
+        Self { link: Counting::new(transport, started), options, started, state: Plain { _private: () } }
     }
 
     /// Selects the eMRTD application (`A0 00 00 02 47 10 01`).
@@ -962,8 +964,7 @@ pub fn read_with_bac<T: Transport>(
     secured.read_document(&mut |_| {})
 }
 
-/// The secrets a user gives to open a document.
-#[derive(Debug)]
+/// The secrets a user gives to open a document. `Debug` names the kind only.
 #[non_exhaustive]
 pub enum Credentials {
     /// The MRZ (BAC, or PACE with the MRZ password).
@@ -978,6 +979,17 @@ pub enum Credentials {
     /// The holder's PIN (PACE only; eID cards). A suspended or blocked PIN needs the
     /// flows of [`Session::pace_pin`] and [`Session::unblock_pin`].
     Pin(zeroize::Zeroizing<String>),
+}
+
+impl core::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Mrz(_) => "Credentials::Mrz(..)",
+            Self::Can { mrz: None, .. } => "Credentials::Can(..)",
+            Self::Can { mrz: Some(_), .. } => "Credentials::Can(.., with MRZ)",
+            Self::Pin(_) => "Credentials::Pin(..)",
+        })
+    }
 }
 
 impl Credentials {
@@ -1102,5 +1114,28 @@ pub fn read_document_with_progress<T: Transport>(
                 }
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn credentials_never_show_their_secrets() {
+        let mrz = MrzKey::new("L898902C3", "740812", "120415").unwrap();
+        let all = [
+            Credentials::Mrz(mrz.clone()),
+            Credentials::Can { can: zeroize::Zeroizing::new("918273".into()), mrz: Some(mrz) },
+            Credentials::Pin(zeroize::Zeroizing::new("564738".into())),
+        ];
+        let shown: Vec<String> = all.iter().map(|c| format!("{c:?}")).collect();
+        assert_eq!(shown, ["Credentials::Mrz(..)", "Credentials::Can(.., with MRZ)", "Credentials::Pin(..)"]);
+        for s in &shown {
+            for secret in ["L898902C3", "740812", "120415", "918273", "564738"] {
+                assert!(!s.contains(secret), "{s}");
+            }
+        }
     }
 }

@@ -92,11 +92,23 @@ mod tests {
     }
 
     #[test]
-    fn is_total() {
-        for atr in [&[][..], &[0x3B], &[0x3B, 0xFF], &[0x12, 0x00], &[0x3B, 0x8F, 0x80], &[0x3B, 0x02, 0x80, 0x7F]] {
-            let _ = extended_length(atr);
+    fn malformed_atrs_say_nothing() {
+        // Empty; TS only; interface bytes missing; a bad TS; TD2 missing; a compact-TLV
+        // object longer than the history; history shorter than K; bytes after the TCK.
+        for atr in [
+            &[][..],
+            &[0x3B],
+            &[0x3B, 0xFF],
+            &[0x12, 0x00],
+            &[0x3B, 0x8F, 0x80],
+            &[0x3B, 0x02, 0x80, 0x7F],
+            &[0x3B, 0x02, 0x80],
+            &[0x3B, 0x01, 0x80, 0x00, 0x00],
+        ] {
+            assert_eq!(extended_length(atr), None, "{atr:02X?}");
         }
         assert_eq!(historical_bytes(&[0x3B, 0x02, 0x80]), None);
-        assert_eq!(extended_length(&[0x3B, 0x02, 0x80, 0x7F]), None);
+        assert_eq!(historical_bytes(&[0x3B, 0x01, 0x80, 0x00, 0x00]), None);
+        assert_eq!(historical_bytes(&[0x3B, 0x02, 0x80, 0x7F]), Some(&[0x80, 0x7F][..]));
     }
 }

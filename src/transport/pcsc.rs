@@ -52,10 +52,8 @@ impl From<pcsc::Error> for PcscError {
         match e {
             pcsc::Error::NoService | pcsc::Error::ServiceStopped => Self::NoService,
             pcsc::Error::NoReadersAvailable => Self::NoReaders,
-            pcsc::Error::Timeout => Self::Timeout(Duration::ZERO),
             pcsc::Error::RemovedCard => Self::CardRemoved,
             pcsc::Error::ResetCard => Self::CardReset,
-            pcsc::Error::NoSmartcard => Self::NoCard(String::new()),
             pcsc::Error::UnresponsiveCard | pcsc::Error::UnpoweredCard => Self::Unresponsive,
             other => Self::Other(other.to_string()),
         }
@@ -123,8 +121,17 @@ impl Pcsc {
         if states.is_empty() {
             return Ok(Vec::new());
         }
-        self.ctx.get_status_change(Duration::ZERO, &mut states)?;
+        self.snapshot(&mut states)?;
         Ok(states.iter().map(info).collect())
+    }
+
+    /// The readers' present state (states given as UNAWARE are always filled in; a
+    /// "timeout" with nothing changed is not an error here).
+    fn snapshot(&self, states: &mut [pcsc::ReaderState]) -> Result<(), PcscError> {
+        match self.ctx.get_status_change(Duration::ZERO, states) {
+            Ok(()) | Err(pcsc::Error::Timeout) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The reader named `name` (exactly, or else the only reader whose name contains it).
@@ -167,7 +174,7 @@ impl Pcsc {
             let mut states: Vec<pcsc::ReaderState> =
                 names.into_iter().map(|n| pcsc::ReaderState::new(n, pcsc::State::UNAWARE)).collect();
             if !states.is_empty() {
-                self.ctx.get_status_change(Duration::ZERO, &mut states)?;
+                self.snapshot(&mut states)?;
                 for s in &mut states {
                     s.sync_current_state();
                 }
@@ -213,9 +220,9 @@ impl Pcsc {
         let card = self
             .ctx
             .connect(&name, pcsc::ShareMode::Shared, pcsc::Protocols::T1 | pcsc::Protocols::T0)
-            .map_err(|e| match PcscError::from(e) {
-                PcscError::NoCard(_) => PcscError::NoCard(reader.to_string()),
-                other => other,
+            .map_err(|e| match e {
+                pcsc::Error::NoSmartcard => PcscError::NoCard(reader.to_string()),
+                other => other.into(),
             })?;
         let mut c = PcscCard { card, reader: name.to_string_lossy().into_owned(), atr: Vec::new() };
         c.atr = c.read_atr()?;
@@ -318,14 +325,33 @@ const MAX_RESPONSE: usize = pcsc::MAX_BUFFER_SIZE_EXTENDED;
 
 /// One exchange; a removed card is [`TransportError::CardRemoved`], a reset card
 /// [`TransportError::CardReset`] (the caller reconnects and authenticates again).
+///
+/// Some reader drivers (vsmartcard's vpcd) answer an exchange cut short by the card
+/// leaving the field with an empty response instead of an error: the card's state then
+/// tells a removal from a malformed answer.
 fn transmit(card: &pcsc::Card, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
     let mut buf = vec![0u8; MAX_RESPONSE];
     match card.transmit(capdu, &mut buf) {
+        Ok([]) if card_gone(card) => Err(TransportError::CardRemoved),
         Ok(r) => Ok(r.to_vec()),
         Err(pcsc::Error::RemovedCard | pcsc::Error::NoSmartcard) => Err(TransportError::CardRemoved),
         Err(pcsc::Error::ResetCard) => Err(TransportError::CardReset),
         Err(e) => Err(TransportError::Reader(PcscError::from(e).to_string())),
     }
+}
+
+/// Whether the card has left the reader. The service notices a removal within its
+/// polling interval, so the state is watched for a moment (only after an empty answer,
+/// which is an error anyway).
+fn card_gone(card: &pcsc::Card) -> bool {
+    for _ in 0..15 {
+        match card.status2_owned() {
+            Ok(s) if s.status().contains(pcsc::Status::PRESENT) => {}
+            _ => return true,
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
 }
 
 impl Transport for PcscCard {

@@ -9,13 +9,13 @@ use passchip::date::Date;
 use passchip::emulator::{AaSpec, ChipProfile, DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::identity::verification::ChipAuthenticity;
 use passchip::lds::LdsFile;
-use passchip::mrz::{Mrz, MrzFormat, Sex};
+use passchip::mrz::{Mrz, Sex};
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
 use passchip::reader::{AccessPolicy, Credentials, DocumentRead, ReadOptions, read_document};
 use passchip::transport::InProcess;
 use serde::Serialize;
 
-use crate::dates;
+use crate::summary::DocumentSummary;
 
 /// Options of `passchip demo`.
 #[derive(Debug, Args)]
@@ -53,13 +53,6 @@ pub struct DemoArgs {
     out: Option<std::path::PathBuf>,
 }
 
-/// An 8-byte challenge from hex.
-pub fn parse_challenge(hex: &str) -> Result<[u8; 8], String> {
-    let bytes: Option<Vec<u8>> =
-        (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok())).collect();
-    bytes.and_then(|b| <[u8; 8]>::try_from(b).ok()).ok_or_else(|| format!("{hex:?} is not 8 bytes of hex"))
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ChipKind {
     /// Extended length up to 64 KiB.
@@ -95,23 +88,6 @@ struct Report {
 }
 
 #[derive(Debug, Serialize)]
-struct DocumentSummary {
-    kind: &'static str,
-    format: MrzFormat,
-    document_code: String,
-    issuing_state: String,
-    document_number: String,
-    primary_identifier: String,
-    secondary_identifier: String,
-    nationality: String,
-    date_of_birth: String,
-    sex: Sex,
-    date_of_expiry: String,
-    optional_data: String,
-    mrz_check_digit_failures: Vec<passchip::mrz::MrzField>,
-}
-
-#[derive(Debug, Serialize)]
 struct AccessSummary {
     protocol: String,
     secure_messaging: String,
@@ -141,15 +117,6 @@ struct Verification {
     chip_authenticity: ChipAuthenticity,
 }
 
-fn kind(mrz: &Mrz) -> &'static str {
-    match (mrz.format, mrz.document_code.as_bytes().first()) {
-        (MrzFormat::Td3, Some(b'P')) => "passport",
-        (MrzFormat::MrvA | MrzFormat::MrvB, _) => "visa",
-        (MrzFormat::Td1 | MrzFormat::Td2, _) => "identity card",
-        _ => "travel document",
-    }
-}
-
 pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let spec = args.seed.map_or_else(DocumentSpec::specimen, DocumentSpec::from_seed);
@@ -172,7 +139,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     let transport = InProcess::new(VirtualChip::with_profile(doc, profile));
     let mut options = ReadOptions::default().with_access(policy);
     if let Some(hex) = &args.aa_challenge {
-        options = options.with_aa_challenge(parse_challenge(hex).map_err(|e| format!("--aa-challenge: {e}"))?);
+        options = options.with_aa_challenge(crate::challenge::parse(hex).map_err(|e| format!("--aa-challenge: {e}"))?);
     }
     let read = read_document(transport, &Credentials::Mrz(key), options)?;
     if let Some(dir) = &args.out {
@@ -230,21 +197,7 @@ fn build_report(
     let mrz = &read.dg1.as_ref().ok_or("the document has no DG1")?.mrz;
     Ok(Report {
         schema: "passchip.demo/1",
-        document: DocumentSummary {
-            kind: kind(mrz),
-            format: mrz.format,
-            document_code: mrz.document_code.clone(),
-            issuing_state: mrz.issuing_state.clone(),
-            document_number: mrz.document_number.clone(),
-            primary_identifier: mrz.primary_identifier.clone(),
-            secondary_identifier: mrz.secondary_identifier.clone(),
-            nationality: mrz.nationality.clone(),
-            date_of_birth: dates::birth_iso(&mrz.date_of_birth),
-            sex: mrz.sex,
-            date_of_expiry: dates::expiry_iso(&mrz.date_of_expiry),
-            optional_data: mrz.optional_data.trim_end_matches('<').to_string(),
-            mrz_check_digit_failures: mrz.check_digit_failures.clone(),
-        },
+        document: DocumentSummary::from_mrz(mrz),
         access: AccessSummary {
             protocol: read.access.to_string(),
             secure_messaging: read.suite.to_string(),

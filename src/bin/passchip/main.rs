@@ -6,11 +6,13 @@
 
 #![forbid(unsafe_code)]
 
+mod challenge;
 mod dates;
 mod demo;
 mod emulate;
 mod matching;
 mod read;
+mod summary;
 mod verify;
 
 use std::process::ExitCode;

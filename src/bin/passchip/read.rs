@@ -101,7 +101,7 @@ mod with_pcsc {
     use zeroize::Zeroizing;
 
     use super::{Failure, ReadArgs, ReadersArgs};
-    use crate::dates;
+    use crate::summary::DocumentSummary;
 
     fn env(e: PcscError) -> Failure {
         Failure::Usage(e.to_string())
@@ -187,25 +187,13 @@ mod with_pcsc {
         schema: &'static str,
         reader: &'a str,
         atr: String,
-        document: Option<Document>,
+        document: Option<DocumentSummary>,
         access: Access<'a>,
         files: Vec<File>,
         missing: Vec<String>,
         anti_cloning: &'a passchip::reader::AntiCloningRead,
         #[serde(skip_serializing_if = "Option::is_none")]
         stats: Option<Stats>,
-    }
-
-    #[derive(Serialize)]
-    struct Document {
-        document_code: String,
-        issuing_state: String,
-        document_number: String,
-        primary_identifier: String,
-        secondary_identifier: String,
-        nationality: String,
-        date_of_birth: String,
-        date_of_expiry: String,
     }
 
     #[derive(Serialize)]
@@ -280,19 +268,7 @@ mod with_pcsc {
     }
 
     fn report<'a>(reader: &'a str, atr: String, read: &'a DocumentRead, stats: Option<Stats>) -> Report<'a> {
-        let document = read.dg1.as_ref().map(|d| {
-            let m = &d.mrz;
-            Document {
-                document_code: m.document_code.clone(),
-                issuing_state: m.issuing_state.clone(),
-                document_number: m.document_number.clone(),
-                primary_identifier: m.primary_identifier.clone(),
-                secondary_identifier: m.secondary_identifier.clone(),
-                nationality: m.nationality.clone(),
-                date_of_birth: dates::birth_iso(&m.date_of_birth),
-                date_of_expiry: dates::expiry_iso(&m.date_of_expiry),
-            }
-        });
+        let document = read.dg1.as_ref().map(|d| DocumentSummary::from_mrz(&d.mrz));
         Report {
             schema: "passchip.read/1",
             reader,
@@ -315,7 +291,7 @@ mod with_pcsc {
     fn print_text(r: &Report<'_>) {
         println!("passchip read: {}\n", r.reader);
         if let Some(d) = &r.document {
-            println!("  Document      {} issued by {}", d.document_code, d.issuing_state);
+            println!("  Document      {} ({}), issued by {}", d.kind, d.format, d.issuing_state);
             println!("  Number        {}", d.document_number);
             println!("  Holder        {}, {}", d.primary_identifier, d.secondary_identifier);
             println!("  Nationality   {}", d.nationality);
@@ -393,4 +369,38 @@ pub fn face_image(dg2: &[u8]) -> Option<(&[u8], &'static str)> {
         .filter_map(|(m, e)| bdb.windows(m.len()).position(|w| w == *m).map(|p| (p, *e)))
         .min_by_key(|(p, _)| *p)?;
     Some((bdb.get(start..)?, ext))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::face_image;
+    use passchip::emulator::face::{ImageType, dg2, face_record};
+
+    #[test]
+    fn finds_the_face_image_in_dg2() {
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9];
+        let d = dg2(&face_record(&jpeg, ImageType::Jpeg, 4, 4, 1));
+        assert_eq!(face_image(&d), Some((&jpeg[..], "jpg")));
+        let jp2 = [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A, 9, 9];
+        let d = dg2(&face_record(&jp2, ImageType::Jpeg2000, 4, 4, 1));
+        assert_eq!(face_image(&d), Some((&jp2[..], "jp2")));
+    }
+
+    #[test]
+    fn bad_dg2_gives_nothing() {
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9];
+        let d = dg2(&face_record(&jpeg, ImageType::Jpeg, 4, 4, 1));
+        // Truncated, empty, not TLV, no image in the block, and nesting deeper than we follow.
+        assert_eq!(face_image(&d[..d.len() - 1]), None);
+        assert_eq!(face_image(&[]), None);
+        assert_eq!(face_image(&[0xFF; 40]), None);
+        let no_image = dg2(&face_record(&[1, 2, 3, 4], ImageType::Jpeg, 4, 4, 1));
+        assert_eq!(face_image(&no_image), None);
+        let mut deep = passchip::tlv::encode_to_vec(passchip::tlv::Tag::new(0x5F2E), &jpeg);
+        for _ in 0..20 {
+            deep = passchip::tlv::encode_to_vec(passchip::tlv::Tag::new(0x7F61), &deep);
+        }
+        assert_eq!(face_image(&deep), None);
+    }
 }

@@ -169,7 +169,7 @@ fn stored_chip_authenticity(
     pa: &PassiveAuthentication,
 ) -> Result<ChipAuthenticity, UsageError> {
     let challenge = match &args.aa_challenge {
-        Some(h) => Some(crate::demo::parse_challenge(h).map_err(|e| UsageError(format!("--aa-challenge: {e}")))?),
+        Some(h) => Some(crate::challenge::parse(h).map_err(|e| UsageError(format!("--aa-challenge: {e}")))?),
         None => None,
     };
     let dg = |n: u8| DgNumber::new(n).and_then(|n| dump.data_groups.get(&n)).map(Vec::as_slice);
