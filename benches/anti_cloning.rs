@@ -31,7 +31,7 @@ fn evidence(aa: AaSpec) -> passchip::active_auth::AaEvidence {
     let creds = Credentials::Mrz(d.mrz_key());
     let read = passchip::reader::read_document(InProcess::new(VirtualChip::new(d)), &creds, ReadOptions::default())
         .expect("read");
-    read.anti_cloning.active_authentication_evidence.expect("AA evidence")
+    read.anti_cloning.active_authentication_evidence.clone().expect("AA evidence")
 }
 
 fn bench(c: &mut Criterion) {

@@ -190,7 +190,7 @@ fn every_cipher_with_mrz_and_can() {
         }
         let read =
             read_document(InProcess::new(VirtualChip::new(d.clone())), &can(&d), ReadOptions::default()).unwrap();
-        assert_eq!(read.pace.unwrap().password, PasswordKind::Can);
+        assert_eq!(read.pace.as_ref().unwrap().password, PasswordKind::Can);
     }
 }
 

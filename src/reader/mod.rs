@@ -23,10 +23,12 @@
 
 mod anti_cloning;
 mod read;
+mod resume;
 
 use crate::apdu::{Le, ParsedCommand};
 pub use anti_cloning::{AntiCloningRead, Attempt, recheck_active_authentication};
 pub use read::{Progress, ReadError};
+pub use resume::{Interruption, PartialRead};
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -212,11 +214,38 @@ struct Record {
     started: Instant,
     phases: Phases,
     card_access: Option<Vec<u8>>,
+    /// The card left the field or was reset: every later exchange of this session fails.
+    lost: Option<TransportError>,
+    /// This session's cost was added to a [`PartialRead`] already.
+    settled: bool,
 }
 
 impl Record {
     fn current(&mut self) -> &mut PhaseStats {
         self.phases.get_mut(self.phase)
+    }
+}
+
+impl PhaseStats {
+    fn absorb(&mut self, o: &Self) {
+        self.apdus += o.apdus;
+        self.bytes_sent += o.bytes_sent;
+        self.bytes_received += o.bytes_received;
+        self.elapsed += o.elapsed;
+    }
+}
+
+impl SessionStats {
+    /// Adds the cost of another session (an earlier one, cut short by the card leaving).
+    fn absorb(&mut self, o: &Self) {
+        self.apdus += o.apdus;
+        self.read_binary += o.read_binary;
+        self.bytes_sent += o.bytes_sent;
+        self.bytes_received += o.bytes_received;
+        self.elapsed += o.elapsed;
+        self.phases.access.absorb(&o.phases.access);
+        self.phases.read.absorb(&o.phases.read);
+        self.phases.anti_cloning.absorb(&o.phases.anti_cloning);
     }
 }
 
@@ -242,7 +271,14 @@ struct Counting<T> {
 
 impl<T> Counting<T> {
     fn new(inner: T, started: Instant) -> Self {
-        let record = Record { phase: Phase::Access, started, phases: Phases::default(), card_access: None };
+        let record = Record {
+            phase: Phase::Access,
+            started,
+            phases: Phases::default(),
+            card_access: None,
+            lost: None,
+            settled: false,
+        };
         Self { inner, stats: LinkStats::default(), read_binary: 0, record: Box::new(record) }
     }
 
@@ -272,7 +308,15 @@ impl<T: Transport> Transport for Counting<T> {
         if matches!(capdu.get(1), Some(0xB0 | 0xB1)) {
             self.read_binary += 1;
         }
-        let r = self.inner.transmit(capdu)?;
+        let r = match self.inner.transmit(capdu) {
+            Ok(r) => r,
+            Err(e) => {
+                if matches!(e, TransportError::CardRemoved | TransportError::CardReset | TransportError::NoCard) {
+                    self.record.lost = Some(e.clone());
+                }
+                return Err(e);
+            }
+        };
         self.stats.bytes_received += r.len() as u64;
         self.record.current().bytes_received += r.len() as u64;
         Ok(r)
@@ -352,6 +396,27 @@ pub enum SessionError {
     /// The link failed.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// The card left the field (or was reset) mid-session. What was read is kept in the
+    /// [`PartialRead`]: present the card again and resume.
+    #[error("{cause} during {during}; present the card again to resume")]
+    Interrupted {
+        /// Where the read was.
+        during: Interruption,
+        /// What the link reported.
+        cause: TransportError,
+    },
+    /// The card presented to resume a read is not the document first read (its
+    /// EF.CardAccess differs).
+    #[error("the card presented again is another document: start a new read")]
+    DifferentDocument,
+}
+
+impl SessionError {
+    /// Whether presenting the card again and resuming can complete the read.
+    #[must_use]
+    pub fn is_interrupted(&self) -> bool {
+        matches!(self, Self::Interrupted { .. })
+    }
 }
 
 impl<T: Transport, S> Session<T, S> {
@@ -381,6 +446,23 @@ impl<T: Transport, S> Session<T, S> {
     /// Ends the session and returns the transport.
     pub fn into_transport(self) -> T {
         self.link.inner
+    }
+
+    /// Adds this session's cost to `partial` (once), and turns `e` into
+    /// [`SessionError::Interrupted`] when the card left the field or was reset, whatever
+    /// error the protocol step made of that.
+    fn settle(&mut self, partial: &mut PartialRead, e: SessionError, during: Interruption) -> SessionError {
+        if !self.link.record.settled {
+            partial.earlier.absorb(&self.stats());
+            self.link.record.settled = true;
+        }
+        match self.link.record.lost.clone() {
+            Some(cause) => {
+                partial.interruptions.push(during.clone());
+                SessionError::Interrupted { during, cause }
+            }
+            None => e,
+        }
     }
 }
 
@@ -500,6 +582,7 @@ impl<T: Transport> Session<T, Plain> {
                         &mut chunks,
                         &self.options,
                         &target,
+                        &mut read::Partial::default(),
                         &mut |_| {},
                     ) {
                         Ok(b) => b,
@@ -759,8 +842,18 @@ impl<T: Transport> Session<T, Secured> {
         target: &read::Target,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<Option<Vec<u8>>, ReadError> {
+        self.read_target_into(target, &mut read::Partial::default(), progress)
+    }
+
+    /// Reads `target`, continuing from the bytes already in `buf`.
+    fn read_target_into(
+        &mut self,
+        target: &read::Target,
+        buf: &mut read::Partial,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Option<Vec<u8>>, ReadError> {
         let Secured { channel, chunks, .. } = &mut self.state;
-        read::read_file(&mut self.link, channel, chunks, &self.options, target, progress)
+        read::read_file(&mut self.link, channel, chunks, &self.options, target, buf, progress)
     }
 
     /// Reads an elementary file of the eMRTD application by file identifier (SELECT, no SFI).
@@ -789,34 +882,91 @@ impl<T: Transport> Session<T, Secured> {
     /// # Errors
     /// [`SessionError`] for a failed read or an invalid EF.COM / DG1.
     pub fn read_document(&mut self, progress: &mut dyn FnMut(Progress<'_>)) -> Result<DocumentRead, SessionError> {
+        self.continue_read(&mut PartialRead::new(), progress)
+    }
+
+    /// [`Session::read_document`], continuing from what `partial` kept of an earlier,
+    /// interrupted session with the same document (see [`read_document_resuming`]).
+    ///
+    /// # Errors
+    /// As [`Session::read_document`]; [`SessionError::Interrupted`] when the card leaves
+    /// the field again (`partial` keeps what was read).
+    pub fn continue_read(
+        &mut self,
+        partial: &mut PartialRead,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<DocumentRead, SessionError> {
+        if let Some(chunks) = &partial.chunks {
+            self.state.chunks = chunks.clone();
+        }
+        let result = self.continue_read_inner(partial, progress);
+        partial.chunks = Some(self.state.chunks.clone());
+        result.map_err(|e| {
+            let during = partial.position();
+            self.settle(partial, e, during)
+        })
+    }
+
+    /// Reads `file` into `partial`, continuing where an earlier session stopped.
+    fn read_kept(
+        &mut self,
+        partial: &mut PartialRead,
+        file: LdsFile,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<Option<Vec<u8>>, ReadError> {
+        let slot = partial.current.get_or_insert_with(|| (file, read::Partial::default()));
+        if slot.0 != file {
+            *slot = (file, read::Partial::default());
+        }
+        let target = read::Target { name: file.to_string(), fid: file.fid(), sfi: Some(file.sfi()) };
+        let r = self.read_target_into(&target, &mut slot.1, progress);
+        if r.is_ok() {
+            partial.current = None;
+        }
+        r
+    }
+
+    fn continue_read_inner(
+        &mut self,
+        partial: &mut PartialRead,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<DocumentRead, SessionError> {
         self.link.enter(Phase::Read);
-        let mut files = BTreeMap::new();
-        let com_bytes = self.read_file_with_progress(LdsFile::Com, progress)?;
-        let com = match com_bytes {
-            Some(b) => {
-                let com = EfCom::parse(&b)?;
-                files.insert(LdsFile::Com, b);
-                Some(com)
+        let plan = match &partial.plan {
+            Some(plan) => plan.clone(),
+            None => {
+                let com = match self.read_kept(partial, LdsFile::Com, progress)? {
+                    Some(b) => {
+                        let com = EfCom::parse(&b)?;
+                        partial.files.insert(LdsFile::Com, b);
+                        Some(com)
+                    }
+                    None => None,
+                };
+                let listed: Vec<DgNumber> = match &com {
+                    Some(c) => c.data_groups.clone(),
+                    None => DgNumber::new(1).into_iter().collect(),
+                };
+                let mut plan: Vec<LdsFile> =
+                    listed.into_iter().filter(|d| !matches!(d.get(), 3 | 4)).map(LdsFile::Dg).collect();
+                plan.push(LdsFile::Sod);
+                partial.com = com;
+                partial.plan = Some(plan.clone());
+                plan
             }
-            None => None,
         };
-        let listed: Vec<DgNumber> = match &com {
-            Some(c) => c.data_groups.clone(),
-            None => DgNumber::new(1).into_iter().collect(),
-        };
-        let mut plan: Vec<LdsFile> =
-            listed.into_iter().filter(|d| !matches!(d.get(), 3 | 4)).map(LdsFile::Dg).collect();
-        plan.push(LdsFile::Sod);
-        let mut missing = Vec::new();
         for file in plan {
-            match self.read_file_with_progress(file, progress)? {
+            if partial.done(file) {
+                continue;
+            }
+            match self.read_kept(partial, file, progress)? {
                 Some(bytes) => {
-                    files.insert(file, bytes);
+                    partial.files.insert(file, bytes);
                 }
-                None => missing.push(file),
+                None => partial.missing.push(file),
             }
         }
-        let dg1 = match LdsFile::dg(1).and_then(|f| files.get(&f)) {
+        let dg1 = match LdsFile::dg(1).and_then(|f| partial.files.get(&f)) {
             Some(b) => Some(Dg1::parse(b)?),
             None => None,
         };
@@ -825,10 +975,17 @@ impl<T: Transport> Session<T, Secured> {
         let extended_length = self.uses_extended_length();
         self.link.enter(Phase::AntiCloning);
         let anti_cloning = if self.options.anti_cloning {
-            self.anti_cloning(&files, &mut OsRandom)
+            self.anti_cloning(&partial.files, &mut OsRandom)
         } else {
             AntiCloningRead::not_run("anti-cloning checks were turned off by the caller")
         };
+        if let Some(cause) = &self.link.record.lost {
+            // The checks could not be completed, not because the chip failed them: the next
+            // session runs them again.
+            return Err(SessionError::Transport(cause.clone()));
+        }
+        let mut stats = partial.earlier;
+        stats.absorb(&self.stats());
         Ok(DocumentRead {
             card_security: self.state.card_security.clone(),
             card_access: self.link.record.card_access.clone(),
@@ -838,11 +995,12 @@ impl<T: Transport> Session<T, Secured> {
             bac_fallback: None,
             extended_length,
             suite,
-            com,
+            com: partial.com.take(),
             dg1,
-            files,
-            missing,
-            stats: self.stats(),
+            files: core::mem::take(&mut partial.files),
+            missing: core::mem::take(&mut partial.missing),
+            interruptions: partial.interruptions.clone(),
+            stats,
         })
     }
 }
@@ -881,8 +1039,9 @@ impl<T: Transport> Session<T, Secured> {
     }
 }
 
-/// Everything read from a document in one session.
-#[derive(Debug, Clone)]
+/// Everything read from a document in one session. `Debug` shows file names and sizes,
+/// never their content (DG1 is the MRZ).
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct DocumentRead {
     /// How access was gained.
@@ -903,7 +1062,10 @@ pub struct DocumentRead {
     pub files: BTreeMap<LdsFile, Vec<u8>>,
     /// Files that were listed but that the chip says do not exist.
     pub missing: Vec<LdsFile>,
-    /// Cost of the session up to the end of the read.
+    /// Times the card left the field (or was reset) and the read resumed, oldest first.
+    pub interruptions: Vec<Interruption>,
+    /// Cost of the session up to the end of the read (of every session, when the read
+    /// was resumed).
     pub stats: SessionStats,
     /// EF.CardSecurity, when read (after PACE-CAM).
     pub card_security: Option<Vec<u8>>,
@@ -911,6 +1073,41 @@ pub struct DocumentRead {
     pub card_access: Option<Vec<u8>>,
     /// What the chip proved about being the original.
     pub anti_cloning: AntiCloningRead,
+}
+
+impl Drop for DocumentRead {
+    /// The files carry personal data (DG1 is the MRZ, DG2 the face): they are zeroized,
+    /// so a kiosk that drops the read when the card leaves keeps nothing of it.
+    fn drop(&mut self) {
+        for bytes in self.files.values_mut() {
+            zeroize::Zeroize::zeroize(bytes);
+        }
+        if let Some(b) = self.card_security.as_mut() {
+            zeroize::Zeroize::zeroize(b);
+        }
+    }
+}
+
+impl core::fmt::Debug for DocumentRead {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let sizes: Vec<(String, usize)> = self.files.iter().map(|(f, b)| (f.name(), b.len())).collect();
+        f.debug_struct("DocumentRead")
+            .field("access", &self.access)
+            .field("pace", &self.pace)
+            .field("bac_fallback", &self.bac_fallback)
+            .field("extended_length", &self.extended_length)
+            .field("suite", &self.suite)
+            .field("com", &self.com)
+            .field("dg1", &self.dg1)
+            .field("files", &sizes)
+            .field("missing", &self.missing)
+            .field("interruptions", &self.interruptions)
+            .field("stats", &self.stats)
+            .field("card_security", &self.card_security.as_ref().map(Vec::len))
+            .field("card_access", &self.card_access.as_ref().map(Vec::len))
+            .field("anti_cloning", &self.anti_cloning)
+            .finish()
+    }
 }
 
 impl DocumentRead {
@@ -950,7 +1147,7 @@ impl DocumentRead {
 /// let key = doc.mrz_key();
 /// let chip = InProcess::new(VirtualChip::new(doc));
 /// let read = read_with_bac(chip, &key, ReadOptions::default()).unwrap();
-/// assert_eq!(read.dg1.unwrap().mrz.primary_identifier, "OEBERG");
+/// assert_eq!(read.dg1.as_ref().unwrap().mrz.primary_identifier, "OEBERG");
 /// # }
 /// ```
 pub fn read_with_bac<T: Transport>(
@@ -1065,29 +1262,85 @@ pub fn read_document_with_progress<T: Transport>(
     options: ReadOptions,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<DocumentRead, SessionError> {
+    read_document_resuming(transport, credentials, options, &mut PartialRead::new(), progress)
+}
+
+/// [`read_document_with_progress`], keeping what is read in `partial` so that a read cut
+/// short by the card leaving the field ([`SessionError::Interrupted`]) can be resumed:
+/// when the card is presented again, call this again with a new transport, the same
+/// credentials and the same `partial`. Access control runs again (the chip forgot the
+/// session), the files already read are not read again, and the file that was being
+/// read continues from its last good offset. A card whose EF.CardAccess differs from the
+/// first session's is refused ([`SessionError::DifferentDocument`]).
+///
+/// # Errors
+/// As [`read_document`], and [`SessionError::Interrupted`] when the card leaves the field
+/// or is reset, wherever that happens (access control, a file, the anti-cloning checks).
+///
+/// # Example
+/// ```
+/// # #[cfg(feature = "emulator")] {
+/// use passchip::emulator::{VirtualChip, VirtualDocument};
+/// use passchip::reader::{Credentials, PartialRead, ReadOptions, read_document_resuming};
+/// use passchip::transport::InProcess;
+///
+/// let doc = VirtualDocument::specimen();
+/// let credentials = Credentials::Mrz(doc.mrz_key());
+/// let mut partial = PartialRead::new();
+/// let read = loop {
+///     let chip = InProcess::new(VirtualChip::new(doc.clone()));
+///     match read_document_resuming(chip, &credentials, ReadOptions::default(), &mut partial, &mut |_| {}) {
+///         Ok(read) => break read,
+///         Err(e) if e.is_interrupted() => continue, // wait for the card to come back
+///         Err(e) => panic!("{e}"),
+///     }
+/// };
+/// assert!(read.interruptions.is_empty());
+/// # }
+/// ```
+pub fn read_document_resuming<T: Transport>(
+    transport: T,
+    credentials: &Credentials,
+    options: ReadOptions,
+    partial: &mut PartialRead,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<DocumentRead, SessionError> {
     let policy = options.access;
     let mut session = Session::new(transport, options);
-    let card_access = if policy == AccessPolicy::BacOnly { None } else { session.read_card_access()? };
-    let offered = card_access.as_ref().and_then(choose_pace);
-    let bac = |mut session: Session<T, Plain>,
-               note: Option<String>,
-               progress: &mut dyn FnMut(Progress<'_>)|
-     -> Result<DocumentRead, SessionError> {
-        let key = credentials
-            .mrz()
-            .ok_or(SessionError::Access(AccessError::Unsupported("the chip has no PACE and BAC needs the MRZ")))?;
-        session.select_application()?;
-        let mut secured = session.bac(key).map_err(|(_, e)| e)?;
-        let mut read = secured.read_document(progress)?;
-        read.bac_fallback = note;
-        Ok(read)
-    };
-    match (policy, offered) {
-        (AccessPolicy::BacOnly, _) | (AccessPolicy::Auto | AccessPolicy::AutoWithBacFallback, None) => {
-            bac(session, None, progress)
+    let card_access = if policy == AccessPolicy::BacOnly {
+        None
+    } else {
+        match session.read_card_access() {
+            Ok(c) => c,
+            Err(e) => return Err(session.settle(partial, e, Interruption::Access)),
         }
-        (AccessPolicy::PaceOnly, None) => Err(SessionError::Access(AccessError::Unsupported(
-            "the chip offers no PACE variant this version implements",
+    };
+    if let Err(e) = partial.check_same_document(session.link.record.card_access.as_deref()) {
+        return Err(session.settle(partial, e, Interruption::Access));
+    }
+    let offered = card_access.as_ref().and_then(choose_pace);
+    // Boxed: a plain session and an error are large, and this is the cold path.
+    type Opened<T> = Result<(Session<T, Secured>, Option<String>), Box<(Session<T, Plain>, SessionError)>>;
+    let bac = |mut session: Session<T, Plain>, note: Option<String>| -> Opened<T> {
+        let Some(key) = credentials.mrz() else {
+            let e = AccessError::Unsupported("the chip has no PACE and BAC needs the MRZ");
+            return Err(Box::new((session, e.into())));
+        };
+        if let Err(e) = session.select_application() {
+            return Err(Box::new((session, e)));
+        }
+        match session.bac(key) {
+            Ok(secured) => Ok((secured, note)),
+            Err((session, e)) => Err(Box::new((session, e.into()))),
+        }
+    };
+    let opened = match (policy, offered) {
+        (AccessPolicy::BacOnly, _) | (AccessPolicy::Auto | AccessPolicy::AutoWithBacFallback, None) => {
+            bac(session, None)
+        }
+        (AccessPolicy::PaceOnly, None) => Err(Box::new((
+            session,
+            SessionError::Access(AccessError::Unsupported("the chip offers no PACE variant this version implements")),
         ))),
         (_, Some((protocol, id))) => match session.pace_with_domain(
             &credentials.pace_password(),
@@ -1099,7 +1352,7 @@ pub fn read_document_with_progress<T: Transport>(
                 .filter(|_| standard_id_unknown(protocol, id)),
             &mut OsRandom,
         ) {
-            Ok(mut secured) => Ok(secured.read_document(progress)?),
+            Ok(secured) => Ok((secured, None)),
             Err((session, e)) => {
                 let wrong_password = matches!(
                     e,
@@ -1107,14 +1360,26 @@ pub fn read_document_with_progress<T: Transport>(
                         | AccessError::PasswordBlocked { .. }
                         | AccessError::PasswordSuspended { .. }
                 );
-                if policy == AccessPolicy::AutoWithBacFallback && !wrong_password {
-                    bac(session, Some(format!("PACE failed ({e}); BAC used instead")), progress)
+                // A card that left the field is not a PACE failure: no BAC on its behalf.
+                let lost = session.link.record.lost.is_some();
+                if policy == AccessPolicy::AutoWithBacFallback && !wrong_password && !lost {
+                    bac(session, Some(format!("PACE failed ({e}); BAC used instead")))
                 } else {
-                    Err(e.into())
+                    Err(Box::new((session, e.into())))
                 }
             }
         },
-    }
+    };
+    let (mut secured, note) = match opened {
+        Ok(s) => s,
+        Err(failed) => {
+            let (mut session, e) = *failed;
+            return Err(session.settle(partial, e, Interruption::Access));
+        }
+    };
+    let mut read = secured.continue_read(partial, progress)?;
+    read.bac_fallback = note;
+    Ok(read)
 }
 
 #[cfg(test)]

@@ -138,22 +138,37 @@ enum Outcome {
     NotFound,
 }
 
-struct FileRead<'a> {
+/// The bytes of one file read so far, kept by the caller so that a read cut short (the
+/// card left the field) continues from the last good offset in the next session.
+/// Zeroized on drop: data groups carry personal data.
+#[derive(Default)]
+pub(crate) struct Partial {
+    pub(crate) data: Vec<u8>,
+    /// The size its header claimed, once known.
+    pub(crate) total: Option<usize>,
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.data);
+    }
+}
+
+struct FileRead<'a, 'b> {
     target: &'a Target,
-    data: Vec<u8>,
-    total: Option<usize>,
+    buf: &'b mut Partial,
     selected: bool,
     le_override: Option<u32>,
     limit: usize,
 }
 
-impl FileRead<'_> {
+impl FileRead<'_, '_> {
     fn err_status(&self, sw: StatusWord) -> ReadError {
-        ReadError::ChipStatus { file: self.target.name.clone(), offset: self.data.len(), sw }
+        ReadError::ChipStatus { file: self.target.name.clone(), offset: self.buf.data.len(), sw }
     }
 
     fn remaining(&self) -> Option<usize> {
-        self.total.map(|t| t.saturating_sub(self.data.len()))
+        self.buf.total.map(|t| t.saturating_sub(self.buf.data.len()))
     }
 }
 
@@ -163,23 +178,17 @@ pub(crate) fn read_file<T: Transport>(
     chunks: &mut ChunkState,
     opts: &ReadOptions,
     target: &Target,
+    buf: &mut Partial,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<Option<Vec<u8>>, ReadError> {
-    let mut f = FileRead {
-        target,
-        data: Vec::new(),
-        total: None,
-        selected: false,
-        le_override: None,
-        limit: opts.max_file_size,
-    };
+    let mut f = FileRead { target, buf, selected: false, le_override: None, limit: opts.max_file_size };
     // Each iteration makes progress, steps the ladder down, or ends: bound them anyway.
     let max_rounds = opts.max_file_size / 32 + 64;
     for _ in 0..max_rounds {
         if f.remaining() == Some(0) {
-            return Ok(Some(f.data));
+            return Ok(Some(core::mem::take(&mut f.buf.data)));
         }
-        let via_sfi = !f.selected && f.data.is_empty() && chunks.sfi && target.sfi.is_some();
+        let via_sfi = !f.selected && f.buf.data.is_empty() && chunks.sfi && target.sfi.is_some();
         if !via_sfi && !f.selected {
             let sel = ch.transmit(link, &Command::select_ef(&target.fid))?;
             match sel.sw() {
@@ -197,27 +206,27 @@ pub(crate) fn read_file<T: Transport>(
                     // READ BINARY with an SFI made it the current EF.
                     f.selected = true;
                 }
-                progress(Progress { file: &target.name, read: f.data.len(), total: f.total });
+                progress(Progress { file: &target.name, read: f.buf.data.len(), total: f.buf.total });
             }
             Outcome::Done => {
-                progress(Progress { file: &target.name, read: f.data.len(), total: f.total });
-                return Ok(Some(f.data));
+                progress(Progress { file: &target.name, read: f.buf.data.len(), total: f.buf.total });
+                return Ok(Some(core::mem::take(&mut f.buf.data)));
             }
             Outcome::Retry => {}
             Outcome::NotFound => return Ok(None),
         }
     }
-    Err(ReadError::Stalled { file: target.name.clone(), offset: f.data.len(), total: f.total })
+    Err(ReadError::Stalled { file: target.name.clone(), offset: f.buf.data.len(), total: f.buf.total })
 }
 
 fn read_chunk<T: Transport>(
     link: &mut T,
     ch: &mut SecureChannel,
     chunks: &mut ChunkState,
-    f: &mut FileRead<'_>,
+    f: &mut FileRead<'_, '_>,
     via_sfi: bool,
 ) -> Result<Outcome, ReadError> {
-    let offset = f.data.len();
+    let offset = f.buf.data.len();
     let (chunk, extended) = chunks.current();
     let odd = offset > 0x7FFF;
     let mut ne = f.le_override.take().unwrap_or(chunk);
@@ -259,15 +268,19 @@ fn read_chunk<T: Transport>(
 
     if !payload.is_empty() && matches!(sw, StatusWord::Ok | StatusWord::EndOfFile) {
         let take = f.remaining().map_or(payload.len(), |r| r.min(payload.len()));
-        f.data.extend_from_slice(payload.get(..take).unwrap_or(payload));
-        if f.data.len() > f.limit {
-            return Err(ReadError::FileTooLarge { file: f.target.name.clone(), claimed: f.data.len(), limit: f.limit });
+        f.buf.data.extend_from_slice(payload.get(..take).unwrap_or(payload));
+        if f.buf.data.len() > f.limit {
+            return Err(ReadError::FileTooLarge {
+                file: f.target.name.clone(),
+                claimed: f.buf.data.len(),
+                limit: f.limit,
+            });
         }
-        if f.total.is_none() && offset == 0 {
+        if f.buf.total.is_none() && offset == 0 {
             learn_total(f)?;
         }
         let short_answer = payload.len() < ne as usize && f.remaining().is_none_or(|r| r > 0);
-        if f.total.is_none() && (sw == StatusWord::EndOfFile || short_answer) {
+        if f.buf.total.is_none() && (sw == StatusWord::EndOfFile || short_answer) {
             // Indefinite length: the chip says where the file ends.
             return Ok(Outcome::Done);
         }
@@ -289,7 +302,7 @@ fn read_chunk<T: Transport>(
             chunks.sfi = false;
             Ok(Outcome::Retry)
         }
-        _ if f.total.is_none() && offset > 0 && (sw.is_length_problem() || payload.is_empty()) => Ok(Outcome::Done),
+        _ if f.buf.total.is_none() && offset > 0 && (sw.is_length_problem() || payload.is_empty()) => Ok(Outcome::Done),
         StatusWord::WrongLe(n) if n > 0 && f.le_override.is_none() => {
             f.le_override = Some(u32::from(n));
             Ok(Outcome::Retry)
@@ -301,16 +314,16 @@ fn read_chunk<T: Transport>(
                 chunks.sfi = false;
                 Ok(Outcome::Retry)
             } else {
-                Err(ReadError::Stalled { file: f.target.name.clone(), offset, total: f.total })
+                Err(ReadError::Stalled { file: f.target.name.clone(), offset, total: f.buf.total })
             }
         }
         sw => Err(f.err_status(sw)),
     }
 }
 
-fn learn_total(f: &mut FileRead<'_>) -> Result<(), ReadError> {
+fn learn_total(f: &mut FileRead<'_, '_>) -> Result<(), ReadError> {
     let header =
-        Header::parse(&f.data).map_err(|source| ReadError::BadHeader { file: f.target.name.clone(), source })?;
+        Header::parse(&f.buf.data).map_err(|source| ReadError::BadHeader { file: f.target.name.clone(), source })?;
     match header.length {
         Length::Definite(_) => {
             let total = header.total_len().ok_or(ReadError::BadHeader {
@@ -320,10 +333,10 @@ fn learn_total(f: &mut FileRead<'_>) -> Result<(), ReadError> {
             if total > f.limit {
                 return Err(ReadError::FileTooLarge { file: f.target.name.clone(), claimed: total, limit: f.limit });
             }
-            f.total = Some(total);
-            f.data.truncate(total);
+            f.buf.total = Some(total);
+            f.buf.data.truncate(total);
         }
-        Length::Indefinite => f.total = None,
+        Length::Indefinite => f.buf.total = None,
     }
     Ok(())
 }

@@ -24,7 +24,9 @@ pub struct ReadArgs {
     /// with a card.
     #[arg(long, value_name = "NAME")]
     reader: Option<String>,
-    /// Wait up to SECS for a card to be presented (default: it must be there already).
+    /// Wait up to SECS for a card to be presented (default: it must be there already). A
+    /// card that leaves mid-read is waited for up to SECS again (30 s without --wait), and
+    /// the read resumes where it stopped.
     #[arg(long, value_name = "SECS")]
     wait: Option<u64>,
     /// The full MRZ, lines separated by newlines.
@@ -95,13 +97,21 @@ mod with_pcsc {
     use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
     use passchip::lds::LdsFile;
     use passchip::mrz::{Mrz, MrzKey};
-    use passchip::reader::{Credentials, DocumentRead, ReadOptions, SessionStats, read_document_with_progress};
+    use passchip::reader::{
+        Credentials, DocumentRead, PartialRead, ReadOptions, SessionError, SessionStats, read_document_resuming,
+    };
+    use passchip::transport::TransportError;
     use passchip::transport::pcsc::{Pcsc, PcscError};
     use serde::Serialize;
     use zeroize::Zeroizing;
 
     use super::{Failure, ReadArgs, ReadersArgs};
     use crate::summary::DocumentSummary;
+
+    /// Most times a read is resumed after the card left the field.
+    const MAX_RESUMES: usize = 5;
+    /// Time given to present a card again after it left mid-read, without `--wait`.
+    const RESUME_WAIT: Duration = Duration::from_secs(30);
 
     fn env(e: PcscError) -> Failure {
         Failure::Usage(e.to_string())
@@ -191,6 +201,7 @@ mod with_pcsc {
         access: Access<'a>,
         files: Vec<File>,
         missing: Vec<String>,
+        interruptions: &'a [passchip::reader::Interruption],
         anti_cloning: &'a passchip::reader::AntiCloningRead,
         #[serde(skip_serializing_if = "Option::is_none")]
         stats: Option<Stats>,
@@ -232,15 +243,46 @@ mod with_pcsc {
             e => env(e),
         })?;
         let waited = t0.elapsed();
-        let t1 = Instant::now();
-        let mut card = pcsc.connect(&reader).map_err(env)?;
-        let atr: String = card.atr().iter().map(|b| format!("{b:02X}")).collect();
-        let mut tx = card.transaction().map_err(env)?;
-        let connected = t1.elapsed();
+        let resume_wait = args.wait.map_or(RESUME_WAIT, Duration::from_secs);
         let mut bars = Bars::new();
-        let read = read_document_with_progress(&mut tx, &creds, ReadOptions::default(), &mut |p| bars.update(p))
-            .map_err(|e| Failure::Read(e.to_string()))?;
-        drop(tx);
+        let mut partial = PartialRead::new();
+        let mut first: Option<(String, Duration)> = None;
+        let read = loop {
+            let t1 = Instant::now();
+            let mut card = pcsc.connect(&reader).map_err(env)?;
+            let atr: String = card.atr().iter().map(|b| format!("{b:02X}")).collect();
+            let mut tx = card.transaction().map_err(env)?;
+            first.get_or_insert((atr, t1.elapsed()));
+            let result =
+                read_document_resuming(&mut tx, &creds, ReadOptions::default(), &mut partial, &mut |p| bars.update(p));
+            match result {
+                Ok(read) => break read,
+                Err(SessionError::Interrupted { during, cause }) if partial.interruptions().len() <= MAX_RESUMES => {
+                    drop(tx);
+                    drop(card);
+                    // Said on stderr even when the bars are hidden (stderr not a terminal).
+                    bars.multi.suspend(|| {
+                        eprintln!(
+                            "passchip read: {cause} during {during}; present it again to resume (waiting up to {} s)",
+                            resume_wait.as_secs()
+                        );
+                    });
+                    if cause == TransportError::CardRemoved {
+                        // pcscd may not have noticed yet: let it, so the wait below sees the return.
+                        let _ = pcsc.wait_for_removal(&reader, Some(Duration::from_secs(2)));
+                    }
+                    pcsc.wait_for_card(Some(&reader), Some(resume_wait)).map_err(|e| match e {
+                        PcscError::Timeout(_) => Failure::Read(format!(
+                            "the card left the reader during {during} and was not presented again within {} s",
+                            resume_wait.as_secs()
+                        )),
+                        e => env(e),
+                    })?;
+                }
+                Err(e) => return Err(Failure::Read(e.to_string())),
+            }
+        };
+        let (atr, connected) = first.unwrap_or_default();
         let _ = bars.multi.clear();
         if let Some(dir) = &args.out {
             read.dump().write(dir).map_err(|e| Failure::Usage(e.to_string()))?;
@@ -283,6 +325,7 @@ mod with_pcsc {
             },
             files: read.files.iter().map(|(f, b)| File { file: f.name(), bytes: b.len() }).collect(),
             missing: read.missing.iter().map(|f| f.name()).collect(),
+            interruptions: &read.interruptions,
             anti_cloning: &read.anti_cloning,
             stats,
         }
@@ -311,6 +354,9 @@ mod with_pcsc {
         println!("  Files read    {}", files.join(", "));
         if !r.missing.is_empty() {
             println!("  Not on chip   {}", r.missing.join(", "));
+        }
+        for i in r.interruptions {
+            println!("  Resumed       the card left during {i}; the read went on where it stopped");
         }
         let a = r.anti_cloning;
         println!(

@@ -1,0 +1,142 @@
+//! Reads that survive the card leaving the field.
+//!
+//! A holder who lifts the card off the reader in the middle of DG2 should not have to
+//! start again: [`PartialRead`] keeps every file read so far, the bytes of the file that
+//! was being read, and the chunk sizes learnt from the chip. When the card is presented
+//! again, [`super::read_document_resuming`] opens a new session with the same
+//! credentials and continues from the last good offset: nothing already read is lost or
+//! read twice (only the chunk whose answer never arrived is asked for again).
+
+use std::collections::BTreeMap;
+
+use super::read::{ChunkState, Partial};
+use super::{SessionError, SessionStats};
+use crate::lds::{EfCom, LdsFile};
+
+/// Where a read was when the card left the field (or was reset).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "during", rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Interruption {
+    /// Opening the chip: EF.CardAccess, BAC or PACE (nothing of the document was lost).
+    Access,
+    /// Reading a file: `offset` bytes of it were kept.
+    Read {
+        /// The file.
+        #[cfg_attr(feature = "serde", serde(serialize_with = "ser_file_name"))]
+        file: LdsFile,
+        /// Bytes of it already read and kept.
+        offset: usize,
+    },
+    /// The anti-cloning protocols after the read (they run again in the next session).
+    AntiCloning,
+}
+
+#[cfg(feature = "serde")]
+fn ser_file_name<S: serde::Serializer>(f: &LdsFile, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&f.name())
+}
+
+impl core::fmt::Display for Interruption {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Access => f.write_str("access control"),
+            Self::Read { file, offset } => write!(f, "reading {file} ({offset} bytes kept)"),
+            Self::AntiCloning => f.write_str("the anti-cloning checks"),
+        }
+    }
+}
+
+/// What one document has given so far, kept across card removals and resets.
+///
+/// Start with [`PartialRead::new`], pass it to [`super::read_document_resuming`] (or
+/// [`super::Session::continue_read`]) until the read completes; after a
+/// [`SessionError::Interrupted`], present the card again and call once more with the same
+/// value. Everything it holds is zeroized when it is dropped, and its `Debug` shows file
+/// names and sizes only.
+#[derive(Default)]
+pub struct PartialRead {
+    pub(super) com: Option<EfCom>,
+    /// The files to read, once EF.COM is known.
+    pub(super) plan: Option<Vec<LdsFile>>,
+    pub(super) files: BTreeMap<LdsFile, Vec<u8>>,
+    pub(super) missing: Vec<LdsFile>,
+    /// The file being read and its bytes so far.
+    pub(super) current: Option<(LdsFile, Partial)>,
+    /// Chunk sizes learnt from the chip in an earlier session.
+    pub(super) chunks: Option<ChunkState>,
+    /// The cost of the sessions that ended with an interruption.
+    pub(super) earlier: SessionStats,
+    pub(super) interruptions: Vec<Interruption>,
+    /// EF.CardAccess as the first session read it: a card presented again with another
+    /// one is another document.
+    pub(super) card_access: Option<Option<Vec<u8>>>,
+}
+
+impl PartialRead {
+    /// Nothing read yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The interruptions so far, oldest first.
+    #[must_use]
+    pub fn interruptions(&self) -> &[Interruption] {
+        &self.interruptions
+    }
+
+    /// Bytes of file content kept so far (complete files and the current one).
+    #[must_use]
+    pub fn bytes_kept(&self) -> usize {
+        self.files.values().map(Vec::len).sum::<usize>() + self.current.as_ref().map_or(0, |(_, p)| p.data.len())
+    }
+
+    /// Where the next session takes over.
+    pub(super) fn position(&self) -> Interruption {
+        match (&self.current, &self.plan) {
+            (Some((file, p)), _) => Interruption::Read { file: *file, offset: p.data.len() },
+            (None, Some(_)) => Interruption::AntiCloning,
+            (None, None) => Interruption::Read { file: LdsFile::Com, offset: 0 },
+        }
+    }
+
+    /// Whether `file` was already read, or found missing.
+    pub(super) fn done(&self, file: LdsFile) -> bool {
+        self.files.contains_key(&file) || self.missing.contains(&file)
+    }
+
+    /// Checks that the chip presented now is the one read before, as far as EF.CardAccess
+    /// tells, and remembers the first session's.
+    pub(super) fn check_same_document(&mut self, card_access: Option<&[u8]>) -> Result<(), SessionError> {
+        match &self.card_access {
+            Some(first) if first.as_deref() != card_access => Err(SessionError::DifferentDocument),
+            Some(_) => Ok(()),
+            None => {
+                self.card_access = Some(card_access.map(<[u8]>::to_vec));
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for PartialRead {
+    fn drop(&mut self) {
+        for bytes in self.files.values_mut() {
+            zeroize::Zeroize::zeroize(bytes);
+        }
+    }
+}
+
+impl core::fmt::Debug for PartialRead {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let files: Vec<(String, usize)> = self.files.iter().map(|(f, b)| (f.name(), b.len())).collect();
+        f.debug_struct("PartialRead")
+            .field("files", &files)
+            .field("missing", &self.missing)
+            .field("current", &self.current.as_ref().map(|(f, p)| (f.name(), p.data.len(), p.total)))
+            .field("interruptions", &self.interruptions)
+            .finish_non_exhaustive()
+    }
+}
