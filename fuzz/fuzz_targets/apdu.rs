@@ -1,5 +1,6 @@
 //! Response and command APDU parsing; a parsed command re-encodes to itself. The chip's
-//! ATR (its historical bytes and card capabilities) is parsed from the same input.
+//! ATR (its historical bytes and card capabilities) and EF.ATR/INFO are parsed from the
+//! same input, and the chunk a stated response limit allows fits it.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use passchip::apdu::{Command, Le, ParsedCommand, Response};
@@ -9,6 +10,12 @@ fuzz_target!(|data: &[u8]| {
         assert!(h.len() <= 15 && h.len() < data.len());
     }
     let _ = passchip::transport::atr::extended_length(data);
+    if let Ok(info) = passchip::transport::atr::AtrInfo::parse(data)
+        && let Some(r) = info.max_response
+    {
+        let n = passchip::sm::max_plaintext_in(r as usize);
+        assert!(n == 0 || passchip::sm::protected_response_len(n, 16) <= r as usize);
+    }
     if let Ok((body, sw)) = Response::split(data) {
         assert_eq!(body.len() + 2, data.len());
         assert_eq!(u16::from_be_bytes([data[data.len() - 2], data[data.len() - 1]]), sw.code());

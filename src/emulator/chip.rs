@@ -35,6 +35,9 @@ pub struct ChipProfile {
     pub sfi: bool,
     /// Whether the chip still accepts BAC (PACE-only chips answer `6D00`).
     pub bac: bool,
+    /// Whether the master file has EF.ATR/INFO stating these limits (DO `7F66` with the
+    /// largest response, or card capabilities without extended length).
+    pub atr_info: bool,
 }
 
 impl Default for ChipProfile {
@@ -47,7 +50,7 @@ impl ChipProfile {
     /// A modern chip: extended length up to 64 KiB, SFI, Ne up to 256 in short APDUs.
     #[must_use]
     pub fn modern() -> Self {
-        Self { max_short_ne: 256, max_extended_ne: Some(65536), sfi: true, bac: true }
+        Self { max_short_ne: 256, max_extended_ne: Some(65536), sfi: true, bac: true, atr_info: false }
     }
 
     /// A chip without extended length.
@@ -59,7 +62,7 @@ impl ChipProfile {
     /// An old chip: short APDUs only, at most 160 bytes a read.
     #[must_use]
     pub fn legacy_le160() -> Self {
-        Self { max_short_ne: 160, max_extended_ne: None, sfi: true, bac: true }
+        Self { max_short_ne: 160, max_extended_ne: None, sfi: true, bac: true, atr_info: false }
     }
 
     /// Sets the extended-length limit.
@@ -81,6 +84,31 @@ impl ChipProfile {
     pub fn with_bac(mut self, yes: bool) -> Self {
         self.bac = yes;
         self
+    }
+
+    /// Publishes the limits in EF.ATR/INFO, or not.
+    #[must_use]
+    pub fn with_atr_info(mut self, yes: bool) -> Self {
+        self.atr_info = yes;
+        self
+    }
+
+    /// EF.ATR/INFO's content for these limits. The largest response is stated for the
+    /// largest plaintext ≤ `max_extended_ne` that fills its last AES block, so that a
+    /// reader sizing its reads from it never asks for more than the chip takes.
+    #[must_use]
+    pub fn atr_info_file(&self) -> Vec<u8> {
+        match self.max_extended_ne {
+            Some(n) => {
+                let n = n as usize;
+                let fitted = n.saturating_sub((n + 1) % 16);
+                let r = crate::sm::protected_response_len(fitted, 16) as u32;
+                let mut ints = crate::tlv::encode_to_vec(Tag::new(0x02), &0xFFFFu32.to_be_bytes()[2..]);
+                ints.extend(crate::tlv::encode_to_vec(Tag::new(0x02), &r.to_be_bytes()[1..]));
+                crate::tlv::encode_to_vec(Tag::new(0x7F66), &ints)
+            }
+            None => crate::tlv::encode_to_vec(Tag::new(0x47), &[0x00, 0x00, 0x00]),
+        }
     }
 
     /// Enables or disables short EF identifiers.
@@ -131,6 +159,7 @@ pub struct VirtualChip {
     app_selected: bool,
     current: Option<LdsFile>,
     card_access_selected: bool,
+    atr_info_selected: bool,
     faults: VecDeque<(u32, Fault)>,
     protected_seen: u32,
     /// A PACE run in progress (plain, or nested inside the current channel) and the
@@ -180,6 +209,7 @@ impl VirtualChip {
             app_selected: false,
             current: None,
             card_access_selected: false,
+            atr_info_selected: false,
             faults: VecDeque::new(),
             protected_seen: 0,
             pace_run: None,
@@ -226,6 +256,8 @@ impl VirtualChip {
     /// Powers the chip down and up: all session state is lost.
     pub fn reset(&mut self) {
         self.state = State::Idle;
+        self.card_access_selected = false;
+        self.atr_info_selected = false;
         self.app_selected = false;
         self.current = None;
         self.pace_run = None;
@@ -244,6 +276,7 @@ impl VirtualChip {
         match cmd.ins {
             ins::SELECT if matches!(cmd.p1, 0x00 | 0x02) && cmd.data == [0x01, 0x1C] && !self.app_selected => {
                 self.card_access_selected = true;
+                self.atr_info_selected = false;
                 Some(StatusWord::Ok.to_bytes().to_vec())
             }
             ins::READ_BINARY
@@ -259,6 +292,31 @@ impl VirtualChip {
                 let n = rest.len().min(cmd.ne as usize);
                 let sw = if n < cmd.ne as usize { StatusWord::EndOfFile } else { StatusWord::Ok };
                 Some(ok(rest.get(..n).unwrap_or_default().to_vec(), sw))
+            }
+            _ => None,
+        }
+    }
+
+    /// EF.ATR/INFO (MF, FID 2F01), when the profile has it: selected by FID, read plain.
+    fn atr_info(&mut self, cmd: &ParsedCommand<'_>) -> Option<Vec<u8>> {
+        if !self.profile.atr_info || self.app_selected {
+            return None;
+        }
+        match cmd.ins {
+            ins::SELECT if matches!(cmd.p1, 0x00 | 0x02) && cmd.data == [0x2F, 0x01] => {
+                self.atr_info_selected = true;
+                self.card_access_selected = false;
+                Some(StatusWord::Ok.to_bytes().to_vec())
+            }
+            ins::READ_BINARY if cmd.p1 & 0x80 == 0 && self.atr_info_selected => {
+                let content = self.profile.atr_info_file();
+                let offset = (usize::from(cmd.p1) << 8) | usize::from(cmd.p2);
+                let rest = content.get(offset..).unwrap_or_default();
+                let n = rest.len().min(cmd.ne as usize);
+                let sw = if n < cmd.ne as usize { StatusWord::EndOfFile } else { StatusWord::Ok };
+                let mut out = rest.get(..n).unwrap_or_default().to_vec();
+                out.extend_from_slice(&sw.to_bytes());
+                Some(out)
             }
             _ => None,
         }
@@ -390,6 +448,9 @@ impl VirtualChip {
 
     fn plain(&mut self, cmd: &ParsedCommand<'_>) -> Vec<u8> {
         if let Some(r) = self.card_access(cmd) {
+            return r;
+        }
+        if let Some(r) = self.atr_info(cmd) {
             return r;
         }
         if let Some(r) = self.pace(cmd) {

@@ -42,6 +42,7 @@ use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use crate::lds::{Dg1, DgNumber, EfCom, LdsError, LdsFile};
 use crate::mrz::MrzKey;
 use crate::sm::{SecureChannel, SuiteKind};
+use crate::transport::atr::{ATR_INFO_FID, AtrInfo};
 use crate::transport::{self, LinkStats, Transport, TransportError};
 
 /// The first extended-length Ne tried (bytes of plaintext): fits a protected response in
@@ -102,6 +103,9 @@ pub struct ReadOptions {
     pub anti_cloning: bool,
     /// The Active Authentication challenge (a bank server's nonce); random when `None`.
     pub aa_challenge: Option<[u8; 8]>,
+    /// Before access control, read EF.ATR/INFO for the chip's APDU limits (one or two
+    /// plain commands) when extended length may be used. Default: true.
+    pub atr_info: bool,
 }
 
 impl Default for ReadOptions {
@@ -114,6 +118,7 @@ impl Default for ReadOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             anti_cloning: true,
             aa_challenge: None,
+            atr_info: true,
         }
     }
 }
@@ -168,6 +173,13 @@ impl ReadOptions {
         self.use_sfi = yes;
         self
     }
+
+    /// Whether to read EF.ATR/INFO for the chip's limits.
+    #[must_use]
+    pub fn with_atr_info(mut self, yes: bool) -> Self {
+        self.atr_info = yes;
+        self
+    }
 }
 
 /// The phases of a read, for the cost of each.
@@ -214,6 +226,8 @@ struct Record {
     started: Instant,
     phases: Phases,
     card_access: Option<Vec<u8>>,
+    /// EF.ATR/INFO as read before access control.
+    atr_info: Option<AtrInfo>,
     /// The card left the field or was reset: every later exchange of this session fails.
     lost: Option<TransportError>,
     /// This session's cost was added to a [`PartialRead`] already.
@@ -276,6 +290,7 @@ impl<T> Counting<T> {
             started,
             phases: Phases::default(),
             card_access: None,
+            atr_info: None,
             lost: None,
             settled: false,
         };
@@ -485,6 +500,27 @@ impl<T: Transport> Session<T, Plain> {
         }
     }
 
+    /// Reads EF.ATR/INFO from the master file (no authentication needed): the chip's APDU
+    /// limits, which size the first extended-length read (and skip extended length when
+    /// the chip says it has none). `None` when the chip has no such file or it is
+    /// malformed: it is only a hint.
+    ///
+    /// # Errors
+    /// [`SessionError::Transport`] when the link fails.
+    pub fn read_atr_info(&mut self) -> Result<Option<AtrInfo>, SessionError> {
+        let sel = transport::exchange(&mut self.link, &Command::select_ef(&ATR_INFO_FID))?;
+        if !sel.sw().is_ok() {
+            return Ok(None);
+        }
+        let r = transport::exchange(&mut self.link, &Command::read_binary(0, crate::apdu::Le::MAX_SHORT))?;
+        if r.data().is_empty() || !matches!(r.sw(), StatusWord::Ok | StatusWord::EndOfFile) {
+            return Ok(None);
+        }
+        let info = AtrInfo::parse(r.data()).ok();
+        self.link.record.atr_info = info;
+        Ok(info)
+    }
+
     /// Reads EF.CardAccess from the master file (no authentication needed): the PACE
     /// options of the chip. `None` when the chip has no EF.CardAccess (a BAC-only chip).
     ///
@@ -571,7 +607,11 @@ impl<T: Transport> Session<T, Plain> {
         };
         match result {
             Ok((mut channel, outcome)) => {
-                let mut chunks = read::ChunkState::new(&self.options, self.link.supports_extended_length());
+                let mut chunks = read::ChunkState::new(
+                    &self.options,
+                    self.link.supports_extended_length(),
+                    self.link.record.atr_info,
+                );
                 // PACE-CAM's proof needs the key in EF.CardSecurity, which lives in the MF:
                 // read it before the application is selected.
                 let card_security = if outcome.cam.is_some() {
@@ -638,7 +678,11 @@ impl<T: Transport> Session<T, Plain> {
         let keys = bac::BacKeys::from_mrz(key);
         match bac::authenticate(&mut self.link, &keys, rng) {
             Ok(channel) => {
-                let chunks = read::ChunkState::new(&self.options, self.link.supports_extended_length());
+                let chunks = read::ChunkState::new(
+                    &self.options,
+                    self.link.supports_extended_length(),
+                    self.link.record.atr_info,
+                );
                 Ok(Session {
                     link: self.link,
                     options: self.options,
@@ -1306,7 +1350,14 @@ pub fn read_document_resuming<T: Transport>(
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<DocumentRead, SessionError> {
     let policy = options.access;
+    let atr_info = options.atr_info && options.extended_length == ExtendedLength::Auto && partial.chunks.is_none();
     let mut session = Session::new(transport, options);
+    if atr_info
+        && session.link.supports_extended_length()
+        && let Err(e) = session.read_atr_info()
+    {
+        return Err(session.settle(partial, e, Interruption::Access));
+    }
     let card_access = if policy == AccessPolicy::BacOnly {
         None
     } else {

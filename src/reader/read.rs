@@ -6,6 +6,7 @@ use crate::apdu::{Command, Le, StatusWord, offset_do};
 use crate::sm::{SecureChannel, SmError};
 use crate::tlv::{self, Header, Length, Tag, TlvError};
 use crate::transport::Transport;
+use crate::transport::atr::AtrInfo;
 
 /// Progress of one file read, reported after every chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,8 +92,21 @@ pub(crate) struct ChunkState {
 }
 
 impl ChunkState {
-    pub(crate) fn new(opts: &ReadOptions, link_extended: bool) -> Self {
-        let ext = (opts.extended_length == ExtendedLength::Auto && link_extended).then_some(EXTENDED_FIRST);
+    /// The chunk sizes to start with: extended length when the caller allows it, the
+    /// reader path carries it and EF.ATR/INFO (when read) does not deny it, sized to the
+    /// largest response the chip states.
+    pub(crate) fn new(opts: &ReadOptions, link_extended: bool, hint: Option<AtrInfo>) -> Self {
+        let allowed = opts.extended_length == ExtendedLength::Auto && link_extended;
+        let ext = match hint {
+            _ if !allowed => None,
+            Some(AtrInfo { extended_length: Some(false), .. }) => None,
+            Some(AtrInfo { max_response: Some(r), .. }) => {
+                let n = u32::try_from(crate::sm::max_plaintext_in(r as usize)).unwrap_or(u32::MAX).min(EXTENDED_FIRST);
+                // A chip whose responses are no longer than short ones gains nothing.
+                (n > 256).then_some(n)
+            }
+            _ => Some(EXTENDED_FIRST),
+        };
         Self { ext, short: opts.short_chunk.clamp(1, 256), sfi: opts.use_sfi }
     }
 

@@ -81,6 +81,31 @@ pub enum SmError {
     Transport(#[from] TransportError),
 }
 
+/// Bytes of a protected response APDU (data and status word) that carries `n` bytes of
+/// plaintext with `block`-byte cipher blocks: DO`87` (tag, length, padding indicator,
+/// padded data), DO`99` (4), DO`8E` (10), SW (2).
+#[must_use]
+pub fn protected_response_len(n: usize, block: usize) -> usize {
+    let padded = (n / block.max(1) + 1) * block.max(1);
+    let content = 1 + padded;
+    let len_len = crate::tlv::length_len(content);
+    1 + len_len + content + 4 + 10 + 2
+}
+
+/// The largest plaintext a protected response of at most `r` bytes carries, for either
+/// suite (AES's 16-byte blocks pad the most).
+#[must_use]
+pub fn max_plaintext_in(r: usize) -> usize {
+    let mut n = r.saturating_sub(1 + 4 + 1 + 16 + 4 + 10 + 2);
+    while protected_response_len(n + 1, 16) <= r {
+        n += 1;
+    }
+    while n > 0 && protected_response_len(n, 16) > r {
+        n -= 1;
+    }
+    n
+}
+
 /// The send sequence counter: a big-endian integer as long as the cipher block.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Ssc {

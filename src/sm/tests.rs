@@ -205,3 +205,21 @@ fn aes_chip_and_terminal_round_trip() {
         assert_eq!(unprotect_raw(&mut host, &tampered), Err(SmError::BadMac));
     }
 }
+
+#[test]
+fn response_sizes_and_their_inverse() {
+    // A short response (256 data bytes and SW) carries 223 bytes under AES, 231 under 3DES.
+    assert_eq!(super::max_plaintext_in(258), 223);
+    assert_eq!(super::protected_response_len(231, 8), 252);
+    assert_eq!(super::protected_response_len(239, 8), 260);
+    for n in [0usize, 1, 15, 16, 127, 223, 224, 1000, 0xFF00, 65_536] {
+        let r = super::protected_response_len(n, 16);
+        assert!(super::max_plaintext_in(r) >= n, "{n}");
+        assert!(super::protected_response_len(n, 8) <= r, "{n}");
+    }
+    for r in (0..70_000).step_by(97) {
+        let n = super::max_plaintext_in(r);
+        assert!(n == 0 || super::protected_response_len(n, 16) <= r, "{r}");
+        assert!(super::protected_response_len(n + 1, 16) > r, "{r}");
+    }
+}

@@ -1,7 +1,10 @@
 //! What an ATR (ISO/IEC 7816-3 §8) says about a chip's APDU limits: the card-capabilities
 //! object (ISO/IEC 7816-4 §12.1.1.9, compact-TLV tag `7`) in the historical bytes tells
-//! whether the chip accepts extended Lc/Le. The answer is a hint: readers still learn by
+//! whether the chip accepts extended Lc/Le; EF.ATR/INFO ([`AtrInfo`]) says the same and
+//! more (the largest command and response APDUs). Both are hints: readers still learn by
 //! trial, because chips that announce extended length sometimes refuse it.
+
+use crate::tlv::{Tag, Tlv, TlvError};
 
 /// The historical bytes of an ATR, or `None` when the ATR is malformed.
 #[must_use]
@@ -59,6 +62,66 @@ pub fn extended_length(atr: &[u8]) -> Option<bool> {
     None
 }
 
+/// The file identifier of EF.ATR/INFO in the master file.
+pub const ATR_INFO_FID: [u8; 2] = [0x2F, 0x01];
+
+/// What EF.ATR/INFO (FID `2F01` in the master file, ISO/IEC 7816-4 §8.2.1.1; ICAO 9303-10
+/// asks eMRTDs with extended length to publish it there) says about the chip's APDU
+/// limits. The file is read without authentication, so it is only a hint: a reader that
+/// trusts it too much is corrected by trial, one that ignores it learns by trial.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct AtrInfo {
+    /// Card capabilities (DO `47`, third software function byte, bit `40`): extended
+    /// Lc and Le fields.
+    pub extended_length: Option<bool>,
+    /// Extended length information (DO `7F66`), first integer: the most bytes a command
+    /// APDU may have.
+    pub max_command: Option<u32>,
+    /// DO `7F66`, second integer: the most bytes a response APDU may have (data and SW).
+    pub max_response: Option<u32>,
+}
+
+impl AtrInfo {
+    /// Parses the file: a sequence of BER-TLV data objects, possibly followed by `00` or
+    /// `FF` padding. Objects other than `47` and `7F66` are skipped.
+    ///
+    /// # Errors
+    /// [`TlvError`] when the objects are malformed.
+    pub fn parse(mut file: &[u8]) -> Result<Self, TlvError> {
+        let mut info = Self::default();
+        while let Some(&first) = file.first() {
+            if first == 0x00 || first == 0xFF {
+                break;
+            }
+            let (tlv, rest) = Tlv::parse(file)?;
+            file = rest;
+            if tlv.tag == Tag::new(0x47) {
+                info.extended_length = tlv.value.get(2).map(|b| b & 0x40 != 0);
+            } else if tlv.tag == Tag::new(0x7F66) {
+                let mut ints = tlv.children().filter_map(Result::ok).filter(|t| t.tag == Tag::new(0x02));
+                info.max_command = ints.next().and_then(|t| be_u32(t.value));
+                info.max_response = ints.next().and_then(|t| be_u32(t.value));
+                if info.max_response.is_some() {
+                    // Limits are only stated by chips that have extended length.
+                    info.extended_length.get_or_insert(info.max_response.is_some_and(|r| r > 258));
+                }
+            }
+        }
+        Ok(info)
+    }
+}
+
+/// A big-endian unsigned integer of 1 to 4 significant bytes (leading zeros allowed).
+fn be_u32(v: &[u8]) -> Option<u32> {
+    let start = v.iter().position(|&b| b != 0).unwrap_or(v.len());
+    let digits = v.get(start..)?;
+    if v.is_empty() || digits.len() > 4 {
+        return None;
+    }
+    Some(digits.iter().fold(0u32, |a, &b| (a << 8) | u32::from(b)))
+}
+
 /// An ATR with the given historical bytes for T=1 (`3B 8n 80 01 hist TCK`), as our
 /// emulator presents itself.
 #[must_use]
@@ -89,6 +152,36 @@ mod tests {
         assert_eq!(extended_length(&[0x3B, 0x95, 0x13, 0x81, 0x01, 0x80, 0x73, 0xFF, 0x01, 0x00, 0x0B]), Some(false));
         // No capabilities object: no answer.
         assert_eq!(extended_length(&build_t1(&[0x80, 0x31, 0xF8])), None);
+    }
+
+    #[test]
+    fn reads_ef_atr_info() {
+        // Extended length information: commands up to 0x0F0F bytes, responses up to 0x10000
+        // (three-byte integer), beside other objects and trailing padding.
+        let file =
+            [0x43, 0x01, 0xB8, 0x7F, 0x66, 0x09, 0x02, 0x02, 0x0F, 0x0F, 0x02, 0x03, 0x01, 0x00, 0x00, 0x00, 0xFF];
+        let info = AtrInfo::parse(&file).unwrap();
+        assert_eq!(info.max_command, Some(0x0F0F));
+        assert_eq!(info.max_response, Some(0x1_0000));
+        assert_eq!(info.extended_length, Some(true));
+        // Card capabilities without extended length, and nothing else.
+        let caps = AtrInfo::parse(&[0x47, 0x03, 0x00, 0x00, 0x00]).unwrap();
+        assert_eq!(caps, AtrInfo { extended_length: Some(false), max_command: None, max_response: None });
+        // Capabilities say yes, the limits are stated with a leading zero byte.
+        let both =
+            AtrInfo::parse(&[0x47, 0x03, 0, 0, 0x40, 0x7F, 0x66, 0x08, 2, 2, 0x01, 0x00, 2, 2, 0x04, 0x00]).unwrap();
+        assert_eq!((both.extended_length, both.max_response), (Some(true), Some(0x400)));
+        assert_eq!(AtrInfo::parse(&[]).unwrap(), AtrInfo::default());
+    }
+
+    #[test]
+    fn malformed_atr_info_is_refused_or_says_nothing() {
+        assert!(AtrInfo::parse(&[0x7F, 0x66, 0x08, 0x02]).is_err());
+        // Integers too long, empty, or missing say nothing.
+        let odd = AtrInfo::parse(&[0x7F, 0x66, 0x09, 2, 5, 1, 2, 3, 4, 5, 2, 0]).unwrap();
+        assert_eq!((odd.max_command, odd.max_response), (None, None));
+        assert_eq!(AtrInfo::parse(&[0x7F, 0x66, 0x00]).unwrap(), AtrInfo::default());
+        assert_eq!(AtrInfo::parse(&[0x47, 0x01, 0x00]).unwrap().extended_length, None);
     }
 
     #[test]
