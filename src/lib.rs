@@ -14,6 +14,7 @@ pub mod emulator;
 pub mod identity;
 #[doc(hidden)]
 pub mod internal;
+pub mod kiosk;
 pub mod lds;
 pub mod mrz;
 pub mod oid;

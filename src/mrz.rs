@@ -331,6 +331,28 @@ impl core::fmt::Debug for Mrz {
     }
 }
 
+impl Drop for Mrz {
+    /// Personal data: wiped when the value goes (a kiosk drops the read when the card leaves).
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for field in [
+            &mut self.document_code,
+            &mut self.issuing_state,
+            &mut self.primary_identifier,
+            &mut self.secondary_identifier,
+            &mut self.document_number,
+            &mut self.nationality,
+            &mut self.optional_data,
+            &mut self.optional_data_2,
+        ] {
+            field.zeroize();
+        }
+        self.date_of_birth.0.zeroize();
+        self.date_of_expiry.0.zeroize();
+        self.lines.zeroize();
+    }
+}
+
 /// Normalises user input into MRZ lines: strips spaces and tabs, upper-cases, splits
 /// on line breaks (or by known total length when there are none), drops empty lines.
 fn normalise(input: &str) -> Vec<String> {
@@ -434,8 +456,9 @@ impl Mrz {
     /// [`MrzError`] for anything but a check digit.
     pub fn parse_lenient(input: &str) -> Result<Self, MrzError> {
         let mut checks = Checks { lenient: true, failures: Vec::new() };
-        let mrz = Self::parse_with(input, &mut checks)?;
-        Ok(Self { check_digit_failures: checks.failures, ..mrz })
+        let mut mrz = Self::parse_with(input, &mut checks)?;
+        mrz.check_digit_failures = checks.failures;
+        Ok(mrz)
     }
 
     fn parse_with(input: &str, checks: &mut Checks) -> Result<Self, MrzError> {
@@ -470,12 +493,13 @@ impl Mrz {
         let l1 = l.first().copied().unwrap_or_default();
         let l2 = l.get(1).copied().unwrap_or_default();
         let l3 = l.get(2).copied().unwrap_or_default();
-        let mrz = match format {
+        let mut mrz = match format {
             MrzFormat::Td1 => Self::parse_td1(l1, l2, l3, checks)?,
             MrzFormat::Td2 | MrzFormat::MrvB => Self::parse_two_line(format, l1, l2, 36, checks)?,
             MrzFormat::Td3 | MrzFormat::MrvA => Self::parse_two_line(format, l1, l2, 44, checks)?,
         };
-        Ok(Self { lines, ..mrz })
+        mrz.lines = lines;
+        Ok(mrz)
     }
 
     fn check_code(code: &[u8]) -> Result<String, MrzError> {

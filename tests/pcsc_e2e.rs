@@ -277,3 +277,28 @@ fn a_card_removed_and_not_presented_again_fails_the_read() {
     assert!(err.contains("was not presented again within 2 s"), "{err}");
     assert!(err.contains("DG2"), "{err}");
 }
+
+/// The kiosk building blocks on a real reader: wait, read, verify, and the screen wiped
+/// after the idle timeout with the card left on the reader, then the card taken away.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn the_kiosk_reads_verifies_and_wipes_on_a_real_reader() {
+    use passchip::kiosk::{self, KioskOptions, Visit, VisitEnd};
+    use passchip::transport::CardSlot;
+    use passchip::transport::pcsc::PcscSlot;
+    let doc = VirtualDocument::specimen();
+    let card = Card::present(&[]);
+    let mut slot = PcscSlot::new(Pcsc::establish().unwrap(), "PCD 00 00").unwrap();
+    assert_eq!(slot.reader(), READER);
+    assert!(slot.wait_for_card(Some(Duration::from_secs(5))).unwrap());
+    let creds = passchip::reader::Credentials::Can { can: "123456".to_string().into(), mrz: None };
+    let read = kiosk::read_card(&mut slot, &creds, &KioskOptions::default(), &mut |_| {}).unwrap();
+    let mut store = passchip::pki::TrustStore::new();
+    store.add(doc.pki().unwrap().csca().clone(), passchip::pki::TrustSource::File { path: "virtual".into() });
+    let visit = Visit::verify(read, &store, &passchip::pki::PaOptions::at(passchip::date::Date::today()));
+    assert!(visit.genuine());
+    assert_eq!(kiosk::hold(&mut slot, visit, Duration::from_millis(300)).unwrap(), VisitEnd::IdleTimeout);
+    drop(card);
+    assert!(slot.wait_for_removal(Some(Duration::from_secs(10))).unwrap());
+    assert!(!slot.wait_for_card(Some(Duration::from_millis(300))).unwrap());
+}

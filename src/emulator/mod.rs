@@ -23,6 +23,7 @@ pub mod face;
 mod pace;
 pub mod pki;
 mod rng;
+mod slot;
 pub mod sod;
 pub mod vpcd;
 
@@ -31,3 +32,4 @@ pub use chip::{ChipProfile, Fault, VirtualChip};
 pub use document::{DocumentSpec, Layout, VirtualDocument};
 pub use pki::{PkiGenError, SignatureScheme, Validity, VirtualPki};
 pub use rng::DetRng;
+pub use slot::{Presentation, VirtualCard, VirtualSlot};

@@ -4,6 +4,8 @@
 //!
 //! A transport moves bytes; it never interprets status words beyond those two.
 
+use std::time::Duration;
+
 use crate::apdu::{ApduError, Command, Le, Response, StatusWord};
 
 pub mod atr;
@@ -72,6 +74,35 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     fn supports_extended_length(&self) -> bool {
         (**self).supports_extended_length()
     }
+}
+
+/// A place where cards come and go: a PC/SC reader (`pcsc::PcscSlot`, feature
+/// `pcsc`) or a virtual one (`emulator::VirtualSlot`). The kiosk loop
+/// (`crate::kiosk`) is written against it.
+pub trait CardSlot {
+    /// A connection to the card in the slot.
+    type Card<'a>: Transport
+    where
+        Self: 'a;
+
+    /// Waits up to `timeout` (`None`: without limit) for a card; `Ok(false)` when none came.
+    ///
+    /// # Errors
+    /// [`TransportError::Reader`] when the reader or its service fails.
+    fn wait_for_card(&mut self, timeout: Option<Duration>) -> Result<bool, TransportError>;
+
+    /// Waits up to `timeout` (`None`: without limit) for the card to leave; `Ok(false)`
+    /// when it is still there.
+    ///
+    /// # Errors
+    /// [`TransportError::Reader`] when the reader or its service fails.
+    fn wait_for_removal(&mut self, timeout: Option<Duration>) -> Result<bool, TransportError>;
+
+    /// Connects to the card present now.
+    ///
+    /// # Errors
+    /// [`TransportError::NoCard`] when there is none, or a reader error.
+    fn connect(&mut self) -> Result<Self::Card<'_>, TransportError>;
 }
 
 /// Sends an already encoded C-APDU and follows `61XX` and `6CXX` answers: GET RESPONSE

@@ -12,7 +12,7 @@
 use std::ffi::CString;
 use std::time::{Duration, Instant};
 
-use super::{Transport, TransportError};
+use super::{CardSlot, Transport, TransportError};
 
 /// A PC/SC failure, in terms of what the user has to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -368,5 +368,63 @@ impl Transport for PcscCard {
     fn supports_extended_length(&self) -> bool {
         // The ATR's card capabilities, when it states them; else learn by trial.
         super::atr::extended_length(&self.atr).unwrap_or(true)
+    }
+}
+
+/// One PC/SC reader as a [`CardSlot`]: the kiosk loop waits on it and connects to the
+/// card in it, in shared mode and without a transaction around the whole read (a kiosk
+/// owns its reader; `passchip read`, which may share one, holds a transaction).
+pub struct PcscSlot {
+    pcsc: Pcsc,
+    reader: String,
+}
+
+impl PcscSlot {
+    /// The reader named `reader` (its full name or a part only it contains).
+    ///
+    /// # Errors
+    /// [`PcscError`] when the service is not running or no reader has that name.
+    pub fn new(pcsc: Pcsc, reader: &str) -> Result<Self, PcscError> {
+        let reader = pcsc.resolve(reader)?.to_string_lossy().into_owned();
+        Ok(Self { pcsc, reader })
+    }
+
+    /// The reader's full name.
+    #[must_use]
+    pub fn reader(&self) -> &str {
+        &self.reader
+    }
+}
+
+fn slot_error(e: PcscError) -> TransportError {
+    match e {
+        PcscError::NoCard(_) => TransportError::NoCard,
+        PcscError::CardRemoved => TransportError::CardRemoved,
+        PcscError::CardReset => TransportError::CardReset,
+        other => TransportError::Reader(other.to_string()),
+    }
+}
+
+impl CardSlot for PcscSlot {
+    type Card<'a> = PcscCard;
+
+    fn wait_for_card(&mut self, timeout: Option<Duration>) -> Result<bool, TransportError> {
+        match self.pcsc.wait_for_card(Some(&self.reader), timeout) {
+            Ok(_) => Ok(true),
+            Err(PcscError::Timeout(_)) => Ok(false),
+            Err(e) => Err(slot_error(e)),
+        }
+    }
+
+    fn wait_for_removal(&mut self, timeout: Option<Duration>) -> Result<bool, TransportError> {
+        match self.pcsc.wait_for_removal(&self.reader, timeout) {
+            Ok(()) => Ok(true),
+            Err(PcscError::Timeout(_)) => Ok(false),
+            Err(e) => Err(slot_error(e)),
+        }
+    }
+
+    fn connect(&mut self) -> Result<PcscCard, TransportError> {
+        self.pcsc.connect(&self.reader).map_err(slot_error)
     }
 }

@@ -1,0 +1,277 @@
+//! The kiosk loop: wait for a card, open it with the CAN or MRZ the operator enters, read
+//! it, verify it, show the result, and wipe everything when the card leaves or the
+//! screen has been idle too long; then wait for the next card.
+//!
+//! The loop is [`run`], written against a [`CardSlot`] (a PC/SC reader, or the
+//! emulator's `VirtualSlot` in tests) and a [`Desk`] (the operator's side: credentials
+//! in, results out). Its steps are public too, for a kiosk that drives its own loop:
+//! [`read_card`] (resuming when the card is lifted and put back), [`Visit::verify`],
+//! [`hold`].
+//!
+//! What is wiped: a [`Visit`] owns the read (files, DG1's MRZ: zeroized on drop) and its
+//! verification; the credentials are dropped (zeroized) as soon as the chip is open; the
+//! session keys die with the session, before the result is shown.
+
+use std::time::Duration;
+
+use crate::date::Date;
+use crate::identity::verification::ChipAuthenticity;
+use crate::lds::{DgNumber, LdsFile};
+use crate::pki::{PaOptions, PassiveAuthentication, TrustStore, Verdict};
+use crate::reader::{Credentials, DocumentRead, PartialRead, Progress, ReadOptions, SessionError};
+use crate::transport::{CardSlot, TransportError};
+
+/// How the kiosk behaves.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct KioskOptions {
+    /// How long a result stays on screen while the card is left on the reader (default
+    /// 2 minutes); then it is wiped.
+    pub idle_timeout: Duration,
+    /// How long to wait for a card lifted mid-read to be put back (default 30 s).
+    pub resume_wait: Duration,
+    /// Most times one read is resumed (default 5).
+    pub max_resumes: usize,
+    /// How long each wait for a card lasts before [`Desk::keep_going`] is asked again.
+    pub poll: Duration,
+    /// How files are read.
+    pub read: ReadOptions,
+}
+
+impl Default for KioskOptions {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(120),
+            resume_wait: Duration::from_secs(30),
+            max_resumes: 5,
+            poll: Duration::from_millis(500),
+            read: ReadOptions::default(),
+        }
+    }
+}
+
+impl KioskOptions {
+    /// Sets the idle timeout.
+    #[must_use]
+    pub fn with_idle_timeout(mut self, t: Duration) -> Self {
+        self.idle_timeout = t;
+        self
+    }
+
+    /// Sets how long a lifted card is waited for.
+    #[must_use]
+    pub fn with_resume_wait(mut self, t: Duration) -> Self {
+        self.resume_wait = t;
+        self
+    }
+}
+
+/// Why a card could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KioskError {
+    /// The read failed (a wrong CAN or MRZ, a chip error, another document put back…).
+    #[error(transparent)]
+    Read(#[from] SessionError),
+    /// The card was lifted and not put back within the wait, or too many times.
+    #[error("the card was taken away during {0} and not put back")]
+    Abandoned(crate::reader::Interruption),
+    /// The reader failed.
+    #[error(transparent)]
+    Reader(#[from] TransportError),
+}
+
+/// Reads the card in `slot`, resuming (up to [`KioskOptions::max_resumes`] times) when it
+/// is lifted and put back within [`KioskOptions::resume_wait`].
+///
+/// # Errors
+/// [`KioskError`].
+pub fn read_card<S: CardSlot>(
+    slot: &mut S,
+    credentials: &Credentials,
+    options: &KioskOptions,
+    progress: &mut dyn FnMut(Progress<'_>),
+) -> Result<DocumentRead, KioskError> {
+    let mut partial = PartialRead::new();
+    loop {
+        let result = {
+            let card = slot.connect()?;
+            crate::reader::read_document_resuming(card, credentials, options.read.clone(), &mut partial, progress)
+        };
+        match result {
+            Ok(read) => return Ok(read),
+            Err(SessionError::Interrupted { during, cause }) => {
+                if partial.interruptions().len() > options.max_resumes {
+                    return Err(KioskError::Abandoned(during));
+                }
+                if cause == TransportError::CardRemoved {
+                    // Let the reader notice first, so the wait below sees the return.
+                    slot.wait_for_removal(Some(Duration::from_secs(2)))?;
+                }
+                if !slot.wait_for_card(Some(options.resume_wait))? {
+                    return Err(KioskError::Abandoned(during));
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// One visitor's document on the screen: the read and its verification. Dropping it
+/// wipes the personal data ([`DocumentRead`] and its MRZ zeroize on drop).
+#[derive(Debug)]
+pub struct Visit {
+    read: DocumentRead,
+    passive_authentication: PassiveAuthentication,
+    chip: ChipAuthenticity,
+}
+
+impl Visit {
+    /// Verifies `read`: passive authentication of EF.SOD against `store` (and of
+    /// EF.CardSecurity when read), then the anti-cloning assessment.
+    #[must_use]
+    pub fn verify(read: DocumentRead, store: &TrustStore, options: &PaOptions) -> Self {
+        let dgs: std::collections::BTreeMap<DgNumber, Vec<u8>> = read
+            .files
+            .iter()
+            .filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((*n, b.clone())) } else { None })
+            .collect();
+        let sod = read.files.get(&LdsFile::Sod).map_or(&[][..], Vec::as_slice);
+        let passive_authentication = PassiveAuthentication::verify(sod, &dgs, store, options);
+        drop(Wiped(dgs));
+        let card_security =
+            read.card_security.as_ref().map(|cs| PassiveAuthentication::verify_card_security(cs, store, options));
+        let chip = ChipAuthenticity::assess(&read.anti_cloning, Some(&passive_authentication), card_security.as_ref());
+        Self { read, passive_authentication, chip }
+    }
+
+    /// The read.
+    #[must_use]
+    pub fn read(&self) -> &DocumentRead {
+        &self.read
+    }
+
+    /// Passive authentication of the document.
+    #[must_use]
+    pub fn passive_authentication(&self) -> &PassiveAuthentication {
+        &self.passive_authentication
+    }
+
+    /// What is known about the chip being the original.
+    #[must_use]
+    pub fn chip(&self) -> &ChipAuthenticity {
+        &self.chip
+    }
+
+    /// Whether the document is genuine as far as this kiosk can tell: passive
+    /// authentication valid and the chip not failing an anti-cloning protocol.
+    #[must_use]
+    pub fn genuine(&self) -> bool {
+        self.passive_authentication.verdict() == Verdict::Valid && !self.chip.failed()
+    }
+}
+
+/// Copies of the data groups made for verification, wiped when dropped.
+struct Wiped(std::collections::BTreeMap<DgNumber, Vec<u8>>);
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        for b in self.0.values_mut() {
+            zeroize::Zeroize::zeroize(b);
+        }
+    }
+}
+
+/// Why a visit ended (its data is wiped either way).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VisitEnd {
+    /// The holder took the card away.
+    CardRemoved,
+    /// The result was on screen for the idle timeout with the card left on the reader.
+    IdleTimeout,
+}
+
+impl core::fmt::Display for VisitEnd {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::CardRemoved => "the card was taken away",
+            Self::IdleTimeout => "the idle timeout passed",
+        })
+    }
+}
+
+/// Keeps `visit` on screen until the card is taken away or `idle_timeout` passes, then
+/// wipes it.
+///
+/// # Errors
+/// [`TransportError`] when the reader fails (the visit is wiped all the same).
+pub fn hold<S: CardSlot>(slot: &mut S, visit: Visit, idle_timeout: Duration) -> Result<VisitEnd, TransportError> {
+    let removed = slot.wait_for_removal(Some(idle_timeout));
+    drop(visit);
+    Ok(if removed? { VisitEnd::CardRemoved } else { VisitEnd::IdleTimeout })
+}
+
+/// The operator's side of the kiosk.
+pub trait Desk {
+    /// Whether to go on waiting for cards (asked every [`KioskOptions::poll`]).
+    fn keep_going(&mut self) -> bool;
+    /// A card is on the reader: the CAN or MRZ to open it, `None` to skip it.
+    fn credentials(&mut self) -> Option<Credentials>;
+    /// Progress of the read.
+    fn progress(&mut self, _progress: Progress<'_>) {}
+    /// The result, on screen until [`Desk::wiped`].
+    fn show(&mut self, visit: &Visit);
+    /// The card could not be read.
+    fn failed(&mut self, error: &KioskError);
+    /// The result was wiped.
+    fn wiped(&mut self, end: VisitEnd);
+}
+
+/// Runs the kiosk until [`Desk::keep_going`] says stop: for each card, credentials from
+/// the desk, [`read_card`], [`Visit::verify`] against `store` at today's date, show,
+/// [`hold`] until the card leaves or the idle timeout passes, wipe. A card left on the
+/// reader after its visit ended is not read again: the kiosk waits for it to go first.
+///
+/// # Errors
+/// [`TransportError`] when the reader fails.
+pub fn run<S: CardSlot>(
+    slot: &mut S,
+    desk: &mut dyn Desk,
+    store: &TrustStore,
+    options: &KioskOptions,
+) -> Result<(), TransportError> {
+    while desk.keep_going() {
+        if !slot.wait_for_card(Some(options.poll))? {
+            continue;
+        }
+        let Some(credentials) = desk.credentials() else {
+            slot.wait_for_removal(None)?;
+            continue;
+        };
+        let read = read_card(slot, &credentials, options, &mut |p| desk.progress(p));
+        drop(credentials);
+        let end = match read {
+            Ok(read) => {
+                let visit = Visit::verify(read, store, &PaOptions::at(Date::today()));
+                desk.show(&visit);
+                hold(slot, visit, options.idle_timeout)?
+            }
+            Err(e) => {
+                desk.failed(&e);
+                // The failure stays on screen as long as a result would.
+                if slot.wait_for_removal(Some(options.idle_timeout))? {
+                    VisitEnd::CardRemoved
+                } else {
+                    VisitEnd::IdleTimeout
+                }
+            }
+        };
+        desk.wiped(end);
+        if end == VisitEnd::IdleTimeout {
+            // The card is still there: do not read it again until it has gone.
+            while desk.keep_going() && !slot.wait_for_removal(Some(options.poll))? {}
+        }
+    }
+    Ok(())
+}
