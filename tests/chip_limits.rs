@@ -70,3 +70,28 @@ fn the_emulators_ef_atr_info_states_what_it_takes() {
     let none = AtrInfo::parse(&ChipProfile::legacy_le160().atr_info_file()).unwrap();
     assert_eq!(none.extended_length, Some(false));
 }
+
+/// The README's modelled-link comparison, as outcomes: extended length halves the modelled
+/// read time against fixed short reads; on a short-only chip the strategy costs at most
+/// the two commands it spends learning that (EF.ATR/INFO's SELECT and the refused probe).
+#[test]
+fn our_strategy_on_a_modelled_link_beats_fixed_chunking() {
+    use passchip::transport::model::{LinkModel, Modelled};
+    use std::time::Duration;
+    let model = LinkModel::iso14443_424(Duration::from_millis(5));
+    let time = |profile: ChipProfile, options: ReadOptions| {
+        let doc = VirtualDocument::specimen();
+        let mut link = Modelled::new(InProcess::new(VirtualChip::with_profile(doc.clone(), profile)), model);
+        let read = read_document(&mut link, &Credentials::Mrz(doc.mrz_key()), options).unwrap();
+        (link.elapsed(), read.stats.apdus)
+    };
+    let fixed = |n| ReadOptions::default().short_only().with_short_chunk(n);
+    let (ours, _) = time(ChipProfile::modern(), ReadOptions::default());
+    let (f223, _) = time(ChipProfile::modern(), fixed(223));
+    let (f160, _) = time(ChipProfile::modern(), fixed(160));
+    assert!(ours * 2 < f223 && f223 < f160, "{ours:?} {f223:?} {f160:?}");
+    let (ours, ours_apdus) = time(ChipProfile::no_extended_length(), ReadOptions::default());
+    let (f223, f223_apdus) = time(ChipProfile::no_extended_length(), fixed(223));
+    assert_eq!(ours_apdus, f223_apdus + 2);
+    assert!(ours < f223 + model.exchange(300, 300) * 2, "{ours:?} {f223:?}");
+}

@@ -253,6 +253,9 @@ fn a_card_removed_in_the_middle_of_dg2_and_presented_again_completes_the_read() 
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     let v = json(&out);
     assert!(err.contains("removed during reading DG2"), "{err}");
+    // The CAN is in neither output (the document number, AA1234567, contains its digits).
+    assert!(!err.contains("123456"), "the CAN leaked: {err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("\"123456\""), "the CAN leaked");
     assert!(err.contains("present it again"), "{err}");
     let i = &v["interruptions"];
     assert_eq!(i.as_array().unwrap().len(), 1, "{v}");
@@ -301,4 +304,29 @@ fn the_kiosk_reads_verifies_and_wipes_on_a_real_reader() {
     drop(card);
     assert!(slot.wait_for_removal(Some(Duration::from_secs(10))).unwrap());
     assert!(!slot.wait_for_card(Some(Duration::from_millis(300))).unwrap());
+}
+
+/// Another application resets the card between two commands: the reader's next command
+/// fails with CardReset, the connection is re-established, and the resumed read completes.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn a_card_reset_by_another_application_is_recovered() {
+    use passchip::reader::{Credentials, Interruption, PartialRead, ReadOptions, SessionError, read_document_resuming};
+    use passchip::transport::TransportError;
+    let doc = VirtualDocument::specimen();
+    let _card = Card::present(&[]);
+    let pcsc = Pcsc::establish().unwrap();
+    let mut ours = pcsc.connect(READER).unwrap();
+    let other_context = Pcsc::establish().unwrap();
+    let mut theirs = other_context.connect(READER).unwrap();
+    theirs.reset().unwrap();
+    let creds = Credentials::Can { can: "123456".to_string().into(), mrz: None };
+    let mut partial = PartialRead::new();
+    let e = read_document_resuming(&mut ours, &creds, ReadOptions::default(), &mut partial, &mut |_| {}).unwrap_err();
+    assert_eq!(e, SessionError::Interrupted { during: Interruption::Access, cause: TransportError::CardReset });
+    let read = read_document_resuming(&mut ours, &creds, ReadOptions::default(), &mut partial, &mut |_| {}).unwrap();
+    for (f, content) in doc.files() {
+        assert_eq!(read.files.get(&f).map(Vec::as_slice), Some(content), "{f}");
+    }
+    assert_eq!(read.interruptions, [Interruption::Access]);
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use crate::apdu::{ApduError, Command, Le, Response, StatusWord};
 
 pub mod atr;
+pub mod model;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
 

@@ -276,13 +276,22 @@ impl PcscCard {
     /// # Errors
     /// [`PcscError`] when the card is gone.
     pub fn reconnect(&mut self) -> Result<(), PcscError> {
-        self.card.reconnect(
-            pcsc::ShareMode::Shared,
-            pcsc::Protocols::T1 | pcsc::Protocols::T0,
-            pcsc::Disposition::LeaveCard,
-        )?;
+        self.reconnect_with(pcsc::Disposition::LeaveCard)
+    }
+
+    fn reconnect_with(&mut self, disposition: pcsc::Disposition) -> Result<(), PcscError> {
+        self.card.reconnect(pcsc::ShareMode::Shared, pcsc::Protocols::T1 | pcsc::Protocols::T0, disposition)?;
         self.atr = self.read_atr()?;
         Ok(())
+    }
+
+    /// Resets the card (a warm reset through the reader): every secure channel on it is
+    /// gone, for every application connected to it (they see [`TransportError::CardReset`]).
+    ///
+    /// # Errors
+    /// [`PcscError`] when the card is gone.
+    pub fn reset(&mut self) -> Result<(), PcscError> {
+        self.reconnect_with(pcsc::Disposition::ResetCard)
     }
 
     /// Begins a PC/SC transaction: no other application talks to the card while the
