@@ -11,11 +11,8 @@
 use passchip::date::Date;
 use passchip::emulator::{VirtualChip, VirtualDocument};
 use passchip::identity::asserted::from_json;
-use passchip::identity::verification::{
-    AccessInfo, ChipAuthenticity, DocumentEvidence, Verification, VerificationPolicy,
-};
-use passchip::lds::LdsFile;
-use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore};
+use passchip::identity::verification::{AccessInfo, DocumentEvidence, Verification, VerificationPolicy, verify_read};
+use passchip::pki::{PaOptions, TrustSource, TrustStore};
 use passchip::reader::{ReadOptions, read_with_bac};
 use passchip::transport::InProcess;
 
@@ -41,16 +38,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(pki) = doc.pki() {
         store.add(pki.csca().clone(), TrustSource::File { path: "virtual CSCA".into() });
     }
-    let dgs = read
-        .files
-        .iter()
-        .filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((*n, b.clone())) } else { None })
-        .collect();
-    let sod = read.files.get(&LdsFile::Sod).ok_or("no EF.SOD")?;
     let today = Date::today();
-    let pa = PassiveAuthentication::verify(sod, &dgs, &store, &PaOptions::at(today));
-    // Chip Authentication ran during the read; its key (DG14) is trusted through the SOD.
-    let chip = ChipAuthenticity::assess(&read.anti_cloning, Some(&pa), None);
+    // Passive authentication, and Chip Authentication (run during the read) with its key
+    // (DG14) trusted through the SOD.
+    let (pa, chip) = verify_read(&read, &store, &PaOptions::at(today));
 
     // 4. One verdict: genuine, original chip, same person.
     let mrz = &read.dg1.as_ref().ok_or("no DG1")?.mrz;

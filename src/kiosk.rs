@@ -15,8 +15,7 @@
 use std::time::Duration;
 
 use crate::date::Date;
-use crate::identity::verification::ChipAuthenticity;
-use crate::lds::{DgNumber, LdsFile};
+use crate::identity::verification::{ChipAuthenticity, verify_read};
 use crate::pki::{PaOptions, PassiveAuthentication, TrustStore, Verdict};
 use crate::reader::{Credentials, DocumentRead, PartialRead, Progress, ReadOptions, SessionError};
 use crate::transport::{CardSlot, TransportError};
@@ -131,17 +130,7 @@ impl Visit {
     /// EF.CardSecurity when read), then the anti-cloning assessment.
     #[must_use]
     pub fn verify(read: DocumentRead, store: &TrustStore, options: &PaOptions) -> Self {
-        let dgs: std::collections::BTreeMap<DgNumber, Vec<u8>> = read
-            .files
-            .iter()
-            .filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((*n, b.clone())) } else { None })
-            .collect();
-        let sod = read.files.get(&LdsFile::Sod).map_or(&[][..], Vec::as_slice);
-        let passive_authentication = PassiveAuthentication::verify(sod, &dgs, store, options);
-        drop(Wiped(dgs));
-        let card_security =
-            read.card_security.as_ref().map(|cs| PassiveAuthentication::verify_card_security(cs, store, options));
-        let chip = ChipAuthenticity::assess(&read.anti_cloning, Some(&passive_authentication), card_security.as_ref());
+        let (passive_authentication, chip) = verify_read(&read, store, options);
         Self { read, passive_authentication, chip }
     }
 
@@ -168,17 +157,6 @@ impl Visit {
     #[must_use]
     pub fn genuine(&self) -> bool {
         self.passive_authentication.verdict() == Verdict::Valid && !self.chip.failed()
-    }
-}
-
-/// Copies of the data groups made for verification, wiped when dropped.
-struct Wiped(std::collections::BTreeMap<DgNumber, Vec<u8>>);
-
-impl Drop for Wiped {
-    fn drop(&mut self) {
-        for b in self.0.values_mut() {
-            zeroize::Zeroize::zeroize(b);
-        }
     }
 }
 
@@ -246,7 +224,8 @@ pub fn run<S: CardSlot>(
             continue;
         }
         let Some(credentials) = desk.credentials() else {
-            slot.wait_for_removal(None)?;
+            // Skipped: not read again until it has gone.
+            while desk.keep_going() && !slot.wait_for_removal(Some(options.poll))? {}
             continue;
         };
         let read = read_card(slot, &credentials, options, &mut |p| desk.progress(p));

@@ -22,11 +22,11 @@ use super::asserted::AssertedIdentity;
 use super::matching::{DocumentCheck, DocumentFacts, HolderMatch, MatchPolicy, Outcome, match_holder};
 use crate::access::AccessProtocol;
 use crate::date::Date;
-use crate::lds::Dg11;
+use crate::lds::{Dg11, DgNumber, LdsFile};
 use crate::mrz::Mrz;
 use crate::pki::pa::DgStatus;
-use crate::pki::{PassiveAuthentication, Verdict};
-use crate::reader::AntiCloningRead;
+use crate::pki::{PaOptions, PassiveAuthentication, TrustStore, Verdict};
+use crate::reader::{AntiCloningRead, DocumentRead};
 use crate::sm::SuiteKind;
 
 /// The bank's decision.
@@ -101,6 +101,40 @@ fn dg_signed(pa: Option<&PassiveAuthentication>, n: u8) -> Result<(), String> {
         Some(DgStatus::NotInSod) => Err(format!("DG{n} is not covered by the SOD")),
         Some(_) => Err(format!("DG{n} does not match its hash in the SOD")),
         None => Err(format!("DG{n} was not checked by passive authentication")),
+    }
+}
+
+/// Verifies a read: passive authentication of EF.SOD and the data groups against
+/// `store`, of EF.CardSecurity when it was read, and the anti-cloning assessment those
+/// two vouch for.
+#[must_use]
+pub fn verify_read(
+    read: &DocumentRead,
+    store: &TrustStore,
+    options: &PaOptions,
+) -> (PassiveAuthentication, ChipAuthenticity) {
+    let dgs = Wiped(
+        read.files
+            .iter()
+            .filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((*n, b.clone())) } else { None })
+            .collect(),
+    );
+    let sod = read.files.get(&LdsFile::Sod).map_or(&[][..], Vec::as_slice);
+    let pa = PassiveAuthentication::verify(sod, &dgs.0, store, options);
+    let card_security =
+        read.card_security.as_ref().map(|cs| PassiveAuthentication::verify_card_security(cs, store, options));
+    let chip = ChipAuthenticity::assess(&read.anti_cloning, Some(&pa), card_security.as_ref());
+    (pa, chip)
+}
+
+/// Copies of the data groups made for verification (personal data), wiped when dropped.
+struct Wiped(std::collections::BTreeMap<DgNumber, Vec<u8>>);
+
+impl Drop for Wiped {
+    fn drop(&mut self) {
+        for b in self.0.values_mut() {
+            zeroize::Zeroize::zeroize(b);
+        }
     }
 }
 

@@ -8,7 +8,6 @@ use passchip::crypto::hash::HashAlg;
 use passchip::date::Date;
 use passchip::emulator::{AaSpec, ChipProfile, DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::identity::verification::ChipAuthenticity;
-use passchip::lds::LdsFile;
 use passchip::mrz::{Mrz, Sex};
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
 use passchip::reader::{AccessPolicy, Credentials, DocumentRead, ReadOptions, read_document};
@@ -150,16 +149,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let extended = read.extended_length;
-    let dgs = read
-        .files
-        .iter()
-        .filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((*n, b.clone())) } else { None })
-        .collect();
-    let sod = read.files.get(&LdsFile::Sod).cloned().unwrap_or_default();
-    let options = PaOptions::at(Date::today());
-    let pa = PassiveAuthentication::verify(&sod, &dgs, &store, &options);
-    let cs_pa = read.card_security.as_ref().map(|cs| PassiveAuthentication::verify_card_security(cs, &store, &options));
-    let chip = ChipAuthenticity::assess(&read.anti_cloning, Some(&pa), cs_pa.as_ref());
+    let (pa, chip) = passchip::identity::verification::verify_read(&read, &store, &PaOptions::at(Date::today()));
     let bank = match &args.identity {
         Some(path) => {
             use passchip::identity::verification::{AccessInfo, DocumentEvidence, Verification as BankVerification};
