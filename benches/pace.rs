@@ -1,7 +1,9 @@
 //! PACE benchmarks: the terminal's side of a whole handshake per mapping (GM, IM, CAM) on
 //! brainpoolP256r1, P-256 and brainpoolP512r1, and DH-2048 (RFC 5114 group 2); beside it,
-//! one constant-time scalar multiplication by our runtime engine's ladder, by `mul_ct`
-//! (which takes the RustCrypto fast path on this curve) and by the `bp256` crate. Run: `cargo bench --bench pace`.
+//! one constant-time scalar multiplication by our runtime engine (its fixed-window path,
+//! which every curve without a RustCrypto crate takes, and its boxed ladder), by `mul_ct`
+//! (which takes the RustCrypto fast path on this curve) and by the `bp256` crate, with and
+//! without the conversion to affine coordinates our functions include. Run: `cargo bench --bench pace`.
 //!
 //! Host side only: each case is recorded once against the virtual chip with fixed
 //! "randomness", then the chip's answers are replayed, so the chip's work is not measured.
@@ -96,6 +98,9 @@ fn scalar_mult(c: &mut Criterion) {
     g.sample_size(30).measurement_time(Duration::from_secs(3));
     let k = [0x5Au8; 32];
     let Ok(curve) = Curve::named(NamedCurve::BrainpoolP256r1) else { return };
+    g.bench_function("engine_windowed_ct", |b| {
+        b.iter(|| black_box(curve.mul_windowed(black_box(&k), curve.generator())))
+    });
     g.bench_function("engine_ladder_ct", |b| b.iter(|| black_box(curve.mul_ladder(black_box(&k), curve.generator()))));
     g.bench_function("mul_ct_fast_path", |b| b.iter(|| black_box(curve.mul_ct(black_box(&k), curve.generator()))));
     g.bench_function("engine_vartime", |b| b.iter(|| black_box(curve.mul_vartime(black_box(&k), curve.generator()))));
@@ -103,6 +108,9 @@ fn scalar_mult(c: &mut Criterion) {
     let scalar = *sk.to_nonzero_scalar();
     g.bench_function("bp256_crate", |b| {
         b.iter(|| black_box(bp256::r1::ProjectivePoint::GENERATOR * black_box(scalar)))
+    });
+    g.bench_function("bp256_crate_affine", |b| {
+        b.iter(|| black_box((bp256::r1::ProjectivePoint::GENERATOR * black_box(scalar)).to_affine()))
     });
     g.finish();
 }

@@ -145,10 +145,23 @@ impl Curve {
         {
             return self.decode_point(&r).ok();
         }
-        self.mul_ladder(k, p)
+        self.mul_windowed(k, p)
     }
 
-    /// The engine's Montgomery ladder behind [`Curve::mul_ct`], for every curve.
+    /// The engine's constant-time multiplication behind [`Curve::mul_ct`] for curves
+    /// without a RustCrypto crate: a fixed 4-bit window on stack-allocated field elements
+    /// (see `fixed.rs`), or the boxed [`Curve::mul_ladder`] for field sizes without a
+    /// fixed-size variant.
+    #[must_use]
+    pub fn mul_windowed(&self, k: &[u8], p: &AffinePoint) -> Option<AffinePoint> {
+        match self.fixed.as_ref().and_then(|f| f.mul(&self.fp, k, &p.x, &p.y)) {
+            Some(result) => result.map(|(x, y)| AffinePoint { x, y }),
+            None => self.mul_ladder(k, p),
+        }
+    }
+
+    /// The engine's Montgomery ladder on boxed field elements: every field size; the
+    /// fallback of [`Curve::mul_windowed`] and its oracle in tests.
     #[must_use]
     pub fn mul_ladder(&self, k: &[u8], p: &AffinePoint) -> Option<AffinePoint> {
         let mut r0 = self.identity();
@@ -232,7 +245,9 @@ mod tests {
                 let a = curve.mul_ladder(&k, &g).map(|p| curve.encode_point(&p));
                 let b = curve.mul_vartime(&k, &g).map(|p| curve.encode_point(&p));
                 let fast = curve.mul_ct(&k, &g).map(|p| curve.encode_point(&p));
+                let windowed = curve.mul_windowed(&k, &g).map(|p| curve.encode_point(&p));
                 assert_eq!(a, b, "{c} k={k:02X?}");
+                assert_eq!(windowed, b, "{c} k={k:02X?} (fixed window)");
                 assert_eq!(fast, b, "{c} k={k:02X?} (fast path)");
             }
             // Doubling through the addition formula, and P + (−P) = O.
@@ -248,6 +263,9 @@ mod tests {
             assert!(curve.mul_ct(&curve.order(), &g).is_none(), "{c}");
             assert!(curve.mul_ct(&[0], &g).is_none(), "{c}");
             assert!(curve.mul_ladder(&curve.order(), &g).is_none(), "{c}");
+            assert!(curve.mul_windowed(&curve.order(), &g).is_none(), "{c}");
+            assert!(curve.mul_windowed(&[0, 0], &g).is_none(), "{c}");
+            assert!(curve.fixed.is_some(), "{c}: every named curve has a fixed-size variant");
         }
     }
 }

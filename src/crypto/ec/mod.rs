@@ -6,14 +6,16 @@
 //! domain parameters. This engine covers all of them. Explicit parameters are matched to
 //! a [`NamedCurve`] where they equal one, so reports can name the curve.
 //!
-//! **Scope of this module today: signature verification.** Every scalar it multiplies
-//! with is public (ECDSA verification), so the multiplication is variable-time. Secret
-//! scalars (PACE, chip authentication) need the constant-time ladder that comes with
-//! PACE; until then [`Curve::mul_vartime`] must never see a secret.
+//! Secret scalars (PACE, chip authentication) go through [`Curve::mul_ct`]: RustCrypto's
+//! arithmetic where a crate covers the curve, else the engine's constant-time fixed window
+//! on stack-allocated field elements (`fixed.rs`), else its boxed ladder (`ct.rs`).
+//! [`Curve::mul_vartime`] (double-and-add, Jacobian) must never see a secret: it is the
+//! independent oracle in tests and signs with the emulator's throwaway keys.
 
 mod ct;
 mod curves;
 mod fast;
+mod fixed;
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, NonZero, Odd};
@@ -240,6 +242,8 @@ pub struct Curve {
     n: NonZero<BoxedUint>,
     field_bytes: usize,
     order_bits: u32,
+    /// Stack-allocated arithmetic for secret scalars, where the field size has a variant.
+    fixed: Option<Box<fixed::FixedField>>,
 }
 
 impl core::fmt::Debug for Curve {
@@ -314,7 +318,9 @@ impl Curve {
             n,
             field_bytes: bits.div_ceil(8) as usize,
             order_bits,
+            fixed: None,
         };
+        curve.fixed = fixed::FixedField::new(&curve.fp, &curve.a, &curve.b3).map(Box::new);
         if !curve.on_curve(&gx, &gy) {
             return Err(bad("base point not on the curve"));
         }
@@ -605,7 +611,13 @@ impl Curve {
         let Some(w) = Option::<BoxedMontyForm>::from(s_m.invert_vartime()) else { return false };
         let u1 = e.mul(&w).retrieve().to_be_bytes();
         let u2 = self.scalar(r).mul(&w).retrieve().to_be_bytes();
-        let sum = self.add(&self.mul_jacobian_vartime(&u1, &self.g), &self.mul_jacobian_vartime(&u2, q));
+        // The scalars are public, but the fixed window is the engine's fastest path
+        // (about twice the double-and-add below), so verification takes it too.
+        let term = |k: &[u8], p: &AffinePoint| match self.mul_windowed(k, p) {
+            Some(point) => self.jacobian(&point),
+            None => self.infinity(),
+        };
+        let sum = self.add(&term(&u1, &self.g), &term(&u2, q));
         let Some(point) = self.to_affine(&sum) else { return false };
         let x = point.x.retrieve().to_be_bytes();
         let v = self.scalar(&x).retrieve();

@@ -79,8 +79,11 @@ macro_rules! oracle {
                 // mul_ct takes the RustCrypto fast path here: check the engine's own ladder.
                 let ladder = curve.mul_ladder(&seed, curve.generator()).unwrap();
                 proptest::prop_assert_eq!(curve.encode_point(&ladder), expected.as_bytes().to_vec());
+                let windowed = curve.mul_windowed(&seed, curve.generator()).unwrap();
+                proptest::prop_assert_eq!(curve.encode_point(&windowed), expected.as_bytes().to_vec());
                 let twice_ct = curve.mul_ladder(&seed, &ct).unwrap();
                 proptest::prop_assert_eq!(curve.mul_ct(&seed, &ct).map(|p| curve.encode_point(&p)), Some(curve.encode_point(&twice_ct)));
+                proptest::prop_assert_eq!(curve.mul_windowed(&seed, &ct).map(|p| curve.encode_point(&p)), Some(curve.encode_point(&twice_ct)));
                 let twice_vt = curve.mul_vartime(&seed, &got).unwrap();
                 proptest::prop_assert_eq!(curve.encode_point(&twice_ct), curve.encode_point(&twice_vt));
             }
