@@ -94,16 +94,16 @@ fn openpace_card_access_files() {
     let gm = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Gm, cipher: Cipher::Aes128 };
     // Trailing garbage after the SET is tolerated and counted.
     let new_card = parse("cardaccess/new_testcard_with_38B_trailing_garbage.bin");
-    assert_eq!((new_card.trailing_bytes, choose_pace(&new_card)), (38, Some((gm, 13))));
+    assert_eq!((new_card.trailing_bytes, choose_pace(&new_card)), (38, Some((gm, Some(13)))));
     let slovenia = parse("cardaccess/slovenia_trailing_bytes.bin");
     assert_eq!((slovenia.trailing_bytes, choose_pace(&slovenia)), (2, None), "CA infos only: a BAC document");
     // A card offering GM and CAM: CAM is chosen (it also proves the chip).
     let ca3 = parse("cardaccess/ca3.bin");
-    assert_eq!(choose_pace(&ca3), Some((PaceProtocol { mapping: Mapping::Cam, ..gm }, 13)));
-    assert_eq!(choose_pace(&parse("cardaccess/dan.bin")), Some((gm, 13)));
+    assert_eq!(choose_pace(&ca3), Some((PaceProtocol { mapping: Mapping::Cam, ..gm }, Some(13))));
+    assert_eq!(choose_pace(&parse("cardaccess/dan.bin")), Some((gm, Some(13))));
     // The BSI worked example's DH card: RFC 5114 group 0.
     let dh = parse("eac-worked-example/dh/EF_CardAccess.bin");
-    assert_eq!(choose_pace(&dh), Some((PaceProtocol { key_agreement: KeyAgreement::Dh, ..gm }, 0)));
+    assert_eq!(choose_pace(&dh), Some((PaceProtocol { key_agreement: KeyAgreement::Dh, ..gm }, Some(0))));
     // The old BSI test card: explicit brainpoolP256r1 under a bsiEckaDH OID, no parameter IDs.
     let old = parse("cardaccess/old_testcard.bin");
     let domain = old
@@ -115,8 +115,10 @@ fn openpace_card_access_files() {
         })
         .unwrap();
     assert!(passchip::access::pace::explicit_supported(gm, &domain));
-    // Without a parameter ID on either side we do not guess (see README, limits).
-    assert_eq!(choose_pace(&old), None);
+    // No parameter ID on either side, one set of parameters: PACE on those, no reference
+    // in MSE:Set AT (ICAO 9303-11 §9.2.1).
+    assert_eq!(old.pace_domain_parameters(None), Some(domain.as_slice()));
+    assert_eq!(choose_pace(&old), Some((gm, None)));
 }
 
 #[test]

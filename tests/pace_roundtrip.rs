@@ -47,7 +47,7 @@ fn the_specimen_opens_with_pace_by_default() {
     assert_eq!(read.access, AccessProtocol::Pace);
     assert_eq!(read.suite, SuiteKind::Aes128);
     let pace = read.pace.clone().unwrap();
-    assert_eq!(pace.parameter_id, 13);
+    assert_eq!(pace.parameter_id, Some(13));
     assert_eq!(pace.password, PasswordKind::Mrz);
     assert!(read.bac_fallback.is_none());
     assert_complete(&read, &d);
@@ -65,7 +65,7 @@ fn every_standardized_curve() {
             ReadOptions::default(),
         )
         .unwrap_or_else(|e| panic!("curve {param}, {cipher:?}: {e}"));
-        assert_eq!(read.pace.as_ref().unwrap().parameter_id, param);
+        assert_eq!(read.pace.as_ref().unwrap().parameter_id, Some(param));
         assert_complete(&read, &d);
     }
 }
@@ -79,7 +79,7 @@ fn every_standardized_dh_group_with_mrz_and_can() {
             let read = read_document(InProcess::new(VirtualChip::new(d.clone())), &creds, ReadOptions::default())
                 .unwrap_or_else(|e| panic!("DH group {param}, {cipher:?}: {e}"));
             let pace = read.pace.clone().unwrap();
-            assert_eq!((pace.protocol.key_agreement, pace.parameter_id), (KeyAgreement::Dh, param));
+            assert_eq!((pace.protocol.key_agreement, pace.parameter_id), (KeyAgreement::Dh, Some(param)));
             assert_complete(&read, &d);
         }
     }
@@ -131,7 +131,7 @@ fn integrated_mapping_on_curves_and_groups() {
             let read = read_document(InProcess::new(VirtualChip::new(d.clone())), &creds, ReadOptions::default())
                 .unwrap_or_else(|e| panic!("IM {ka:?} {param}, {cipher:?}: {e}"));
             let pace = read.pace.clone().unwrap();
-            assert_eq!((pace.protocol.mapping, pace.parameter_id), (Mapping::Im, param));
+            assert_eq!((pace.protocol.mapping, pace.parameter_id), (Mapping::Im, Some(param)));
             assert_complete(&read, &d);
         }
     }
@@ -161,15 +161,63 @@ fn explicit_domain_parameters_under_a_proprietary_id() {
             ..DocumentSpec::specimen()
         });
         let infos = passchip::lds::security_infos::SecurityInfos::parse(d.card_access().unwrap()).unwrap();
-        assert!(infos.pace_domain_parameters(32).is_some());
+        assert!(infos.pace_domain_parameters(Some(32)).is_some());
+        assert!(infos.pace_domain_parameters(None).is_none(), "the set has an ID: no unreferenced set");
         let read = read_document(InProcess::new(VirtualChip::new(d.clone())), &can(&d), ReadOptions::default())
             .unwrap_or_else(|e| panic!("explicit {ka:?} {mapping:?} {group}: {e}"));
         let pace = read.pace.clone().unwrap();
-        assert_eq!((pace.protocol, pace.parameter_id), (protocol, 32));
+        assert_eq!((pace.protocol, pace.parameter_id), (protocol, Some(32)));
         if mapping == Mapping::Cam {
             pace.cam.unwrap().verify(&d.chip_authentication_key().unwrap().1).unwrap();
         }
         assert_complete(&read, &d);
+    }
+}
+
+/// A chip with one set of explicit domain parameters and no parameterId anywhere (ICAO
+/// 9303-11 §9.2.1 allows it; the old BSI test card does it): PACE runs on those parameters
+/// and MSE:Set AT carries no reference, which this chip insists on.
+#[test]
+fn explicit_domain_parameters_without_a_parameter_id() {
+    use passchip::lds::security_infos::SecurityInfos;
+    for (ka, mapping, group, cipher) in [
+        // The old BSI test card: brainpoolP256r1, Generic Mapping, AES-128.
+        (KeyAgreement::Ecdh, Mapping::Gm, 13, Cipher::Aes128),
+        (KeyAgreement::Ecdh, Mapping::Gm, 14, Cipher::Aes256),
+        (KeyAgreement::Ecdh, Mapping::Im, 12, Cipher::Tdes),
+        (KeyAgreement::Dh, Mapping::Gm, 0, Cipher::Aes128),
+    ] {
+        let protocol = PaceProtocol { key_agreement: ka, mapping, cipher };
+        let d = VirtualDocument::build(DocumentSpec {
+            pace: Some((protocol, 32)),
+            pace_explicit: Some(group),
+            pace_without_parameter_id: true,
+            signature: None,
+            ..DocumentSpec::specimen()
+        });
+        let infos = SecurityInfos::parse(d.card_access().unwrap()).unwrap();
+        assert_eq!(infos.pace().collect::<Vec<_>>(), [(protocol, None)]);
+        assert!(infos.pace_domain_parameters(None).is_some());
+        assert_eq!(passchip::reader::choose_pace(&infos), Some((protocol, None)));
+        for creds in [Credentials::Mrz(d.mrz_key()), can(&d)] {
+            let read = read_document(InProcess::new(VirtualChip::new(d.clone())), &creds, ReadOptions::default())
+                .unwrap_or_else(|e| panic!("unreferenced {ka:?} {mapping:?} {group}: {e}"));
+            let pace = read.pace.clone().unwrap();
+            assert_eq!((pace.protocol, pace.parameter_id), (protocol, None));
+            assert_complete(&read, &d);
+        }
+        // The same parameters with a reference the chip never published: refused.
+        let domain = infos.pace_domain_parameters(None).unwrap().to_vec();
+        let session =
+            passchip::reader::Session::new(InProcess::new(VirtualChip::new(d.clone())), ReadOptions::default());
+        let refused = session.pace_with_domain(
+            &passchip::access::pace::PacePassword::Mrz(d.mrz_key()),
+            protocol,
+            Some(32),
+            Some(&domain),
+            &mut passchip::crypto::OsRandom,
+        );
+        assert!(refused.is_err(), "{ka:?} {mapping:?}: a reference the chip does not know must be refused");
     }
 }
 
@@ -312,6 +360,6 @@ fn real_card_access_files() {
         passchip::reader::choose_pace(&SecurityInfos::parse(&bytes).unwrap())
     };
     let gm = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Gm, cipher: Cipher::Aes128 };
-    assert_eq!(pick("DE"), Some((PaceProtocol { mapping: Mapping::Cam, ..gm }, 13)));
-    assert_eq!(pick("AT"), Some((gm, 13)));
+    assert_eq!(pick("DE"), Some((PaceProtocol { mapping: Mapping::Cam, ..gm }, Some(13))));
+    assert_eq!(pick("AT"), Some((gm, Some(13))));
 }

@@ -233,8 +233,9 @@ pub(crate) fn session_suite(cipher: Cipher, ks_enc: &[u8], ks_mac: &[u8]) -> Opt
 pub struct PaceOutcome {
     /// The protocol run.
     pub protocol: PaceProtocol,
-    /// The domain parameter ID.
-    pub parameter_id: u32,
+    /// The domain parameter ID; `None` when the chip publishes a single set of explicit
+    /// parameters without one (ICAO 9303-11 §9.2.1) and MSE:Set AT carried no reference.
+    pub parameter_id: Option<u32>,
     /// The password used.
     pub password: PasswordKind,
     /// With Chip Authentication Mapping: the chip's proof, still to be checked against its
@@ -248,7 +249,7 @@ pub struct PaceOutcome {
 /// if `CA_IC · PK_IC = PK_map,IC` for its static key PK_IC.
 #[derive(Clone)]
 pub struct CamEvidence {
-    parameter_id: u32,
+    parameter_id: Option<u32>,
     curve: Curve,
     ca_ic: Vec<u8>,
     pk_map_ic: Vec<u8>,
@@ -264,7 +265,7 @@ impl Eq for CamEvidence {}
 
 impl core::fmt::Debug for CamEvidence {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "CamEvidence(parameter {}, ..)", self.parameter_id)
+        write!(f, "CamEvidence(parameter {:?}, ..)", self.parameter_id)
     }
 }
 
@@ -370,12 +371,13 @@ pub fn authenticate<T: Transport + ?Sized>(
     }
     let group = Group::standard(protocol.key_agreement, parameter_id)
         .ok_or(AccessError::Unsupported("unknown PACE domain parameter ID"))?;
-    run(t, password, protocol, parameter_id, &group, rng)
+    run(t, password, protocol, Some(parameter_id), &group, rng)
 }
 
 /// [`authenticate`] with explicit domain parameters: `algorithm_identifier` is the DER
 /// AlgorithmIdentifier of the chip's PACEDomainParameterInfo whose ID is `parameter_id`
-/// (ICAO 9303-11 §9.2.1); the ID is still sent in MSE:Set AT.
+/// (ICAO 9303-11 §9.2.1); the ID is still sent in MSE:Set AT. `None` for a chip whose
+/// single PACEDomainParameterInfo has no ID: then MSE:Set AT carries no reference.
 ///
 /// # Errors
 /// As [`authenticate`]; [`AccessError::Unsupported`] for parameters we cannot use (a DH
@@ -385,7 +387,7 @@ pub fn authenticate_explicit<T: Transport + ?Sized>(
     t: &mut T,
     password: &PacePassword,
     protocol: PaceProtocol,
-    parameter_id: u32,
+    parameter_id: Option<u32>,
     algorithm_identifier: &[u8],
     rng: &mut dyn RandomSource,
 ) -> Result<(SecureChannel, PaceOutcome), AccessError> {
@@ -404,18 +406,22 @@ fn run<T: Transport + ?Sized>(
     t: &mut T,
     password: &PacePassword,
     protocol: PaceProtocol,
-    parameter_id: u32,
+    parameter_id: Option<u32>,
     group: &Group,
     rng: &mut dyn RandomSource,
 ) -> Result<(SecureChannel, PaceOutcome), AccessError> {
     let kind = password.kind();
     let oid = protocol.oid();
 
-    // MSE:Set AT, always with the domain parameter reference.
+    // MSE:Set AT, always with the domain parameter reference when the chip names one
+    // (omitting it breaks real chips that offer several sets).
     let mut at = Vec::new();
     tlv::encode(Tag::new(0x80), oid.as_bytes(), &mut at);
     tlv::encode(Tag::new(0x83), &[password.reference()], &mut at);
-    tlv::encode(Tag::new(0x84), &[u8::try_from(parameter_id).unwrap_or(0)], &mut at);
+    if let Some(id) = parameter_id {
+        let id = u8::try_from(id).map_err(|_| AccessError::Unsupported("a domain parameter ID above 255"))?;
+        tlv::encode(Tag::new(0x84), &[id], &mut at);
+    }
     let mse = exchange(t, &Command::new(0x00, ins::MSE, 0xC1, 0xA4).with_data(&at))?;
     match mse.sw() {
         StatusWord::Ok => {}

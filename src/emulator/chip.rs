@@ -351,7 +351,12 @@ impl VirtualChip {
                     Err(sw) => return Some((vec![], sw, None)),
                 };
                 let ca_key = self.doc.chip_authentication_key().map(|(sk, _)| sk);
-                let group_id = self.doc.spec().pace_explicit.unwrap_or(offered.1);
+                let spec = self.doc.spec();
+                let group_id = spec.pace_explicit.unwrap_or(offered.1);
+                // A chip that names no parameter set does not know a reference to one.
+                if spec.pace_without_parameter_id && spec.pace_explicit.is_some() && param.is_some() {
+                    return Some((vec![], StatusWord::WrongData, None));
+                }
                 Some(match PaceChip::start(offered, &oid, param, password, ca_key, group_id) {
                     Ok(p) => {
                         self.pace_run = Some((Box::new(p), reference));

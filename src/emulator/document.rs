@@ -66,6 +66,10 @@ pub struct DocumentSpec {
     /// (a PACEDomainParameterInfo under the PACEInfo's own ID, e.g. 32), the way chips with
     /// proprietary domain parameters do. `None`: the PACEInfo's ID is a standardized one.
     pub pace_explicit: Option<u32>,
+    /// With `pace_explicit`: publish the PACEInfo and its PACEDomainParameterInfo without
+    /// `parameterId` (ICAO 9303-11 §9.2.1 allows it for a chip with one set; the old BSI
+    /// test card does it), and refuse an MSE:Set AT that carries a reference (6A80).
+    pub pace_without_parameter_id: bool,
     /// The holder's PIN (eID cards); `None` when the chip has none. Its retry counter
     /// starts at 3: one try left means suspended (CAN first), none left means blocked.
     pub pin: Option<String>,
@@ -111,6 +115,7 @@ impl DocumentSpec {
             )),
             can: "123456".into(),
             pace_explicit: None,
+            pace_without_parameter_id: false,
             pin: None,
             puk: None,
             chip_authentication: Some(ChipAuthSpec::ecdh_aes128()),
@@ -216,18 +221,19 @@ impl DocumentSpec {
     }
 }
 
-/// EF.CardAccess with one PACEInfo (version 2).
-/// EF.CardAccess: PACEInfo (ICAO 9303-11 §9.2.1), and with `explicit` a
-/// PACEDomainParameterInfo carrying that standardized group's parameters in full.
-fn card_access(protocol: PaceProtocol, parameter_id: u32, explicit: Option<u32>) -> Vec<u8> {
+/// EF.CardAccess: one PACEInfo, version 2 (ICAO 9303-11 §9.2.1), and with `explicit` a
+/// PACEDomainParameterInfo carrying that standardized group's parameters in full; both
+/// without `parameterId` when `parameter_id` is `None`.
+fn card_access(protocol: PaceProtocol, parameter_id: Option<u32>, explicit: Option<u32>) -> Vec<u8> {
     use super::asn1::{oid, seq, set, small_int};
-    let pace_info = seq(&[&oid(&protocol.oid()), &small_int(2), &small_int(parameter_id)]);
+    let id = parameter_id.map(small_int).unwrap_or_default();
+    let pace_info = seq(&[&oid(&protocol.oid()), &small_int(2), &id]);
     let Some(domain) = explicit.and_then(|id| explicit_domain(protocol, id)) else { return set(&[&pace_info]) };
     // The domain parameter info names the protocol without its cipher arc.
     let full = protocol.oid().to_string();
     let bare = full.rsplit_once('.').map_or(full.as_str(), |(head, _)| head);
     let Ok(bare) = const_oid::ObjectIdentifier::new(bare) else { return set(&[&pace_info]) };
-    let domain_info = seq(&[&oid(&bare), &domain, &small_int(parameter_id)]);
+    let domain_info = seq(&[&oid(&bare), &domain, &id]);
     set(&[&pace_info, &domain_info])
 }
 
@@ -421,7 +427,10 @@ impl VirtualDocument {
         for (d, b) in dgs {
             files.insert(LdsFile::Dg(d), b);
         }
-        let card_access = spec.pace.map(|(protocol, id)| card_access(protocol, id, spec.pace_explicit));
+        let card_access = spec.pace.map(|(protocol, id)| {
+            let omit = spec.pace_without_parameter_id && spec.pace_explicit.is_some();
+            card_access(protocol, (!omit).then_some(id), spec.pace_explicit)
+        });
         let card_security = card_security(&spec, pki.as_mut());
         Self { spec, lines, files, card_access, card_security, pki: pki.map(Arc::new), secrets }
     }

@@ -205,16 +205,26 @@ impl SecurityInfos {
 }
 
 impl SecurityInfos {
-    /// The AlgorithmIdentifier (DER) of the PACEDomainParameterInfo with this ID: the
-    /// explicit parameters a PACEInfo refers to when its ID is not a standardized one.
+    /// The AlgorithmIdentifier (DER) of the PACEDomainParameterInfo a PACEInfo refers to:
+    /// the one with this ID, or for a PACEInfo without `parameterId` (`None`) the chip's
+    /// only PACEDomainParameterInfo when that has no ID either. ICAO 9303-11 §9.2.1 makes
+    /// the ID mandatory only for chips with more than one set of domain parameters, and
+    /// old chips (the BSI test card among them) use that freedom.
     #[must_use]
-    pub fn pace_domain_parameters(&self, id: u32) -> Option<&[u8]> {
-        self.infos.iter().find_map(|i| match i {
-            SecurityInfo::PaceDomainParameters { domain_parameter, parameter_id: Some(p), .. } if *p == id => {
-                Some(domain_parameter.as_slice())
+    pub fn pace_domain_parameters(&self, id: Option<u32>) -> Option<&[u8]> {
+        let mut domains = self.infos.iter().filter_map(|i| match i {
+            SecurityInfo::PaceDomainParameters { domain_parameter, parameter_id, .. } => {
+                Some((domain_parameter.as_slice(), *parameter_id))
             }
             _ => None,
-        })
+        });
+        match id {
+            Some(id) => domains.find_map(|(d, p)| (p == Some(id)).then_some(d)),
+            None => match (domains.next(), domains.next()) {
+                (Some((d, None)), None) => Some(d),
+                _ => None,
+            },
+        }
     }
 }
 

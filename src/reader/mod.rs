@@ -584,12 +584,14 @@ impl<T: Transport> Session<T, Plain> {
         parameter_id: u32,
         rng: &mut dyn RandomSource,
     ) -> Result<Session<T, Secured>, (Self, AccessError)> {
-        self.pace_with_domain(password, protocol, parameter_id, None, rng)
+        self.pace_with_domain(password, protocol, Some(parameter_id), None, rng)
     }
 
     /// [`Session::pace_with_rng`] with the chip's explicit domain parameters (the DER
     /// AlgorithmIdentifier of its PACEDomainParameterInfo for `parameter_id`, see
     /// [`SecurityInfos::pace_domain_parameters`]); `None` for a standardized ID.
+    /// `parameter_id` is `None` only for a chip that publishes one unreferenced set of
+    /// explicit parameters (see [`choose_pace`]).
     ///
     /// # Errors
     /// As [`Session::pace`].
@@ -597,13 +599,16 @@ impl<T: Transport> Session<T, Plain> {
         mut self,
         password: &PacePassword,
         protocol: PaceProtocol,
-        parameter_id: u32,
+        parameter_id: Option<u32>,
         explicit: Option<&[u8]>,
         rng: &mut dyn RandomSource,
     ) -> Result<Session<T, Secured>, (Self, AccessError)> {
-        let result = match explicit {
-            Some(alg) => pace::authenticate_explicit(&mut self.link, password, protocol, parameter_id, alg, rng),
-            None => pace::authenticate(&mut self.link, password, protocol, parameter_id, rng),
+        let result = match (explicit, parameter_id) {
+            (Some(alg), id) => pace::authenticate_explicit(&mut self.link, password, protocol, id, alg, rng),
+            (None, Some(id)) => pace::authenticate(&mut self.link, password, protocol, id, rng),
+            (None, None) => Err(AccessError::Unsupported(
+                "PACE without a domain parameter ID needs the chip's explicit domain parameters",
+            )),
         };
         match result {
             Ok((mut channel, outcome)) => {
@@ -1251,10 +1256,13 @@ impl Credentials {
     }
 }
 
-/// The strongest PACE option this version implements among those the chip offers:
-/// ECDH Generic Mapping on a standardized curve, the strongest cipher, then the larger curve.
+/// The strongest PACE option this version implements among those the chip offers (the
+/// strongest cipher, then ECDH, then Chip Authentication Mapping, then the larger ID),
+/// with its domain parameter ID: `None` for a chip whose PACEInfo and single
+/// PACEDomainParameterInfo carry none (ICAO 9303-11 §9.2.1 allows it; MSE:Set AT then
+/// omits the reference).
 #[must_use]
-pub fn choose_pace(infos: &SecurityInfos) -> Option<(PaceProtocol, u32)> {
+pub fn choose_pace(infos: &SecurityInfos) -> Option<(PaceProtocol, Option<u32>)> {
     let rank = |c: Cipher| match c {
         Cipher::Tdes => 0,
         Cipher::Aes128 => 1,
@@ -1263,11 +1271,13 @@ pub fn choose_pace(infos: &SecurityInfos) -> Option<(PaceProtocol, u32)> {
     };
     infos
         .pace()
-        .filter_map(|(p, id)| id.map(|id| (p, id)))
-        .filter(|(p, id)| match infos.pace_domain_parameters(*id) {
+        .filter(|(p, id)| match (infos.pace_domain_parameters(*id), id) {
             // Explicit parameters: usable when we can build the group from them.
-            Some(alg) if standard_id_unknown(*p, *id) => pace::explicit_supported(*p, alg),
-            _ => pace::is_supported(*p, *id),
+            (Some(alg), Some(id)) if standard_id_unknown(*p, *id) => pace::explicit_supported(*p, alg),
+            (_, Some(id)) => pace::is_supported(*p, *id),
+            // No ID: only the chip's single, unreferenced set of explicit parameters.
+            (Some(alg), None) => pace::explicit_supported(*p, alg),
+            (None, None) => false,
         })
         // Strongest cipher, then ECDH, then CAM (it also authenticates the chip), then the ID.
         .max_by_key(|(p, id)| (rank(p.cipher), p.key_agreement == KeyAgreement::Ecdh, p.mapping == Mapping::Cam, *id))
@@ -1400,7 +1410,7 @@ pub fn read_document_resuming<T: Transport>(
             card_access
                 .as_ref()
                 .and_then(|c| c.pace_domain_parameters(id))
-                .filter(|_| standard_id_unknown(protocol, id)),
+                .filter(|_| id.is_none_or(|id| standard_id_unknown(protocol, id))),
             &mut OsRandom,
         ) {
             Ok(secured) => Ok((secured, None)),

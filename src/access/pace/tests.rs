@@ -258,7 +258,7 @@ fn g2(hostile: Option<(usize, Vec<u8>)>) -> (G2Chip, Result<(SecureChannel, Pace
 fn icao_g2_dh_generic_mapping() {
     let (chip, r) = g2(None);
     let (mut channel, outcome) = r.unwrap();
-    assert_eq!(outcome.parameter_id, 0);
+    assert_eq!(outcome.parameter_id, Some(0));
     // The example omits the domain parameter reference; we always send it (84 01 00).
     assert_eq!(chip.seen[0], hex!("0022C1A412800A04007F00070202040102830101840100").to_vec());
     let mut ga2 = hex!("10860000867C8183818180").to_vec();
@@ -597,7 +597,7 @@ fn explicit_domain_parameters_are_checked() {
         &mut Script { answers: VecDeque::new(), seen: vec![] },
         &PacePassword::can("1"),
         im,
-        32,
+        Some(32),
         &p224,
         &mut crate::crypto::OsRandom,
     );

@@ -233,8 +233,13 @@ fn print_text(r: &Report) {
     let pace = r.access.pace.as_ref().map_or(String::new(), |p| {
         let ka = code(&p.protocol.key_agreement);
         let mapping = code(&p.protocol.mapping);
-        let curve = passchip::access::pace::domain_name(p.protocol.key_agreement, p.parameter_id);
-        format!(" {ka}-{mapping}, {}, {curve} (parameter {})", p.password, p.parameter_id)
+        match p.parameter_id {
+            Some(id) => {
+                let curve = passchip::access::pace::domain_name(p.protocol.key_agreement, id);
+                format!(" {ka}-{mapping}, {}, {curve} (parameter {id})", p.password)
+            }
+            None => format!(" {ka}-{mapping}, {}, explicit parameters (no parameter ID)", p.password),
+        }
     });
     println!(
         "  Access        {}{pace} ({} secure messaging{})",
