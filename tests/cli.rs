@@ -308,3 +308,21 @@ fn demo_dump_is_verified_with_its_active_authentication_evidence() {
     assert_eq!(v["chip_authenticity"]["protocols"]["active_authentication"]["status"], "not_completed");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn demo_writes_the_portrait_as_stored_or_as_png() {
+    let dir = std::env::temp_dir().join(format!("passchip-face-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (png, jpg) = (dir.join("face.png"), dir.join("face.jpg"));
+    for path in [&png, &jpg] {
+        let out = passchip(&["demo", "--json", "--face", path.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // --json keeps stdout a single JSON document.
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
+    }
+    let png = std::fs::read(&png).unwrap();
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    assert_eq!((&png[16..20], &png[20..24]), (&240u32.to_be_bytes()[..], &320u32.to_be_bytes()[..]));
+    assert_eq!(std::fs::read(&jpg).unwrap(), passchip::emulator::face::FACE_JPEG);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -151,3 +151,21 @@ fn openpace_eac_worked_example_card_security() {
         assert_eq!(k.describe(), key);
     }
 }
+
+#[test]
+#[ignore = "interop: needs ../shared (JMRTD samples, LGPL-3.0)"]
+fn jmrtd_face_records_parse_and_their_jpeg2000_portraits_export() {
+    use passchip::lds::face::{Dg2, FaceStandard, ImageFormat};
+    for file in ["JMRTD/loes2006/ef0102.bin", "JMRTD/bsi2008/Datagroup2.bin"] {
+        let bytes = shared(file);
+        let dg2 = Dg2::parse(&bytes).unwrap_or_else(|e| panic!("{file}: {e}"));
+        let face = dg2.portrait().unwrap();
+        assert_eq!((face.standard, face.format), (FaceStandard::Iso19794_5_2005, ImageFormat::Jp2), "{file}");
+        #[cfg(feature = "portrait")]
+        {
+            let pixels = passchip::lds::portrait::decode(face.data).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert!(pixels.width > 200 && pixels.height > 200, "{file}: {pixels:?}");
+            assert!(passchip::lds::portrait::to_png(face.data).unwrap().starts_with(b"\x89PNG"));
+        }
+    }
+}

@@ -10,6 +10,9 @@ pub mod com;
 pub mod dg1;
 pub mod dg11;
 pub mod dump;
+pub mod face;
+#[cfg(feature = "portrait")]
+pub mod portrait;
 pub mod security_infos;
 pub mod sod;
 
@@ -18,6 +21,7 @@ pub use com::EfCom;
 pub use dg1::Dg1;
 pub use dg11::Dg11;
 pub use dump::Dump;
+pub use face::{Dg2, DisplayedImages, FaceImage, ImageFormat};
 pub use security_infos::SecurityInfos;
 pub use sod::Sod;
 

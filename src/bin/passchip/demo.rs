@@ -50,6 +50,10 @@ pub struct DemoArgs {
     /// Authentication evidence) and the virtual CSCA as `virtual-CSCA.der`, for `passchip verify`.
     #[arg(long, value_name = "DIR")]
     out: Option<std::path::PathBuf>,
+    /// Write the portrait from DG2 to FILE: as stored on the chip, or decoded to PNG when
+    /// FILE ends in `.png`.
+    #[arg(long, value_name = "FILE")]
+    face: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -141,6 +145,13 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
         options = options.with_aa_challenge(crate::challenge::parse(hex).map_err(|e| format!("--aa-challenge: {e}"))?);
     }
     let read = read_document(transport, &Credentials::Mrz(key), options)?;
+    if let Some(path) = &args.face {
+        let dg2 = passchip::lds::LdsFile::dg(2).and_then(|f| read.files.get(&f)).ok_or("the chip has no DG2")?;
+        let written = super::face::write(dg2, path)?;
+        if !args.json {
+            eprintln!("face written to {written}");
+        }
+    }
     if let Some(dir) = &args.out {
         read.dump().write(dir)?;
         if let Some(pki) = doc_pki_csca.as_ref() {

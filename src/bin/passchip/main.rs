@@ -10,6 +10,7 @@ mod challenge;
 mod dates;
 mod demo;
 mod emulate;
+mod face;
 mod matching;
 mod read;
 mod summary;

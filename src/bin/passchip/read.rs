@@ -50,7 +50,8 @@ pub struct ReadArgs {
     /// Write the read as a dump folder (the format `passchip verify` reads).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Write the face image from DG2 to FILE (the original JPEG or JPEG 2000 bytes).
+    /// Write the face image from DG2 to FILE: the original JPEG or JPEG 2000 bytes, or
+    /// decoded to PNG when FILE ends in `.png`.
     #[arg(long, value_name = "FILE")]
     face: Option<PathBuf>,
     /// Print the result as JSON (schema `passchip.read/1`).
@@ -290,9 +291,7 @@ mod with_pcsc {
         if let Some(path) = &args.face {
             let dg2 =
                 LdsFile::dg(2).and_then(|f| read.files.get(&f)).ok_or(Failure::Read("the chip has no DG2".into()))?;
-            let (image, _) =
-                super::face_image(dg2).ok_or(Failure::Read("DG2 holds no JPEG or JPEG 2000 image".into()))?;
-            std::fs::write(path, image).map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))?;
+            super::super::face::write(dg2, path).map_err(Failure::Read)?;
         }
         let stats = args.stats.then_some(Stats {
             wait_ms: waited.as_secs_f64() * 1000.0,
@@ -383,70 +382,5 @@ mod with_pcsc {
                 p.anti_cloning.apdus
             );
         }
-    }
-}
-
-/// The first face image inside DG2: the first biometric data block (`5F2E` or `7F2E`,
-/// ICAO 9303-10 §4.7.2) found depth-first, and in it the first JPEG (`FF D8 FF`) or JPEG
-/// 2000 (JP2 signature box, or a bare codestream `FF 4F FF 51`) image, which runs to the
-/// end of the block; with the file extension. The face record's own header (ISO 19794-5 or
-/// ISO/IEC 39794-5) is skipped by finding the image, not parsed: the data-group parser
-/// of the face-image issue will replace this.
-#[cfg_attr(not(feature = "pcsc"), allow(dead_code))]
-pub fn face_image(dg2: &[u8]) -> Option<(&[u8], &'static str)> {
-    use passchip::tlv::{Tag, Tlv};
-    fn block<'a>(t: &Tlv<'a>, depth: usize) -> Option<&'a [u8]> {
-        if t.tag == Tag::new(0x5F2E) || t.tag == Tag::new(0x7F2E) {
-            return Some(t.value);
-        }
-        if depth > 8 || !t.tag.is_constructed() {
-            return None;
-        }
-        t.children().map_while(Result::ok).find_map(|c| block(&c, depth + 1))
-    }
-    const MAGIC: [(&[u8], &str); 3] = [
-        (&[0xFF, 0xD8, 0xFF], "jpg"),
-        (&[0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20], "jp2"),
-        (&[0xFF, 0x4F, 0xFF, 0x51], "j2k"),
-    ];
-    let bdb = block(&Tlv::parse(dg2).ok()?.0, 0)?;
-    let (start, ext) = MAGIC
-        .iter()
-        .filter_map(|(m, e)| bdb.windows(m.len()).position(|w| w == *m).map(|p| (p, *e)))
-        .min_by_key(|(p, _)| *p)?;
-    Some((bdb.get(start..)?, ext))
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-    use super::face_image;
-    use passchip::emulator::face::{ImageType, dg2, face_record};
-
-    #[test]
-    fn finds_the_face_image_in_dg2() {
-        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9];
-        let d = dg2(&face_record(&jpeg, ImageType::Jpeg, 4, 4, 1));
-        assert_eq!(face_image(&d), Some((&jpeg[..], "jpg")));
-        let jp2 = [0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A, 9, 9];
-        let d = dg2(&face_record(&jp2, ImageType::Jpeg2000, 4, 4, 1));
-        assert_eq!(face_image(&d), Some((&jp2[..], "jp2")));
-    }
-
-    #[test]
-    fn bad_dg2_gives_nothing() {
-        let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9];
-        let d = dg2(&face_record(&jpeg, ImageType::Jpeg, 4, 4, 1));
-        // Truncated, empty, not TLV, no image in the block, and nesting deeper than we follow.
-        assert_eq!(face_image(&d[..d.len() - 1]), None);
-        assert_eq!(face_image(&[]), None);
-        assert_eq!(face_image(&[0xFF; 40]), None);
-        let no_image = dg2(&face_record(&[1, 2, 3, 4], ImageType::Jpeg, 4, 4, 1));
-        assert_eq!(face_image(&no_image), None);
-        let mut deep = passchip::tlv::encode_to_vec(passchip::tlv::Tag::new(0x5F2E), &jpeg);
-        for _ in 0..20 {
-            deep = passchip::tlv::encode_to_vec(passchip::tlv::Tag::new(0x7F61), &deep);
-        }
-        assert_eq!(face_image(&deep), None);
     }
 }

@@ -1,0 +1,21 @@
+//! `--face FILE`: the portrait from DG2, as the chip holds it (`.jpg`, `.jp2`, any other
+//! name) or decoded and exported as PNG when FILE ends in `.png`.
+
+use std::path::Path;
+
+use passchip::lds::face::Dg2;
+
+/// Writes the first face of `dg2` to `path`; returns what was written, for the summary.
+pub fn write(dg2: &[u8], path: &Path) -> Result<String, String> {
+    let parsed = Dg2::parse(dg2).map_err(|e| e.to_string())?;
+    let face = parsed.portrait().ok_or("DG2 holds no face image")?;
+    let png = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    let bytes =
+        if png { passchip::lds::portrait::to_png(face.data).map_err(|e| e.to_string())? } else { face.data.to_vec() };
+    std::fs::write(path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(if png {
+        format!("{} (PNG from {:?}, {} bytes)", path.display(), face.format, bytes.len())
+    } else {
+        format!("{} ({:?}, {} bytes as stored)", path.display(), face.format, bytes.len())
+    })
+}
