@@ -8,10 +8,9 @@
 //!    5F2B   full date of birth: CCYYMMDD as ASCII, or 4 bytes BCD (seen on MY, ES and others)
 //!    5F11   place of birth        5F42 address        5F12 telephone
 //!    5F13   profession            5F14 title          5F15 personal summary
+//!    5F16   proof of citizenship (an image)                5F17 other valid TD numbers
+//!    5F18   custody information   A0 { 02 count, 5F0F other name … } other names
 //! ```
-//!
-//! This reader takes what holder matching needs; the rest of DG11 comes with the full
-//! data-group work.
 
 use super::{LdsError, tlv_err};
 use crate::date::Date;
@@ -30,8 +29,27 @@ pub struct Dg11 {
     pub personal_number: Option<String>,
     /// The full date of birth.
     pub full_date_of_birth: Option<Date>,
-    /// Place of birth.
+    /// Place of birth (`<` separators as spaces).
     pub place_of_birth: Option<String>,
+    /// Permanent address (`<` separators as spaces).
+    pub address: Option<String>,
+    /// Telephone.
+    pub telephone: Option<String>,
+    /// Profession.
+    pub profession: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Personal summary.
+    pub personal_summary: Option<String>,
+    /// Other valid travel document numbers (`<`-separated on the chip).
+    pub other_travel_documents: Vec<String>,
+    /// Custody information.
+    pub custody_information: Option<String>,
+    /// Other names, each as written (`<<` between primary and secondary identifier).
+    pub other_names: Vec<String>,
+    /// Proof of citizenship: an image (ISO/IEC 10918 JPEG), as stored.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub proof_of_citizenship: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for Dg11 {
@@ -44,8 +62,15 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).trim().to_string()
 }
 
+/// A text field with `<` fillers as spaces; `None` when empty.
+pub(crate) fn spaced(b: &[u8]) -> Option<String> {
+    let t = text(b).replace('<', " ");
+    let t = t.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
 /// CCYYMMDD in ASCII (separators tolerated) or four BCD bytes.
-fn full_date(b: &[u8]) -> Option<Date> {
+pub(crate) fn full_date(b: &[u8]) -> Option<Date> {
     let digits: Vec<u8> = if b.len() == 4 && b.iter().all(|x| x >> 4 <= 9 && x & 0x0F <= 9) {
         b.iter().flat_map(|x| [x >> 4, x & 0x0F]).collect()
     } else {
@@ -80,6 +105,25 @@ impl Dg11 {
                 0x5F10 => out.personal_number = Some(text(t.value)).filter(|x| !x.is_empty()),
                 0x5F2B => out.full_date_of_birth = full_date(t.value),
                 0x5F11 => out.place_of_birth = Some(text(t.value).replace('<', " ")),
+                0x5F42 => out.address = spaced(t.value),
+                0x5F12 => out.telephone = spaced(t.value),
+                0x5F13 => out.profession = spaced(t.value),
+                0x5F14 => out.title = spaced(t.value),
+                0x5F15 => out.personal_summary = spaced(t.value),
+                0x5F16 => out.proof_of_citizenship = Some(t.value.to_vec()),
+                0x5F17 => {
+                    out.other_travel_documents =
+                        text(t.value).split('<').filter(|x| !x.is_empty()).map(str::to_string).collect();
+                }
+                0x5F18 => out.custody_information = spaced(t.value),
+                0xA0 => {
+                    for name in t.children() {
+                        let name = name.map_err(&err)?;
+                        if name.tag == Tag::new(0x5F0F) {
+                            out.other_names.push(text(name.value));
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -132,6 +176,9 @@ mod tests {
         assert_eq!(d.full_name_secondary.as_deref(), Some("JOHN J"));
         assert_eq!(d.place_of_birth.as_deref(), Some("ANYTOWN MN"));
         assert_eq!(d.personal_number, None);
+        assert_eq!(d.address.as_deref(), Some("123 MAPLE RD ANYTOWN MN"));
+        assert_eq!(d.telephone.as_deref(), Some("16125551212"));
+        assert_eq!(d.profession.as_deref(), Some("TRAVEL AGENT"));
         assert_eq!(format!("{d:?}"), "Dg11(..)");
     }
 
@@ -146,7 +193,7 @@ mod tests {
             full_name_secondary: Some("ÅSA".into()),
             personal_number: Some("19850412-2386".into()),
             full_date_of_birth: Date::parse("1985-04-12").ok(),
-            place_of_birth: None,
+            ..Dg11::default()
         };
         assert_eq!(Dg11::parse(&d.encode()).unwrap(), d);
     }

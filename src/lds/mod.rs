@@ -9,6 +9,8 @@ pub mod cms;
 pub mod com;
 pub mod dg1;
 pub mod dg11;
+pub mod dg12;
+pub mod dg16;
 pub mod dump;
 pub mod face;
 #[cfg(feature = "portrait")]
@@ -20,6 +22,8 @@ pub use anti_cloning::{CardSecurity, ChipAuthenticationOption, Dg14, Dg15};
 pub use com::EfCom;
 pub use dg1::Dg1;
 pub use dg11::Dg11;
+pub use dg12::Dg12;
+pub use dg16::Dg16;
 pub use dump::Dump;
 pub use face::{Dg2, DisplayedImages, FaceImage, ImageFormat};
 pub use security_infos::SecurityInfos;
