@@ -207,7 +207,7 @@ fn another_document_presented_to_resume_is_refused() {
     let mut partial = PartialRead::new();
     let (mut a, mut b) = (VirtualChip::new(first), VirtualChip::new(second));
     let seen = Cell::new(0);
-    let field = Field { chip: &mut a, seen: &seen, cuts: &[11], how: TransportError::CardRemoved };
+    let field = Field { chip: &mut a, seen: &seen, cuts: &[13], how: TransportError::CardRemoved };
     let e = read_document_resuming(field, &creds, ReadOptions::default(), &mut partial, &mut |_| {}).unwrap_err();
     assert!(e.is_interrupted(), "{e}");
     assert!(partial.bytes_kept() > 0);

@@ -620,6 +620,7 @@ impl VirtualChip {
                 }
                 (0x00 | 0x02, _) if self.in_mf => (vec![], StatusWord::FileNotFound),
                 (0x00 | 0x02, &[a, b]) => match self.doc.files().find(|(f, _)| f.fid() == [a, b]) {
+                    Some((f, _)) if self.eac_protected(f) => (vec![], StatusWord::SecurityStatusNotSatisfied),
                     Some((f, _)) => {
                         self.current = Some(f);
                         self.card_security_current = false;
@@ -721,6 +722,12 @@ impl VirtualChip {
         }
     }
 
+    /// DG3 when the document makes it need Extended Access Control (which this chip
+    /// does not implement, so it never releases it).
+    fn eac_protected(&self, f: LdsFile) -> bool {
+        self.doc.spec().eac_protected_dg3 && matches!(f, LdsFile::Dg(d) if d.get() == 3)
+    }
+
     fn read_binary(&mut self, cmd: &OpenedCommand) -> (Vec<u8>, StatusWord) {
         let limit = if cmd.extended { self.profile.max_extended_ne.unwrap_or(0) } else { self.profile.max_short_ne };
         if cmd.ne == 0 || cmd.ne > limit {
@@ -740,6 +747,7 @@ impl VirtualChip {
             }
             let sfi = cmd.p1 & 0x1F;
             match self.doc.files().find(|(f, _)| f.sfi() == sfi) {
+                Some((f, _)) if self.eac_protected(f) => return (vec![], StatusWord::SecurityStatusNotSatisfied),
                 Some((f, _)) => {
                     self.current = Some(f);
                     self.card_security_current = false;

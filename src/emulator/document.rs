@@ -84,6 +84,32 @@ pub struct DocumentSpec {
     pub cloned: bool,
     /// Data groups left out of the SOD's hash list (e.g. 14: an unauthenticated DG14).
     pub omit_from_sod: Vec<u8>,
+    /// Data groups left out of EF.COM's list while the SOD still hashes them (chips that
+    /// disagree with themselves: the SOD's list is the truth).
+    pub omit_from_com: Vec<u8>,
+    /// How DG2 encodes the face.
+    pub face: FaceSpec,
+    /// Also serve DG5 (displayed portrait), DG7 (displayed signature), DG11 (additional
+    /// personal details), DG12 (additional document details) and DG16 (persons to notify).
+    pub extra_data_groups: bool,
+    /// Serve a DG3 (fingerprints) protected by Extended Access Control: listed and hashed,
+    /// but SELECT and READ BINARY of it answer "security status not satisfied" (6982).
+    pub eac_protected_dg3: bool,
+}
+
+/// The face record standard and image format of the virtual DG2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum FaceSpec {
+    /// ISO/IEC 19794-5:2005 with our 240 × 320 JPEG.
+    #[default]
+    Iso19794_2005Jpeg,
+    /// ISO/IEC 19794-5:2005 with the BSI reference set's 413 × 531 JPEG 2000 portrait.
+    Iso19794_2005Jpeg2000,
+    /// ISO/IEC 19794-5:2011 with our JPEG.
+    Iso19794_2011Jpeg,
+    /// ISO/IEC 39794-5 with our JPEG.
+    Iso39794Jpeg,
 }
 
 impl DocumentSpec {
@@ -122,6 +148,10 @@ impl DocumentSpec {
             active_authentication: None,
             cloned: false,
             omit_from_sod: Vec::new(),
+            omit_from_com: Vec::new(),
+            face: FaceSpec::default(),
+            extra_data_groups: false,
+            eac_protected_dg3: false,
         }
     }
 
@@ -369,7 +399,16 @@ impl VirtualDocument {
             'F' => 2,
             _ => 0,
         };
-        let dg2 = face::dg2(&face::face_record(FACE_JPEG, ImageType::Jpeg, 240, 320, gender));
+        let dg2 = match spec.face {
+            FaceSpec::Iso19794_2005Jpeg => face::dg2(&face::face_record(FACE_JPEG, ImageType::Jpeg, 240, 320, gender)),
+            FaceSpec::Iso19794_2005Jpeg2000 => {
+                face::dg2(&face::face_record(face::face_jpeg2000(), ImageType::Jpeg2000, 413, 531, gender))
+            }
+            FaceSpec::Iso19794_2011Jpeg => {
+                face::dg2(&face::face_record_2011(FACE_JPEG, ImageType::Jpeg, 240, 320, gender))
+            }
+            FaceSpec::Iso39794Jpeg => face::dg2_39794(&face::face_block_39794(FACE_JPEG, 0, 240, 320)),
+        };
         let mut secrets = ChipSecrets::default();
         let mut dg14_infos: Vec<Vec<u8>> = Vec::new();
         if let Some(ca) = spec.chip_authentication
@@ -401,14 +440,27 @@ impl VirtualDocument {
             anti_cloning::dg14(&parts)
         });
         let mut files = BTreeMap::new();
-        let dgs: Vec<(DgNumber, Vec<u8>)> = [(1u8, Some(dg1)), (2, Some(dg2)), (14, dg14), (15, dg15)]
-            .into_iter()
-            .filter_map(|(n, b)| Some((DgNumber::new(n)?, b?)))
-            .collect();
+        let extra = |n: u8| spec.extra_data_groups.then(|| super::data_groups::build(&spec, n)).flatten();
+        let dg3 = spec.eac_protected_dg3.then(super::data_groups::dg3);
+        let dgs: Vec<(DgNumber, Vec<u8>)> = [
+            (1u8, Some(dg1)),
+            (2, Some(dg2)),
+            (3, dg3),
+            (5, extra(5)),
+            (7, extra(7)),
+            (11, extra(11)),
+            (12, extra(12)),
+            (14, dg14),
+            (15, dg15),
+            (16, extra(16)),
+        ]
+        .into_iter()
+        .filter_map(|(n, b)| Some((DgNumber::new(n)?, b?)))
+        .collect();
         let com = EfCom {
             lds_version: "0107".into(),
             unicode_version: "040000".into(),
-            data_groups: dgs.iter().map(|(d, _)| *d).collect(),
+            data_groups: dgs.iter().map(|(d, _)| *d).filter(|d| !spec.omit_from_com.contains(&d.get())).collect(),
             unknown_tags: Vec::new(),
         };
         files.insert(LdsFile::Com, com.encode());

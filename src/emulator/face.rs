@@ -20,6 +20,17 @@ use crate::tlv::{Tag, encode, encode_to_vec};
 /// (`fixtures/emulator/make_face.py`), 240×320 JPEG.
 pub const FACE_JPEG: &[u8] = include_bytes!("../../fixtures/emulator/face.jpg");
 
+/// The BSI TR-03105-5 reference data set's DG2 (MIT-licensed copy, see
+/// `fixtures/external/icao-9303/PROVENANCE.md`): its portrait is our JPEG 2000 face.
+const BSI_DG2: &[u8] =
+    include_bytes!("../../fixtures/external/icao-9303/bsi-tr03105-5-referencedataset/Datagroup2.bin");
+
+/// A real JPEG 2000 passport portrait (JP2, 413 × 531): the BSI reference data set's.
+#[must_use]
+pub fn face_jpeg2000() -> &'static [u8] {
+    crate::lds::face::Dg2::parse(BSI_DG2).ok().and_then(|d| d.portrait().map(|f| f.data)).unwrap_or_default()
+}
+
 /// Image data type in the face record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageType {

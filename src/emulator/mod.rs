@@ -18,6 +18,7 @@
 mod anti_cloning;
 mod asn1;
 mod chip;
+mod data_groups;
 mod document;
 pub mod face;
 mod pace;
@@ -29,7 +30,7 @@ pub mod vpcd;
 
 pub use anti_cloning::{AaSpec, ChipAuthSpec};
 pub use chip::{ChipProfile, Fault, VirtualChip};
-pub use document::{DocumentSpec, Layout, VirtualDocument};
+pub use document::{DocumentSpec, FaceSpec, Layout, VirtualDocument};
 pub use pki::{PkiGenError, SignatureScheme, Validity, VirtualPki};
 pub use rng::DetRng;
 pub use slot::{Presentation, VirtualCard, VirtualSlot};

@@ -106,6 +106,49 @@ pub struct ReadOptions {
     /// Before access control, read EF.ATR/INFO for the chip's APDU limits (one or two
     /// plain commands) when extended length may be used. Default: true.
     pub atr_info: bool,
+    /// Which data groups to read. Default: every one listed, except those that need
+    /// Extended Access Control.
+    pub data_groups: DataGroupPlan,
+}
+
+/// Which data groups a read fetches. EF.COM and EF.SOD are always read: the SOD's list
+/// of hashed data groups is the truth, EF.COM's list a hint (some chips disagree), and
+/// "listed" means listed by either.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DataGroupPlan {
+    /// Every listed data group except DG3 and DG4 (fingerprints, iris), which need
+    /// Extended Access Control: they are reported in [`DocumentRead::eac_protected`]
+    /// without a command spent on them.
+    #[default]
+    Listed,
+    /// Every listed one, plus these even where no list names them (e.g. DG3, to be told
+    /// by the chip that it needs Terminal Authentication).
+    ListedAnd(Vec<DgNumber>),
+    /// Only these, listed or not (e.g. DG1 alone for a quick holder check).
+    Only(Vec<DgNumber>),
+}
+
+/// Data groups that need Extended Access Control (ICAO 9303-11 §7, BSI TR-03110).
+fn needs_eac(d: DgNumber) -> bool {
+    matches!(d.get(), 3 | 4)
+}
+
+impl DataGroupPlan {
+    /// The data groups to read, in number order, and the listed ones skipped because
+    /// they need Extended Access Control.
+    fn resolve(&self, listed: &std::collections::BTreeSet<DgNumber>) -> (Vec<DgNumber>, Vec<DgNumber>) {
+        let protected: Vec<DgNumber> = listed.iter().copied().filter(|d| needs_eac(*d)).collect();
+        let wanted: std::collections::BTreeSet<DgNumber> = match self {
+            Self::Listed => listed.iter().copied().filter(|d| !needs_eac(*d)).collect(),
+            Self::ListedAnd(more) => {
+                listed.iter().copied().filter(|d| !needs_eac(*d)).chain(more.iter().copied()).collect()
+            }
+            Self::Only(only) => only.iter().copied().collect(),
+        };
+        let skipped = protected.into_iter().filter(|d| !wanted.contains(d)).collect();
+        (wanted.into_iter().collect(), skipped)
+    }
 }
 
 impl Default for ReadOptions {
@@ -119,6 +162,7 @@ impl Default for ReadOptions {
             anti_cloning: true,
             aa_challenge: None,
             atr_info: true,
+            data_groups: DataGroupPlan::Listed,
         }
     }
 }
@@ -164,6 +208,13 @@ impl ReadOptions {
     #[must_use]
     pub fn with_aa_challenge(mut self, challenge: [u8; 8]) -> Self {
         self.aa_challenge = Some(challenge);
+        self
+    }
+
+    /// Which data groups to read (see [`DataGroupPlan`]).
+    #[must_use]
+    pub fn with_data_groups(mut self, plan: DataGroupPlan) -> Self {
+        self.data_groups = plan;
         self
     }
 
@@ -363,7 +414,8 @@ pub struct Secured {
 #[derive(Debug)]
 pub struct Session<T, S> {
     link: Counting<T>,
-    options: ReadOptions,
+    /// Boxed: sessions travel inside errors (a failed PACE hands the plain one back).
+    options: Box<ReadOptions>,
     started: Instant,
     state: S,
 }
@@ -485,7 +537,12 @@ impl<T: Transport> Session<T, Plain> {
     /// A new session over `transport`.
     pub fn new(transport: T, options: ReadOptions) -> Self {
         let started = Instant::now();
-        Self { link: Counting::new(transport, started), options, started, state: Plain { _private: () } }
+        Self {
+            link: Counting::new(transport, started),
+            options: Box::new(options),
+            started,
+            state: Plain { _private: () },
+        }
     }
 
     /// Selects the eMRTD application (`A0 00 00 02 47 10 01`).
@@ -984,35 +1041,58 @@ impl<T: Transport> Session<T, Secured> {
         let plan = match &partial.plan {
             Some(plan) => plan.clone(),
             None => {
-                let com = match self.read_kept(partial, LdsFile::Com, progress)? {
-                    Some(b) => {
-                        let com = EfCom::parse(&b)?;
+                // EF.COM, then EF.SOD, each once even across interruptions.
+                if !partial.com_checked {
+                    if let Some(b) = self.read_kept(partial, LdsFile::Com, progress)? {
+                        partial.com = Some(EfCom::parse(&b)?);
                         partial.files.insert(LdsFile::Com, b);
-                        Some(com)
                     }
-                    None => None,
-                };
-                let listed: Vec<DgNumber> = match &com {
-                    Some(c) => c.data_groups.clone(),
-                    None => DgNumber::new(1).into_iter().collect(),
-                };
-                let mut plan: Vec<LdsFile> =
-                    listed.into_iter().filter(|d| !matches!(d.get(), 3 | 4)).map(LdsFile::Dg).collect();
-                plan.push(LdsFile::Sod);
-                partial.com = com;
+                    partial.com_checked = true;
+                }
+                if !partial.done(LdsFile::Sod) {
+                    match self.read_kept(partial, LdsFile::Sod, progress)? {
+                        Some(b) => {
+                            partial.files.insert(LdsFile::Sod, b);
+                        }
+                        None => partial.missing.push(LdsFile::Sod),
+                    }
+                }
+                // The SOD's list is the truth, EF.COM's a hint: read what either lists (a
+                // group only EF.COM names is then reported as not covered by the SOD).
+                let hashed = partial
+                    .files
+                    .get(&LdsFile::Sod)
+                    .and_then(|b| crate::lds::Sod::parse(b).ok())
+                    .map(|s| s.security_object.hashes.keys().copied().collect::<Vec<_>>())
+                    .unwrap_or_default();
+                let mut listed: std::collections::BTreeSet<DgNumber> = hashed.into_iter().collect();
+                listed.extend(partial.com.iter().flat_map(|c| c.data_groups.iter().copied()));
+                if listed.is_empty() {
+                    listed.extend(DgNumber::new(1));
+                }
+                let (wanted, skipped) = self.options.data_groups.resolve(&listed);
+                partial.eac_protected = skipped.into_iter().map(LdsFile::Dg).collect();
+                let plan: Vec<LdsFile> = wanted.into_iter().map(LdsFile::Dg).collect();
                 partial.plan = Some(plan.clone());
                 plan
             }
         };
         for file in plan {
-            if partial.done(file) {
+            if partial.done(file) || partial.eac_protected.contains(&file) {
                 continue;
             }
-            match self.read_kept(partial, file, progress)? {
-                Some(bytes) => {
+            match self.read_kept(partial, file, progress) {
+                Ok(Some(bytes)) => {
                     partial.files.insert(file, bytes);
                 }
-                None => partial.missing.push(file),
+                Ok(None) => partial.missing.push(file),
+                // A refusal inside secure messaging leaves the channel open: note it and
+                // go on with the next file (DG3/DG4 without Terminal Authentication).
+                Err(ReadError::AccessDenied { .. }) if self.state.channel.is_open() => {
+                    partial.current = None;
+                    partial.eac_protected.push(file);
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         let dg1 = match LdsFile::dg(1).and_then(|f| partial.files.get(&f)) {
@@ -1048,6 +1128,7 @@ impl<T: Transport> Session<T, Secured> {
             dg1,
             files: core::mem::take(&mut partial.files),
             missing: core::mem::take(&mut partial.missing),
+            eac_protected: core::mem::take(&mut partial.eac_protected),
             interruptions: partial.interruptions.clone(),
             stats,
         })
@@ -1111,6 +1192,11 @@ pub struct DocumentRead {
     pub files: BTreeMap<LdsFile, Vec<u8>>,
     /// Files that were listed but that the chip says do not exist.
     pub missing: Vec<LdsFile>,
+    /// Data groups protected by Extended Access Control (DG3, DG4): listed but not read
+    /// (by default no command is spent on them), or refused by the chip ("security
+    /// status not satisfied") when the caller asked for them without Terminal
+    /// Authentication. The read goes on past them.
+    pub eac_protected: Vec<LdsFile>,
     /// Times the card left the field (or was reset) and the read resumed, oldest first.
     pub interruptions: Vec<Interruption>,
     /// Cost of the session up to the end of the read (of every session, when the read

@@ -58,7 +58,11 @@ impl core::fmt::Display for Interruption {
 #[derive(Default)]
 pub struct PartialRead {
     pub(super) com: Option<EfCom>,
-    /// The files to read, once EF.COM is known.
+    /// Whether EF.COM was asked for (it may not exist).
+    pub(super) com_checked: bool,
+    /// Data groups that need Extended Access Control: skipped, or refused.
+    pub(super) eac_protected: Vec<LdsFile>,
+    /// The files to read, once EF.COM and EF.SOD are known.
     pub(super) plan: Option<Vec<LdsFile>>,
     pub(super) files: BTreeMap<LdsFile, Vec<u8>>,
     pub(super) missing: Vec<LdsFile>,

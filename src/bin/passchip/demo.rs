@@ -84,6 +84,7 @@ struct Report {
     access: AccessSummary,
     files: Vec<FileSummary>,
     missing: Vec<String>,
+    eac_protected: Vec<String>,
     stats: Stats,
     verification: Verification,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -207,6 +208,7 @@ fn build_report(
         },
         files: read.files.iter().map(|(f, b)| FileSummary { file: f.name(), bytes: b.len() }).collect(),
         missing: read.missing.iter().map(|f| f.name()).collect(),
+        eac_protected: read.eac_protected.iter().map(|f| f.name()).collect(),
         stats: Stats {
             apdus: read.stats.apdus,
             read_binary: read.stats.read_binary,
@@ -262,6 +264,9 @@ fn print_text(r: &Report) {
     println!("  Files read    {}", files.join(", "));
     if !r.missing.is_empty() {
         println!("  Not on chip   {}", r.missing.join(", "));
+    }
+    if !r.eac_protected.is_empty() {
+        println!("  EAC needed    {} (Terminal Authentication; not read)", r.eac_protected.join(", "));
     }
     let s = &r.stats;
     println!(

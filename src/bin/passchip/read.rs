@@ -202,6 +202,7 @@ mod with_pcsc {
         access: Access<'a>,
         files: Vec<File>,
         missing: Vec<String>,
+        eac_protected: Vec<String>,
         interruptions: &'a [passchip::reader::Interruption],
         anti_cloning: &'a passchip::reader::AntiCloningRead,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -324,6 +325,7 @@ mod with_pcsc {
             },
             files: read.files.iter().map(|(f, b)| File { file: f.name(), bytes: b.len() }).collect(),
             missing: read.missing.iter().map(|f| f.name()).collect(),
+            eac_protected: read.eac_protected.iter().map(|f| f.name()).collect(),
             interruptions: &read.interruptions,
             anti_cloning: &read.anti_cloning,
             stats,
@@ -353,6 +355,9 @@ mod with_pcsc {
         println!("  Files read    {}", files.join(", "));
         if !r.missing.is_empty() {
             println!("  Not on chip   {}", r.missing.join(", "));
+        }
+        if !r.eac_protected.is_empty() {
+            println!("  EAC needed    {} (Terminal Authentication; not read)", r.eac_protected.join(", "));
         }
         for i in r.interruptions {
             println!("  Resumed       the card left during {i}; the read went on where it stopped");
