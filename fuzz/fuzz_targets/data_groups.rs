@@ -1,8 +1,11 @@
-//! DG11, DG12 and DG16 parsing: total on any input.
+//! The text data groups and EF.COM: DG1, DG11, DG12, DG16 and EF.COM parsing, total on
+//! any input (DG2/DG5–DG7 have the `faces` target, DG14/DG15 their own).
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
+    let _ = passchip::lds::EfCom::parse(data);
+    let _ = passchip::lds::Dg1::parse(data);
     let _ = passchip::lds::Dg11::parse(data);
     let _ = passchip::lds::Dg12::parse(data);
     if let Ok(dg16) = passchip::lds::Dg16::parse(data) {
