@@ -64,6 +64,9 @@ fn dg3_behind_eac_is_reported_and_the_read_goes_on() {
     // By default no command is spent on it: it is listed, reported, not read.
     let plain = read(&doc, ReadOptions::default());
     assert_eq!(plain.eac_protected, [dg(3)]);
+    // What the chip keeps behind EAC is a finger template.
+    let dg3 = passchip::lds::face::biometric_templates(doc.file(dg(3)).unwrap()).unwrap();
+    assert_eq!(dg3[0].header.biometric_type, Some(8));
     assert!(!plain.files.contains_key(&dg(3)));
     // Asked for, the chip refuses it inside secure messaging; the read continues past it
     // and Chip Authentication still runs on the same channel afterwards.

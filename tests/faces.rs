@@ -165,3 +165,21 @@ mod portrait {
         assert!(decode(&huge).is_err());
     }
 }
+
+#[test]
+fn bsi_reference_dg3_and_dg4_templates_parse() {
+    use passchip::lds::face::biometric_templates;
+    let dir = "fixtures/external/icao-9303/bsi-tr03105-5-referencedataset";
+    for (file, kind, magic) in [("Datagroup3.bin", 8, b"FIR\0"), ("Datagroup4.bin", 16, b"IIR\0")] {
+        let bytes = std::fs::read(format!("{dir}/{file}")).unwrap();
+        let templates = biometric_templates(&bytes).unwrap();
+        assert_eq!(templates.len(), 2, "{file}");
+        for t in &templates {
+            assert_eq!(t.header.biometric_type, Some(kind), "{file}");
+            assert!(t.data.starts_with(magic) && !t.tagged_format, "{file}");
+        }
+        // The finger/iris records are not faces: DG2's parser refuses the file.
+        assert!(Dg2::parse(&bytes).is_err());
+    }
+    assert!(biometric_templates(&[0x61, 0x03, 0x7F, 0x61, 0x00]).is_err());
+}

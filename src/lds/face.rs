@@ -234,35 +234,77 @@ pub struct Dg2<'a> {
     pub instances: Vec<(BiometricHeader, Vec<FaceImage<'a>>)>,
 }
 
+/// One biometric information template (`7F60`) of DG2, DG3 or DG4: its header and its
+/// biometric data block, unparsed (`5F2E`, or `7F2E` for the ISO/IEC 39794 formats).
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BiometricTemplate<'a> {
+    /// The biometric header template.
+    pub header: BiometricHeader,
+    /// Whether the data block is the tagged (ISO/IEC 39794, `7F2E`) kind.
+    pub tagged_format: bool,
+    /// The data block (a slice of the file), e.g. an ISO/IEC 19794-4 finger record
+    /// (`FIR\0`) or 19794-6 iris record (`IIR\0`).
+    pub data: &'a [u8],
+}
+
+impl core::fmt::Debug for BiometricTemplate<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "BiometricTemplate({:?}, {} bytes)", self.header, self.data.len())
+    }
+}
+
+/// The biometric information templates of DG2 (`75`), DG3 (`63`, fingerprints) or DG4
+/// (`76`, iris), in file order (ISO/IEC 7816-11 group template `7F61`). DG3 and DG4 are
+/// only readable after Extended Access Control; this parses them when a dump has them.
+///
+/// # Errors
+/// [`LdsError`] for another file or a broken structure.
+pub fn biometric_templates(bytes: &[u8]) -> Result<Vec<BiometricTemplate<'_>>, LdsError> {
+    let outer = Tlv::parse(bytes).map_err(tlv_err(DG2))?.0;
+    if !matches!(outer.tag.value(), 0x75 | 0x63 | 0x76) {
+        return Err(invalid("not DG2, DG3 or DG4"));
+    }
+    let group = outer.find(Tag::new(0x7F61)).map_err(tlv_err(DG2))?.ok_or(invalid("no 7F61 group template"))?;
+    let mut out = Vec::new();
+    for child in group.children() {
+        let bit = child.map_err(tlv_err(DG2))?;
+        if bit.tag != Tag::new(0x7F60) {
+            continue;
+        }
+        let mut header = BiometricHeader::default();
+        let mut block = None;
+        for item in bit.children() {
+            let item = item.map_err(tlv_err(DG2))?;
+            match item.tag.value() {
+                0xA1 => header = biometric_header(&item)?,
+                0x5F2E => block = Some((false, item.value)),
+                0x7F2E => block = Some((true, item.value)),
+                _ => {}
+            }
+        }
+        let (tagged_format, data) = block.ok_or(invalid("a template without a biometric data block"))?;
+        out.push(BiometricTemplate { header, tagged_format, data });
+    }
+    if out.is_empty() {
+        return Err(invalid("no biometric information template"));
+    }
+    Ok(out)
+}
+
 impl<'a> Dg2<'a> {
     /// Parses DG2.
     ///
     /// # Errors
     /// [`LdsError`] when the templates are broken or a face record is malformed.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, LdsError> {
-        let outer = Tlv::parse_tagged(bytes, Tag::new(0x75)).map_err(tlv_err(DG2))?;
-        let group = outer.find(Tag::new(0x7F61)).map_err(tlv_err(DG2))?.ok_or(invalid("no 7F61 group template"))?;
-        let mut instances = Vec::new();
-        for child in group.children() {
-            let bit = child.map_err(tlv_err(DG2))?;
-            if bit.tag != Tag::new(0x7F60) {
-                continue;
-            }
-            let mut header = BiometricHeader::default();
-            let mut faces = Vec::new();
-            for item in bit.children() {
-                let item = item.map_err(tlv_err(DG2))?;
-                match item.tag.value() {
-                    0xA1 => header = biometric_header(&item)?,
-                    0x5F2E => faces.extend(iso19794(item.value)?),
-                    0x7F2E => faces.extend(iso39794(item.value)?),
-                    _ => {}
-                }
-            }
-            instances.push((header, faces));
+        if bytes.first() != Some(&0x75) {
+            return Err(invalid("not DG2"));
         }
-        if instances.is_empty() {
-            return Err(invalid("no biometric information template"));
+        let mut instances = Vec::new();
+        for t in biometric_templates(bytes)? {
+            let faces = if t.tagged_format { iso39794(t.data)? } else { iso19794(t.data)? };
+            instances.push((t.header, faces));
         }
         Ok(Self { instances })
     }
