@@ -69,18 +69,31 @@ pub(crate) fn spaced(b: &[u8]) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-/// CCYYMMDD in ASCII (separators tolerated) or four BCD bytes.
+/// A full date in any encoding seen in DG11/DG12 fields: CCYYMMDD in ASCII (ICAO), the
+/// same with separators, DD.MM.CCYY (separators required, so that it cannot be mistaken
+/// for CCYYMMDD), four BCD bytes (CC YY MM DD), or four binary bytes (year as a 16-bit
+/// big-endian number, month, day). A date that is not a calendar date is `None`, never
+/// guessed.
 pub(crate) fn full_date(b: &[u8]) -> Option<Date> {
-    let digits: Vec<u8> = if b.len() == 4 && b.iter().all(|x| x >> 4 <= 9 && x & 0x0F <= 9) {
-        b.iter().flat_map(|x| [x >> 4, x & 0x0F]).collect()
-    } else {
-        b.iter().filter(|c| c.is_ascii_digit()).map(|c| c - b'0').collect()
+    let date = |y: u32, m: u32, d: u32| {
+        (1800..=2200).contains(&y).then(|| Date::parse(&format!("{y:04}-{m:02}-{d:02}")).ok()).flatten()
     };
+    if let &[c, y, m, d] = b {
+        let bcd = b.iter().all(|x| x >> 4 <= 9 && x & 0x0F <= 9);
+        let from_bcd = |x: u8| u32::from(x >> 4) * 10 + u32::from(x & 0x0F);
+        let as_bcd = bcd.then(|| date(from_bcd(c) * 100 + from_bcd(y), from_bcd(m), from_bcd(d))).flatten();
+        if as_bcd.is_some() || b.iter().all(u8::is_ascii_digit) {
+            return as_bcd;
+        }
+        return date((u32::from(c) << 8) | u32::from(y), u32::from(m), u32::from(d));
+    }
+    let digits: Vec<u32> = b.iter().filter(|c| c.is_ascii_digit()).map(|c| u32::from(c - b'0')).collect();
     if digits.len() != 8 {
         return None;
     }
-    let n = |r: core::ops::Range<usize>| digits.get(r).map(|d| d.iter().fold(0u32, |a, &x| a * 10 + u32::from(x)));
-    Date::parse(&format!("{:04}-{:02}-{:02}", n(0..4)?, n(4..6)?, n(6..8)?)).ok()
+    let n = |r: core::ops::Range<usize>| digits.get(r).map(|d| d.iter().fold(0u32, |a, &x| a * 10 + x));
+    let separated = b.iter().any(|c| !c.is_ascii_digit());
+    date(n(0..4)?, n(4..6)?, n(6..8)?).or_else(|| separated.then(|| date(n(4..8)?, n(2..4)?, n(0..2)?)).flatten())
 }
 
 impl Dg11 {
@@ -188,6 +201,13 @@ mod tests {
         assert_eq!(full_date(b"1985-04-12"), Date::parse("1985-04-12").ok());
         assert_eq!(full_date(&[0x19, 0x85, 0x04, 0x12]), Date::parse("1985-04-12").ok());
         assert_eq!(full_date(b"19851312"), None);
+        // Binary (1985 = 0x07C1), day-first with separators, and nonsense refused.
+        assert_eq!(full_date(&[0x07, 0xC1, 0x04, 0x0C]), Date::parse("1985-04-12").ok());
+        assert_eq!(full_date(b"12.04.1985"), Date::parse("1985-04-12").ok());
+        assert_eq!(full_date(b"12041985"), None, "day-first without separators is ambiguous");
+        assert_eq!(full_date(&[0xFF, 0xFF, 0xFF, 0xFF]), None);
+        assert_eq!(full_date(&[0x19, 0x85, 0x13, 0x01]), None);
+        assert_eq!(full_date(b"1985"), None);
         let d = Dg11 {
             full_name_primary: Some("ÖBERG".into()),
             full_name_secondary: Some("ÅSA".into()),
