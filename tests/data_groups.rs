@@ -112,3 +112,19 @@ fn the_sod_list_is_the_truth_and_the_caller_can_restrict_it() {
     );
     assert_eq!(extra.missing, [dg(12)]);
 }
+
+#[test]
+fn reading_dg3_directly_says_protected_by_eac_and_the_channel_stays_up() {
+    use passchip::reader::{ReadError, Session};
+    let doc = VirtualDocument::build(DocumentSpec { eac_protected_dg3: true, ..DocumentSpec::specimen() });
+    for sfi in [true, false] {
+        let mut session =
+            Session::new(InProcess::new(VirtualChip::new(doc.clone())), ReadOptions::default().with_sfi(sfi));
+        session.select_application().unwrap();
+        let mut secured = session.bac(&doc.mrz_key()).map_err(|(_, e)| e).unwrap();
+        let e = secured.read_file(dg(3)).unwrap_err();
+        assert_eq!(e, ReadError::EacProtected { file: "DG3".into() }, "sfi {sfi}");
+        assert!(e.to_string().contains("protected by EAC"), "{e}");
+        assert_eq!(secured.read_file(dg(1)).unwrap().as_deref(), doc.file(dg(1)), "sfi {sfi}");
+    }
+}

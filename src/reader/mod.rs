@@ -1088,7 +1088,7 @@ impl<T: Transport> Session<T, Secured> {
                 Ok(None) => partial.missing.push(file),
                 // A refusal inside secure messaging leaves the channel open: note it and
                 // go on with the next file (DG3/DG4 without Terminal Authentication).
-                Err(ReadError::AccessDenied { .. }) if self.state.channel.is_open() => {
+                Err(ReadError::EacProtected { .. }) if self.state.channel.is_open() => {
                     partial.current = None;
                     partial.eac_protected.push(file);
                 }

@@ -8,6 +8,16 @@ use crate::tlv::{self, Header, Length, Tag, TlvError};
 use crate::transport::Transport;
 use crate::transport::atr::AtrInfo;
 
+/// The error for a refused file: DG3 and DG4 are the EAC-protected ones (ICAO 9303-10
+/// §4.7.3–4.7.4).
+fn refused(target: &Target) -> ReadError {
+    if matches!(target.fid, [0x01, 0x03 | 0x04]) {
+        ReadError::EacProtected { file: target.name.clone() }
+    } else {
+        ReadError::AccessDenied { file: target.name.clone() }
+    }
+}
+
 /// Progress of one file read, reported after every chunk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress<'a> {
@@ -26,10 +36,17 @@ pub enum ReadError {
     /// Secure messaging failed; the channel is closed.
     #[error("secure messaging failed: {0}")]
     Sm(#[from] SmError),
-    /// The chip refuses this file without further authentication (`6982`, e.g. DG3/DG4
-    /// without Extended Access Control).
+    /// The chip refuses this file without further authentication (`6982`).
     #[error("reading {file} was refused: its access conditions are not satisfied")]
     AccessDenied {
+        /// The file.
+        file: String,
+    },
+    /// The chip refuses DG3 or DG4 (`6982`): they are protected by Extended Access
+    /// Control, which needs Terminal Authentication with a certificate from the issuing
+    /// state. Secure messaging stays up.
+    #[error("{file} is protected by EAC: the chip releases it only after Terminal Authentication")]
+    EacProtected {
         /// The file.
         file: String,
     },
@@ -208,9 +225,7 @@ pub(crate) fn read_file<T: Transport>(
             match sel.sw() {
                 StatusWord::Ok => f.selected = true,
                 StatusWord::FileNotFound => return Ok(None),
-                StatusWord::SecurityStatusNotSatisfied => {
-                    return Err(ReadError::AccessDenied { file: target.name.clone() });
-                }
+                StatusWord::SecurityStatusNotSatisfied => return Err(refused(target)),
                 sw => return Err(f.err_status(sw)),
             }
         }
@@ -305,7 +320,7 @@ fn read_chunk<T: Transport>(
     }
     match sw {
         StatusWord::FileNotFound if offset == 0 => Ok(Outcome::NotFound),
-        StatusWord::SecurityStatusNotSatisfied => Err(ReadError::AccessDenied { file: f.target.name.clone() }),
+        StatusWord::SecurityStatusNotSatisfied => Err(refused(f.target)),
         StatusWord::WrongP1P2
         | StatusWord::InsNotSupported
         | StatusWord::CommandNotAllowed
