@@ -131,6 +131,39 @@ pub enum Fault {
     Unprotected(StatusWord),
 }
 
+/// A chip built to attack the reader: one misbehaviour, switched on for good
+/// ([`VirtualChip::set_hostile`]). Each has its test in `tests/hostile.rs`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Hostile {
+    /// Every protected response carries a wrong MAC.
+    WrongMac,
+    /// Protected responses come without their MAC object (`8E`).
+    MissingMac,
+    /// Each protected response is the previous one again (a replay: its send sequence
+    /// counter is one behind).
+    ReplayedResponses,
+    /// Protected responses are cut in half (the status word kept).
+    TruncatedResponses,
+    /// READ BINARY answers a bare, unprotected `6A82` inside secure messaging.
+    UnprotectedErrors,
+    /// Every plain command is answered `61 10`, and so is every GET RESPONSE: an endless chain.
+    EndlessGetResponse,
+    /// Every plain command is answered `6C XX` with another XX each time.
+    WrongLeLoop,
+    /// DG2's header claims 2 GiB.
+    HugeLength,
+    /// DG11 is 100 000 constructed objects nested in one another.
+    DeepNesting,
+    /// DG2 grows by 1 KiB at every READ BINARY: what was read first no longer fits what follows.
+    GrowingFile,
+    /// The chip changes its answers: DG1 differs at every SELECT.
+    ChangingAnswers,
+    /// After access control, every plaintext answer (data ‖ SW1 SW2) comes from this list,
+    /// protected properly (the fuzzer plays the chip); an empty list answers `6A82`.
+    Scripted(VecDeque<Vec<u8>>),
+}
+
 enum State {
     Idle,
     Challenged(Zeroizing<[u8; 8]>),
@@ -180,6 +213,12 @@ pub struct VirtualChip {
     in_mf: bool,
     /// EF.CardSecurity (MF) is the current file.
     card_security_current: bool,
+    /// The misbehaviour, if this chip is hostile.
+    hostile: Option<Hostile>,
+    /// The last protected response (for [`Hostile::ReplayedResponses`]).
+    last_protected: Vec<u8>,
+    /// Counts for the hostile modes that change over time.
+    hostile_step: u32,
 }
 
 impl core::fmt::Debug for VirtualChip {
@@ -221,7 +260,46 @@ impl VirtualChip {
             ca_pending: None,
             in_mf: false,
             card_security_current: false,
+            hostile: None,
+            last_protected: Vec::new(),
+            hostile_step: 0,
         }
+    }
+
+    /// Makes the chip hostile (or, with `None`, well-behaved again). File-level modes
+    /// rewrite the served document at once.
+    pub fn set_hostile(&mut self, mode: Option<Hostile>) {
+        match &mode {
+            Some(Hostile::HugeLength) => {
+                let mut huge = vec![0x75, 0x84, 0x7F, 0xFF, 0xFF, 0xFF];
+                huge.extend_from_slice(&[0x5F; 64]);
+                if let Some(dg2) = LdsFile::dg(2) {
+                    self.doc.set_file(dg2, huge);
+                }
+            }
+            Some(Hostile::DeepNesting) => {
+                // Definite lengths need the inside first: built from the innermost out.
+                let mut body = vec![0x5F, 0x10, 0x00];
+                for _ in 0..100_000 {
+                    let mut outer = vec![0xA0];
+                    crate::tlv::encode_length(body.len(), &mut outer);
+                    outer.extend_from_slice(&body);
+                    body = outer;
+                }
+                if let Some(dg11) = LdsFile::dg(11) {
+                    self.doc.set_file(dg11, crate::tlv::encode_to_vec(crate::tlv::Tag::new(0x6B), &body));
+                }
+            }
+            _ => {}
+        }
+        self.hostile = mode;
+    }
+
+    /// [`VirtualChip::set_hostile`] as a builder.
+    #[must_use]
+    pub fn hostile(mut self, mode: Hostile) -> Self {
+        self.set_hostile(Some(mode));
+        self
     }
 
     /// Tries left on the PIN's retry counter (persistent: survives [`VirtualChip::reset`]).
@@ -573,7 +651,21 @@ impl VirtualChip {
             self.state = State::Idle;
             return sw.to_bytes().to_vec();
         }
-        let (data, sw) = self.process(&opened);
+        let reads = matches!(opened.ins, ins::READ_BINARY | ins::READ_BINARY_ODD);
+        if reads && self.hostile == Some(Hostile::UnprotectedErrors) {
+            return StatusWord::FileNotFound.to_bytes().to_vec();
+        }
+        let (data, sw) = match &mut self.hostile {
+            Some(Hostile::Scripted(script)) => match script.pop_front() {
+                Some(mut answer) if answer.len() >= 2 => {
+                    let sw2 = answer.pop().unwrap_or(0);
+                    let sw1 = answer.pop().unwrap_or(0);
+                    (answer, StatusWord::from_bytes(sw1, sw2))
+                }
+                _ => (vec![], StatusWord::FileNotFound),
+            },
+            _ => self.process(&opened),
+        };
         let odd = opened.ins & 1 == 1;
         let State::Secured(channel) = &mut self.state else {
             return StatusWord::ConditionsNotSatisfied.to_bytes().to_vec();
@@ -594,8 +686,37 @@ impl VirtualChip {
                     self.state = State::Secured(next);
                     self.current = None;
                 }
+                self.tamper(r)
+            }
+        }
+    }
+
+    /// The wire-level hostile modes, applied to a protected response.
+    fn tamper(&mut self, mut r: Vec<u8>) -> Vec<u8> {
+        let n = r.len();
+        match self.hostile {
+            Some(Hostile::WrongMac) => {
+                if let Some(b) = r.get_mut(n.saturating_sub(3)) {
+                    *b ^= 0x01;
+                }
                 r
             }
+            // … ‖ 8E 08 MAC ‖ SW1 SW2: drop the MAC object.
+            Some(Hostile::MissingMac) if n >= 12 => {
+                r.drain(n - 12..n - 2);
+                r
+            }
+            Some(Hostile::ReplayedResponses) => {
+                let previous = core::mem::replace(&mut self.last_protected, r.clone());
+                if previous.is_empty() { r } else { previous }
+            }
+            Some(Hostile::TruncatedResponses) if n > 4 => {
+                let sw = r.split_off(n - 2);
+                r.truncate((n - 2) / 2);
+                r.extend_from_slice(&sw);
+                r
+            }
+            _ => r,
         }
     }
 
@@ -622,6 +743,9 @@ impl VirtualChip {
                 (0x00 | 0x02, &[a, b]) => match self.doc.files().find(|(f, _)| f.fid() == [a, b]) {
                     Some((f, _)) if self.eac_protected(f) => (vec![], StatusWord::SecurityStatusNotSatisfied),
                     Some((f, _)) => {
+                        if self.hostile == Some(Hostile::ChangingAnswers) && f.sfi() == 1 {
+                            self.hostile_step = self.hostile_step.wrapping_add(1);
+                        }
                         self.current = Some(f);
                         self.card_security_current = false;
                         (vec![], StatusWord::Ok)
@@ -758,8 +882,27 @@ impl VirtualChip {
         } else {
             (usize::from(cmd.p1 & 0x7F) << 8) | usize::from(cmd.p2)
         };
+        let grown;
         let content = if self.card_security_current {
             self.doc.card_security()
+        } else if self.hostile == Some(Hostile::GrowingFile) && self.current.is_some_and(|f| f.sfi() == 2) {
+            // A new, longer DG2 at every read: 1 KiB more each time, its header updated.
+            self.hostile_step = self.hostile_step.saturating_add(1);
+            let mut body = self.current.and_then(|f| self.doc.file(f)).unwrap_or_default().to_vec();
+            body.resize(body.len() + 1024 * self.hostile_step as usize, 0x47);
+            grown = crate::tlv::encode_to_vec(crate::tlv::Tag::new(0x75), &body);
+            Some(grown.as_slice())
+        } else if self.hostile == Some(Hostile::ChangingAnswers) && self.current.is_some_and(|f| f.sfi() == 1) {
+            // Another DG1 at every SELECT (and every SFI read): its last MRZ byte changes.
+            if cmd.p1 & 0x80 != 0 {
+                self.hostile_step = self.hostile_step.wrapping_add(1);
+            }
+            let mut changed = self.current.and_then(|f| self.doc.file(f)).unwrap_or_default().to_vec();
+            if let Some(last) = changed.last_mut() {
+                *last = b'0' + (self.hostile_step % 10) as u8;
+            }
+            grown = changed;
+            Some(grown.as_slice())
         } else {
             self.current.and_then(|f| self.doc.file(f))
         };
@@ -797,6 +940,16 @@ impl ApduHandler for VirtualChip {
         // A chip without extended length rejects such APDUs before any SM processing.
         if cmd.extended && self.profile.max_extended_ne.is_none() {
             return StatusWord::WrongLength.to_bytes().to_vec();
+        }
+        if !matches!(self.state, State::Secured(_)) {
+            match self.hostile {
+                Some(Hostile::EndlessGetResponse) => return vec![0x61, 0x10],
+                Some(Hostile::WrongLeLoop) => {
+                    self.hostile_step = self.hostile_step.wrapping_add(1);
+                    return vec![0x6C, 0x10 + (self.hostile_step % 0x40) as u8];
+                }
+                _ => {}
+            }
         }
         if matches!(self.state, State::Secured(_)) { self.secured(&cmd) } else { self.plain(&cmd) }
     }

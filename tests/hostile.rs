@@ -1,0 +1,129 @@
+//! Hostile chips: every `emulator::Hostile` mode ends the read with its own typed error
+//! (or, where the bytes are merely inconsistent, with a read that passive authentication
+//! rejects), never a panic; the heap stays under a stated bound; and the same reader and
+//! link read a well-behaved chip right afterwards.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use passchip::emulator::{DocumentSpec, Hostile, VirtualChip, VirtualDocument};
+use passchip::lds::LdsFile;
+use passchip::reader::{AccessPolicy, Credentials, DocumentRead, ReadError, ReadOptions, SessionError, read_document};
+use passchip::sm::SmError;
+use passchip::transport::{InProcess, TransportError};
+
+/// The heap a hostile read may use at its peak: the 1 MiB file-size limit, the decoded
+/// copy of the largest response, and the session's bookkeeping (README, "Limits").
+const PEAK_HEAP: usize = 4 << 20;
+
+fn options() -> ReadOptions {
+    ReadOptions::default().with_access(AccessPolicy::BacOnly)
+}
+
+/// Reads through `link` with the chip hostile, then makes the chip well-behaved and reads
+/// again over the same link: the second read must be complete.
+fn hostile_read(doc: &VirtualDocument, mode: Hostile) -> Result<DocumentRead, SessionError> {
+    let mut link = InProcess::new(VirtualChip::new(doc.clone()).hostile(mode.clone()));
+    let creds = Credentials::Mrz(doc.mrz_key());
+    let mut result = None;
+    let info = allocation_counter::measure(|| result = Some(read_document(&mut link, &creds, options())));
+    assert!(info.bytes_max < PEAK_HEAP as u64, "{mode:?}: peak heap {} bytes", info.bytes_max);
+    // The reader is usable again: a fresh chip on the same link reads completely.
+    *link.handler_mut() = VirtualChip::new(doc.clone());
+    let again = read_document(&mut link, &creds, options()).unwrap_or_else(|e| panic!("{mode:?}: after: {e}"));
+    for (f, content) in doc.files() {
+        assert_eq!(again.files.get(&f).map(Vec::as_slice), Some(content), "{mode:?}: after: {f}");
+    }
+    result.unwrap()
+}
+
+fn sm(e: &SessionError) -> Option<&SmError> {
+    match e {
+        SessionError::Read(ReadError::Sm(s)) => Some(s),
+        _ => None,
+    }
+}
+
+#[test]
+fn wrong_missing_replayed_and_truncated_macs_are_secure_messaging_errors() {
+    let doc = VirtualDocument::specimen();
+    let e = hostile_read(&doc, Hostile::WrongMac).unwrap_err();
+    assert_eq!(sm(&e), Some(&SmError::BadMac), "{e}");
+    let e = hostile_read(&doc, Hostile::MissingMac).unwrap_err();
+    assert!(matches!(sm(&e), Some(SmError::Malformed(_) | SmError::BadMac)), "{e}");
+    let e = hostile_read(&doc, Hostile::ReplayedResponses).unwrap_err();
+    assert!(matches!(sm(&e), Some(SmError::BadMac | SmError::CounterMismatch { .. })), "{e}");
+    let e = hostile_read(&doc, Hostile::TruncatedResponses).unwrap_err();
+    assert!(sm(&e).is_some(), "{e}");
+}
+
+#[test]
+fn an_unprotected_error_inside_secure_messaging_is_not_trusted() {
+    let e = hostile_read(&VirtualDocument::specimen(), Hostile::UnprotectedErrors).unwrap_err();
+    assert!(matches!(sm(&e), Some(SmError::Unprotected(_))), "{e}");
+}
+
+#[test]
+fn endless_61xx_chains_and_6cxx_loops_are_cut_off() {
+    let doc = VirtualDocument::specimen();
+    for mode in [Hostile::EndlessGetResponse, Hostile::WrongLeLoop] {
+        let e = hostile_read(&doc, mode.clone()).unwrap_err();
+        assert!(matches!(e, SessionError::Transport(TransportError::EndlessChain(_))), "{mode:?}: {e:?}");
+    }
+}
+
+#[test]
+fn a_file_claiming_gigabytes_is_refused_before_reading() {
+    let e = hostile_read(&VirtualDocument::specimen(), Hostile::HugeLength).unwrap_err();
+    assert!(
+        matches!(&e, SessionError::Read(ReadError::FileTooLarge { claimed, limit, .. }) if *claimed > *limit),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn deeply_nested_tlv_is_read_and_refused_by_the_parsers_without_recursion() {
+    let doc = VirtualDocument::build(DocumentSpec { extra_data_groups: true, ..DocumentSpec::specimen() });
+    let read = hostile_read(&doc, Hostile::DeepNesting).unwrap();
+    let dg11 = &read.files[&LdsFile::dg(11).unwrap()];
+    assert!(dg11.len() > 300_000);
+    assert!(matches!(passchip::tlv::validate(dg11), Err(passchip::tlv::TlvError::TooDeep { .. })));
+    // The DG11 parser looks one level down only: it returns, with nothing in it.
+    let parsed = passchip::lds::Dg11::parse(dg11).unwrap();
+    assert_eq!(parsed.full_name_primary, None);
+}
+
+#[test]
+fn a_file_that_grows_or_changes_while_read_fails_passive_authentication() {
+    let doc = VirtualDocument::specimen();
+    for (mode, dg) in [(Hostile::GrowingFile, 2), (Hostile::ChangingAnswers, 1)] {
+        let read = hostile_read(&doc, mode.clone()).unwrap();
+        let file = LdsFile::dg(dg).unwrap();
+        assert_ne!(read.files.get(&file).map(Vec::as_slice), doc.file(file), "{mode:?}");
+        let sod = passchip::lds::Sod::parse(&read.files[&LdsFile::Sod]).unwrap();
+        let expected = &sod.security_object.hashes[&passchip::lds::DgNumber::new(dg).unwrap()];
+        let actual = sod.security_object.hash_alg.digest(&read.files[&file]);
+        assert_ne!(&actual[..], &expected[..], "{mode:?}: the SOD must not vouch for what was read");
+    }
+}
+
+#[test]
+fn a_scripted_chip_cannot_crash_the_reader() {
+    // After BAC, the chip answers from a script: garbage, short, oversized, odd status words.
+    let doc = VirtualDocument::specimen();
+    let scripts: Vec<Vec<Vec<u8>>> = vec![
+        vec![],
+        vec![vec![0x90, 0x00]; 50],
+        vec![vec![0x60, 0x82, 0xFF, 0xFF, 0x90, 0x00]],
+        vec![vec![0x60, 0x05, 0x5F, 0x01, 0x04, 0x90, 0x00], vec![0x62, 0x82]],
+        vec![vec![0x6C, 0x00], vec![0x61, 0x00], vec![0x6B, 0x00]],
+        vec![[vec![0x60, 0x84, 0x00, 0x10, 0x00, 0x00], vec![0; 200], vec![0x90, 0x00]].concat(); 5000],
+    ];
+    for script in scripts {
+        let n = script.len();
+        let r = hostile_read(&doc, Hostile::Scripted(script.into()));
+        // Whatever the result, it is a value: either an error or a read whose files fail
+        // passive authentication.
+        if let Ok(read) = r {
+            assert!(read.files.get(&LdsFile::Sod).is_none_or(|s| passchip::lds::Sod::parse(s).is_err()), "{n}");
+        }
+    }
+}
