@@ -127,3 +127,42 @@ fn a_scripted_chip_cannot_crash_the_reader() {
         }
     }
 }
+
+/// A DG14 built to attack Chip Authentication: off-curve points and the DH values 0, 1
+/// and p − 1 are refused when the key is decoded, before any secret touches them.
+#[test]
+fn invalid_chip_authentication_keys_are_refused() {
+    use passchip::chip_auth::{ChipAuthError, ChipPublicKey};
+    use passchip::tlv::{Tag, encode_to_vec};
+    let doc = VirtualDocument::specimen();
+    let dg14 = passchip::lds::Dg14::parse(doc.file(LdsFile::dg(14).unwrap()).unwrap()).unwrap();
+    let spki = dg14.infos.chip_authentication()[0].public_key.clone();
+    assert!(ChipPublicKey::from_spki(&spki).is_ok());
+    // Off the curve: the point's last byte changed (the SPKI ends with it).
+    let mut off = spki.clone();
+    *off.last_mut().unwrap() ^= 0x01;
+    assert!(matches!(ChipPublicKey::from_spki(&off), Err(ChipAuthError::BadKey(_))));
+    // DH on RFC 5114 group 0 (standardized domain parameters, ID 0).
+    let group = passchip::crypto::dh::DhGroup::standard(0).unwrap();
+    let p = group.modulus();
+    let mut p_minus_1 = p.clone();
+    *p_minus_1.last_mut().unwrap() -= 1;
+    let dh_spki = |y: &[u8]| {
+        let alg = [
+            encode_to_vec(Tag::new(0x06), &[0x04, 0x00, 0x7F, 0x00, 0x07, 0x01, 0x02]),
+            encode_to_vec(Tag::new(0x02), &[0x00]),
+        ]
+        .concat();
+        let mut int = y.to_vec();
+        if int.first().is_some_and(|b| b & 0x80 != 0) {
+            int.insert(0, 0);
+        }
+        let bits = [vec![0], encode_to_vec(Tag::new(0x02), &int)].concat();
+        encode_to_vec(Tag::new(0x30), &[encode_to_vec(Tag::new(0x30), &alg), encode_to_vec(Tag::new(0x03), &bits)].concat())
+    };
+    assert!(ChipPublicKey::from_spki(&dh_spki(&group.encode(group.generator()))).is_ok(), "g itself decodes");
+    // 2 is in range but outside the order-q subgroup: refused too.
+    for y in [vec![0x00], vec![0x01], vec![0x02], p_minus_1, p] {
+        assert!(matches!(ChipPublicKey::from_spki(&dh_spki(&y)), Err(ChipAuthError::BadKey(_))), "{:02X?}", &y[..1]);
+    }
+}
