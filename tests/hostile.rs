@@ -158,7 +158,10 @@ fn invalid_chip_authentication_keys_are_refused() {
             int.insert(0, 0);
         }
         let bits = [vec![0], encode_to_vec(Tag::new(0x02), &int)].concat();
-        encode_to_vec(Tag::new(0x30), &[encode_to_vec(Tag::new(0x30), &alg), encode_to_vec(Tag::new(0x03), &bits)].concat())
+        encode_to_vec(
+            Tag::new(0x30),
+            &[encode_to_vec(Tag::new(0x30), &alg), encode_to_vec(Tag::new(0x03), &bits)].concat(),
+        )
     };
     assert!(ChipPublicKey::from_spki(&dh_spki(&group.encode(group.generator()))).is_ok(), "g itself decodes");
     // 2 is in range but outside the order-q subgroup: refused too.

@@ -109,6 +109,10 @@ pub struct ReadOptions {
     /// Which data groups to read. Default: every one listed, except those that need
     /// Extended Access Control.
     pub data_groups: DataGroupPlan,
+    /// Whether log events (`tracing`) may carry personal data: the holder's name and the
+    /// document number once DG1 is read. Default: false (file names, sizes, protocols
+    /// and errors only). Secrets (keys, passwords, MRZ, CAN, PIN) are never logged.
+    pub personal_data_in_logs: bool,
 }
 
 /// Which data groups a read fetches. EF.COM and EF.SOD are always read: the SOD's list
@@ -163,6 +167,7 @@ impl Default for ReadOptions {
             aa_challenge: None,
             atr_info: true,
             data_groups: DataGroupPlan::Listed,
+            personal_data_in_logs: false,
         }
     }
 }
@@ -208,6 +213,14 @@ impl ReadOptions {
     #[must_use]
     pub fn with_aa_challenge(mut self, challenge: [u8; 8]) -> Self {
         self.aa_challenge = Some(challenge);
+        self
+    }
+
+    /// Lets log events carry the holder's name and document number (see
+    /// [`ReadOptions::personal_data_in_logs`]).
+    #[must_use]
+    pub fn with_personal_data_in_logs(mut self, yes: bool) -> Self {
+        self.personal_data_in_logs = yes;
         self
     }
 
@@ -525,6 +538,7 @@ impl<T: Transport, S> Session<T, S> {
         }
         match self.link.record.lost.clone() {
             Some(cause) => {
+                tracing::warn!(during = ?during, cause = %cause, "the card left the field; the read can resume");
                 partial.interruptions.push(during.clone());
                 SessionError::Interrupted { during, cause }
             }
@@ -1083,12 +1097,17 @@ impl<T: Transport> Session<T, Secured> {
             }
             match self.read_kept(partial, file, progress) {
                 Ok(Some(bytes)) => {
+                    tracing::debug!(file = %file, bytes = bytes.len(), "file read");
                     partial.files.insert(file, bytes);
                 }
-                Ok(None) => partial.missing.push(file),
+                Ok(None) => {
+                    tracing::debug!(file = %file, "listed but not on the chip");
+                    partial.missing.push(file);
+                }
                 // A refusal inside secure messaging leaves the channel open: note it and
                 // go on with the next file (DG3/DG4 without Terminal Authentication).
                 Err(ReadError::EacProtected { .. }) if self.state.channel.is_open() => {
+                    tracing::info!(file = %file, "protected by EAC: not read without Terminal Authentication");
                     partial.current = None;
                     partial.eac_protected.push(file);
                 }
@@ -1099,6 +1118,14 @@ impl<T: Transport> Session<T, Secured> {
             Some(b) => Some(Dg1::parse(b)?),
             None => None,
         };
+        if let Some(d) = dg1.as_ref().filter(|_| self.options.personal_data_in_logs) {
+            // Only on the caller's request (ReadOptions::with_personal_data_in_logs).
+            tracing::debug!(
+                document_number = %d.mrz.document_number,
+                name = %format!("{}, {}", d.mrz.primary_identifier, d.mrz.secondary_identifier),
+                "holder"
+            );
+        }
         // The suite access control established (Chip Authentication may replace it).
         let suite = self.suite();
         let extended_length = self.uses_extended_length();
@@ -1524,8 +1551,21 @@ pub fn read_document_resuming<T: Transport>(
             return Err(session.settle(partial, e, Interruption::Access));
         }
     };
+    tracing::info!(
+        protocol = ?secured.access_protocol(),
+        suite = ?secured.suite(),
+        bac_fallback = note.as_deref().unwrap_or("none"),
+        "access control done"
+    );
     let mut read = secured.continue_read(partial, progress)?;
     read.bac_fallback = note;
+    tracing::info!(
+        files = read.files.len(),
+        missing = read.missing.len(),
+        eac_protected = read.eac_protected.len(),
+        apdus = read.stats.apdus,
+        "document read"
+    );
     Ok(read)
 }
 

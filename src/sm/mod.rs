@@ -394,7 +394,9 @@ impl SecureChannel {
     /// [`SmError`]; the channel is closed afterwards.
     pub fn transmit<T: Transport + ?Sized>(&mut self, t: &mut T, cmd: &Command<'_>) -> Result<Response, SmError> {
         let raw = self.send(t, cmd)?;
-        self.unprotect(raw.data(), raw.sw())
+        self.unprotect(raw.data(), raw.sw()).inspect_err(|e| {
+            tracing::warn!(error = %e, "secure messaging failed; the channel is closed");
+        })
     }
 
     /// Protects and sends `cmd`; a link failure closes the channel.
@@ -426,7 +428,9 @@ impl SecureChannel {
             self.ssc = before;
             return Err(SmError::ExtendedLengthRejected);
         }
-        self.unprotect(raw.data(), raw.sw())
+        self.unprotect(raw.data(), raw.sw()).inspect_err(|e| {
+            tracing::warn!(error = %e, "secure messaging failed; the channel is closed");
+        })
     }
 }
 

@@ -114,6 +114,17 @@ pub trait CardSlot {
 pub fn exchange_raw<T: Transport + ?Sized>(t: &mut T, capdu: &[u8]) -> Result<Response, TransportError> {
     let mut raw = t.transmit(capdu)?;
     let (_, mut sw) = Response::split(&raw)?;
+    // The header and the status only: command and response data can be keys, MRZ-derived
+    // values or personal data, and are never logged.
+    if let [cla, ins, p1, p2, ..] = capdu {
+        tracing::trace!(
+            header = %format_args!("{cla:02X} {ins:02X} {p1:02X} {p2:02X}"),
+            sent = capdu.len(),
+            received = raw.len(),
+            sw = %sw,
+            "apdu"
+        );
+    }
     if let StatusWord::WrongLe(n) = sw {
         // Resend once with Le = XX (the last Le byte of a short APDU). Extended APDUs
         // never get 6CXX from a conforming chip; we do not resend those.
