@@ -52,6 +52,26 @@ pub struct Dg11 {
     pub proof_of_citizenship: Option<Vec<u8>>,
 }
 
+/// Personal data: wiped when dropped.
+impl Drop for Dg11 {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.full_name_primary.zeroize();
+        self.full_name_secondary.zeroize();
+        self.personal_number.zeroize();
+        self.place_of_birth.zeroize();
+        self.address.zeroize();
+        self.telephone.zeroize();
+        self.profession.zeroize();
+        self.title.zeroize();
+        self.personal_summary.zeroize();
+        self.custody_information.zeroize();
+        self.proof_of_citizenship.zeroize();
+        self.other_travel_documents.zeroize();
+        self.other_names.zeroize();
+    }
+}
+
 impl core::fmt::Debug for Dg11 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Dg11(..)")
@@ -208,13 +228,11 @@ mod tests {
         assert_eq!(full_date(&[0xFF, 0xFF, 0xFF, 0xFF]), None);
         assert_eq!(full_date(&[0x19, 0x85, 0x13, 0x01]), None);
         assert_eq!(full_date(b"1985"), None);
-        let d = Dg11 {
-            full_name_primary: Some("ÖBERG".into()),
-            full_name_secondary: Some("ÅSA".into()),
-            personal_number: Some("19850412-2386".into()),
-            full_date_of_birth: Date::parse("1985-04-12").ok(),
-            ..Dg11::default()
-        };
+        let mut d = Dg11::default();
+        d.full_name_primary = Some("ÖBERG".into());
+        d.full_name_secondary = Some("ÅSA".into());
+        d.personal_number = Some("19850412-2386".into());
+        d.full_date_of_birth = Date::parse("1985-04-12").ok();
         assert_eq!(Dg11::parse(&d.encode()).unwrap(), d);
     }
 }

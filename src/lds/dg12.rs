@@ -43,6 +43,21 @@ pub struct Dg12 {
     pub personalization_system: Option<String>,
 }
 
+/// Personal data: wiped when dropped.
+impl Drop for Dg12 {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.issuing_authority.zeroize();
+        self.other_persons.zeroize();
+        self.endorsements.zeroize();
+        self.tax_exit_requirements.zeroize();
+        self.front_image.zeroize();
+        self.rear_image.zeroize();
+        self.personalization_time.zeroize();
+        self.personalization_system.zeroize();
+    }
+}
+
 impl core::fmt::Debug for Dg12 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("Dg12(..)")

@@ -37,6 +37,19 @@ pub struct Dg16 {
     pub persons: Vec<PersonToNotify>,
 }
 
+/// Personal data: wiped when dropped.
+impl Drop for Dg16 {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+
+        for p in &mut self.persons {
+            p.name.zeroize();
+            p.telephone.zeroize();
+            p.address.zeroize();
+        }
+    }
+}
+
 impl core::fmt::Debug for Dg16 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "Dg16({} persons)", self.persons.len())

@@ -261,33 +261,37 @@ impl core::fmt::Debug for BiometricTemplate<'_> {
 /// # Errors
 /// [`LdsError`] for another file or a broken structure.
 pub fn biometric_templates(bytes: &[u8]) -> Result<Vec<BiometricTemplate<'_>>, LdsError> {
-    let outer = Tlv::parse(bytes).map_err(tlv_err(DG2))?.0;
-    if !matches!(outer.tag.value(), 0x75 | 0x63 | 0x76) {
-        return Err(invalid("not DG2, DG3 or DG4"));
-    }
-    let group = outer.find(Tag::new(0x7F61)).map_err(tlv_err(DG2))?.ok_or(invalid("no 7F61 group template"))?;
+    let file = match bytes.first() {
+        Some(0x75) => "DG2",
+        Some(0x63) => "DG3",
+        Some(0x76) => "DG4",
+        _ => return Err(invalid("not DG2, DG3 or DG4")),
+    };
+    let bad = |reason: &'static str| LdsError::Invalid { file, reason };
+    let outer = Tlv::parse(bytes).map_err(tlv_err(file))?.0;
+    let group = outer.find(Tag::new(0x7F61)).map_err(tlv_err(file))?.ok_or(bad("no 7F61 group template"))?;
     let mut out = Vec::new();
     for child in group.children() {
-        let bit = child.map_err(tlv_err(DG2))?;
+        let bit = child.map_err(tlv_err(file))?;
         if bit.tag != Tag::new(0x7F60) {
             continue;
         }
         let mut header = BiometricHeader::default();
         let mut block = None;
         for item in bit.children() {
-            let item = item.map_err(tlv_err(DG2))?;
+            let item = item.map_err(tlv_err(file))?;
             match item.tag.value() {
-                0xA1 => header = biometric_header(&item)?,
+                0xA1 => header = biometric_header(&item, file)?,
                 0x5F2E => block = Some((false, item.value)),
                 0x7F2E => block = Some((true, item.value)),
                 _ => {}
             }
         }
-        let (tagged_format, data) = block.ok_or(invalid("a template without a biometric data block"))?;
+        let (tagged_format, data) = block.ok_or(bad("a template without a biometric data block"))?;
         out.push(BiometricTemplate { header, tagged_format, data });
     }
     if out.is_empty() {
-        return Err(invalid("no biometric information template"));
+        return Err(bad("no biometric information template"));
     }
     Ok(out)
 }
@@ -368,10 +372,10 @@ fn invalid(reason: &'static str) -> LdsError {
     LdsError::Invalid { file: DG2, reason }
 }
 
-fn biometric_header(bht: &Tlv<'_>) -> Result<BiometricHeader, LdsError> {
+fn biometric_header(bht: &Tlv<'_>, file: &'static str) -> Result<BiometricHeader, LdsError> {
     let mut h = BiometricHeader::default();
     for item in bht.children() {
-        let item = item.map_err(tlv_err(DG2))?;
+        let item = item.map_err(tlv_err(file))?;
         let number = item.value.iter().take(4).fold(0u32, |a, &b| (a << 8) | u32::from(b));
         match item.tag.value() {
             0x81 => h.biometric_type = Some(number),
