@@ -326,3 +326,21 @@ fn demo_writes_the_portrait_as_stored_or_as_png() {
     assert_eq!(std::fs::read(&jpg).unwrap(), passchip::emulator::face::FACE_JPEG);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn passchip_log_prints_events_on_stderr_without_secrets() {
+    let out = Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(["demo", "--json"])
+        .env("PASSCHIP_LOG", "trace")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let log = String::from_utf8(out.stderr).unwrap();
+    assert!(log.contains("access control done") && log.contains(" apdu "), "{log}");
+    // The specimen's document number, name, birth date and MRZ stay out of the log.
+    for secret in ["AA1234567", "OEBERG", "850412", "P<SWE"] {
+        assert!(!log.contains(secret), "{secret} in:\n{log}");
+    }
+    // stdout stays one JSON document.
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
+}

@@ -2,6 +2,7 @@
 //! line (`tracing`, captured at TRACE level) unless the caller opts in for personal data;
 //! the opt-in is checked to work, and the capture to capture.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg(feature = "cli")]
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

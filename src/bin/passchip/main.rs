@@ -49,7 +49,26 @@ enum Command {
     Emulate(emulate::EmulateArgs),
 }
 
+/// `PASSCHIP_LOG=error|warn|info|debug|trace` prints the library's log events on stderr
+/// (never secrets; personal data is not logged by the CLI at any level).
+fn init_logging() {
+    let Ok(wanted) = std::env::var("PASSCHIP_LOG") else { return };
+    let level = match wanted.to_ascii_lowercase().as_str() {
+        "error" => tracing::Level::ERROR,
+        "warn" => tracing::Level::WARN,
+        "info" => tracing::Level::INFO,
+        "debug" => tracing::Level::DEBUG,
+        "trace" => tracing::Level::TRACE,
+        _ => {
+            eprintln!("PASSCHIP_LOG: expected error, warn, info, debug or trace; logging stays off");
+            return;
+        }
+    };
+    let _ = tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_ansi(false).try_init();
+}
+
 fn main() -> ExitCode {
+    init_logging();
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
