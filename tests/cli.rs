@@ -38,6 +38,8 @@ fn demo_json_has_the_documented_shape() {
         assert_eq!(v["document"]["format"], "TD3");
         assert_eq!(v["document"]["primary_identifier"], "OEBERG");
         assert_eq!(v["document"]["date_of_birth"], "1985-04-12");
+        assert_eq!(v["face"]["standard"], "ISO/IEC 19794-5:2005");
+        assert_eq!((v["face"]["format"].as_str(), v["face"]["width"].as_u64()), (Some("JPEG"), Some(240)));
         assert_eq!(v["document"]["sex"], "female");
         assert_eq!(v["access"]["protocol"], "PACE");
         assert_eq!(v["access"]["secure_messaging"], "AES-128");

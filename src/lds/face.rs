@@ -101,6 +101,28 @@ pub enum FaceStandard {
     },
 }
 
+impl core::fmt::Display for ImageFormat {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Jpeg => "JPEG",
+            Self::Jp2 => "JPEG 2000",
+            Self::J2k => "JPEG 2000 codestream",
+            Self::Png => "PNG",
+            Self::Unknown => "unknown format",
+        })
+    }
+}
+
+impl core::fmt::Display for FaceStandard {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Iso19794_5_2005 => f.write_str("ISO/IEC 19794-5:2005"),
+            Self::Iso19794_5_2011 => f.write_str("ISO/IEC 19794-5:2011"),
+            Self::Iso39794_5 { generation, year } => write!(f, "ISO/IEC 39794-5 (generation {generation}, {year})"),
+        }
+    }
+}
+
 /// A head pose in degrees, each angle −180..=180 where stated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

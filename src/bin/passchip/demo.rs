@@ -14,7 +14,7 @@ use passchip::reader::{AccessPolicy, Credentials, DocumentRead, ReadOptions, rea
 use passchip::transport::InProcess;
 use serde::Serialize;
 
-use crate::summary::DocumentSummary;
+use crate::summary::{DocumentSummary, FaceSummary};
 
 /// Options of `passchip demo`.
 #[derive(Debug, Args)]
@@ -81,6 +81,7 @@ impl ChipKind {
 struct Report {
     schema: &'static str,
     document: DocumentSummary,
+    face: Option<FaceSummary>,
     access: AccessSummary,
     files: Vec<FileSummary>,
     missing: Vec<String>,
@@ -200,6 +201,7 @@ fn build_report(
     Ok(Report {
         schema: "passchip.demo/1",
         document: DocumentSummary::from_mrz(mrz),
+        face: FaceSummary::from_dg2(passchip::lds::LdsFile::dg(2).and_then(|f| read.files.get(&f)).map(Vec::as_slice)),
         access: AccessSummary {
             protocol: read.access.to_string(),
             secure_messaging: read.suite.to_string(),
@@ -262,6 +264,9 @@ fn print_text(r: &Report) {
     );
     let files: Vec<String> = r.files.iter().map(|f| format!("{} {} B", f.file, f.bytes)).collect();
     println!("  Files read    {}", files.join(", "));
+    if let Some(face) = &r.face {
+        println!("  Face          {}", face.line());
+    }
     if !r.missing.is_empty() {
         println!("  Not on chip   {}", r.missing.join(", "));
     }

@@ -107,7 +107,7 @@ mod with_pcsc {
     use zeroize::Zeroizing;
 
     use super::{Failure, ReadArgs, ReadersArgs};
-    use crate::summary::DocumentSummary;
+    use crate::summary::{DocumentSummary, FaceSummary};
 
     /// Most times a read is resumed after the card left the field.
     const MAX_RESUMES: usize = 5;
@@ -199,6 +199,7 @@ mod with_pcsc {
         reader: &'a str,
         atr: String,
         document: Option<DocumentSummary>,
+        face: Option<FaceSummary>,
         access: Access<'a>,
         files: Vec<File>,
         missing: Vec<String>,
@@ -316,6 +317,7 @@ mod with_pcsc {
             reader,
             atr,
             document,
+            face: FaceSummary::from_dg2(LdsFile::dg(2).and_then(|f| read.files.get(&f)).map(Vec::as_slice)),
             access: Access {
                 protocol: read.access.to_string(),
                 secure_messaging: read.suite.to_string(),
@@ -353,6 +355,9 @@ mod with_pcsc {
         }
         let files: Vec<String> = r.files.iter().map(|f| format!("{} {} B", f.file, f.bytes)).collect();
         println!("  Files read    {}", files.join(", "));
+        if let Some(face) = &r.face {
+            println!("  Face          {}", face.line());
+        }
         if !r.missing.is_empty() {
             println!("  Not on chip   {}", r.missing.join(", "));
         }

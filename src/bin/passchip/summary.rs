@@ -49,3 +49,40 @@ impl DocumentSummary {
         }
     }
 }
+
+/// DG2's first face, as the CLI reports it (the `face` object of `passchip.demo/1` and
+/// `passchip.read/1`): no image bytes, only what they are.
+#[derive(Debug, Serialize)]
+pub struct FaceSummary {
+    /// `ISO/IEC 19794-5:2005`, `ISO/IEC 19794-5:2011` or `ISO/IEC 39794-5 (…)`.
+    pub standard: String,
+    /// `JPEG`, `JPEG 2000`, `JPEG 2000 codestream`, `PNG` or `unknown format`.
+    pub format: String,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub bytes: usize,
+}
+
+impl FaceSummary {
+    /// The summary of DG2's first face; `None` without DG2 or when it does not parse.
+    pub fn from_dg2(dg2: Option<&[u8]>) -> Option<Self> {
+        let parsed = passchip::lds::face::Dg2::parse(dg2?).ok()?;
+        let face = parsed.portrait()?;
+        Some(Self {
+            standard: face.standard.to_string(),
+            format: face.format.to_string(),
+            width: face.width,
+            height: face.height,
+            bytes: face.data.len(),
+        })
+    }
+
+    /// One line for the text summary.
+    pub fn line(&self) -> String {
+        let size = match (self.width, self.height) {
+            (Some(w), Some(h)) => format!(" {w} x {h},"),
+            _ => String::new(),
+        };
+        format!("{} in {},{size} {} bytes", self.format, self.standard, self.bytes)
+    }
+}
