@@ -169,3 +169,37 @@ fn invalid_chip_authentication_keys_are_refused() {
         assert!(matches!(ChipPublicKey::from_spki(&dh_spki(&y)), Err(ChipAuthError::BadKey(_))), "{:02X?}", &y[..1]);
     }
 }
+
+/// PACE against a chip that sends an invalid public key: off-curve points and the point at
+/// infinity (ECDH), 0, 1, p − 1 and a value outside the subgroup (DH), for every mapping
+/// that sends one. The reader stops with an access error naming the chip, before the
+/// password is spent on anything else, and reads the same chip once it behaves.
+#[test]
+fn pace_refuses_invalid_keys_from_the_chip() {
+    use passchip::access::AccessError;
+    use passchip::emulator::BadKey;
+    use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+    let cases = [
+        (KeyAgreement::Ecdh, Mapping::Gm, 13, vec![BadKey::OffCurve, BadKey::Infinity]),
+        (KeyAgreement::Ecdh, Mapping::Im, 13, vec![BadKey::OffCurve, BadKey::Infinity]),
+        (KeyAgreement::Ecdh, Mapping::Cam, 13, vec![BadKey::OffCurve]),
+        (KeyAgreement::Dh, Mapping::Gm, 0, vec![BadKey::Zero, BadKey::One, BadKey::PMinusOne, BadKey::OutsideSubgroup]),
+        (KeyAgreement::Dh, Mapping::Im, 0, vec![BadKey::Zero, BadKey::One, BadKey::PMinusOne, BadKey::OutsideSubgroup]),
+    ];
+    for (ka, mapping, id, kinds) in cases {
+        let protocol = PaceProtocol { key_agreement: ka, mapping, cipher: Cipher::Aes128 };
+        let doc = VirtualDocument::build(DocumentSpec { pace: Some((protocol, id)), ..DocumentSpec::specimen() });
+        let creds = Credentials::Can { can: "123456".to_string().into(), mrz: None };
+        for kind in kinds {
+            let mut link = InProcess::new(VirtualChip::new(doc.clone()).hostile(Hostile::PaceKey(kind)));
+            let e = read_document(&mut link, &creds, ReadOptions::default()).unwrap_err();
+            assert!(
+                matches!(e, SessionError::Access(AccessError::ChipAuthenticationFailed(_))),
+                "{ka:?} {mapping:?} {kind:?}: {e:?}"
+            );
+            assert!(e.to_string().contains("invalid public key"), "{e}");
+            *link.handler_mut() = VirtualChip::new(doc.clone());
+            read_document(&mut link, &creds, ReadOptions::default()).unwrap_or_else(|e| panic!("after {kind:?}: {e}"));
+        }
+    }
+}

@@ -162,6 +162,27 @@ pub enum Hostile {
     /// After access control, every plaintext answer (data ‖ SW1 SW2) comes from this list,
     /// protected properly (the fuzzer plays the chip); an empty list answers `6A82`.
     Scripted(VecDeque<Vec<u8>>),
+    /// PACE sends this instead of its first public key (the mapping key, or the
+    /// ephemeral key with Integrated Mapping).
+    PaceKey(BadKey),
+}
+
+/// An invalid public key for [`Hostile::PaceKey`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BadKey {
+    /// ECDH: a point off the curve (an invalid-curve attack).
+    OffCurve,
+    /// ECDH: the point at infinity.
+    Infinity,
+    /// DH: 0.
+    Zero,
+    /// DH: 1.
+    One,
+    /// DH: p − 1 (order 2).
+    PMinusOne,
+    /// DH: 2, in range but outside the order-q subgroup.
+    OutsideSubgroup,
 }
 
 enum State {
@@ -435,8 +456,13 @@ impl VirtualChip {
                 if spec.pace_without_parameter_id && spec.pace_explicit.is_some() && param.is_some() {
                     return Some((vec![], StatusWord::WrongData, None));
                 }
+                let bad_key = match self.hostile {
+                    Some(Hostile::PaceKey(kind)) => Some(kind),
+                    _ => None,
+                };
                 Some(match PaceChip::start(offered, &oid, param, password, ca_key, group_id) {
                     Ok(p) => {
+                        let p = p.with_bad_key(bad_key);
                         self.pace_run = Some((Box::new(p), reference));
                         (vec![], warning, None)
                     }

@@ -29,7 +29,7 @@ pub mod sod;
 pub mod vpcd;
 
 pub use anti_cloning::{AaSpec, ChipAuthSpec};
-pub use chip::{ChipProfile, Fault, Hostile, VirtualChip};
+pub use chip::{BadKey, ChipProfile, Fault, Hostile, VirtualChip};
 pub use document::{DocumentSpec, FaceSpec, Layout, VirtualDocument};
 pub use pki::{PkiGenError, SignatureScheme, Validity, VirtualPki};
 pub use rng::DetRng;

@@ -41,6 +41,44 @@ pub(crate) struct PaceChip {
     /// SK_IC, the static chip-authentication key (PACE-CAM only).
     ca_key: Option<Zeroizing<Vec<u8>>>,
     step: Step,
+    /// Hostile: the public key to send instead of the first real one.
+    bad_key: Option<super::chip::BadKey>,
+}
+
+/// A hostile chip's first public key (GA 2 for Generic Mapping and CAM, GA 3 for Integrated
+/// Mapping) in place of `good`: off the curve or the point at infinity (ECDH); 0, 1, p − 1
+/// or 2 (outside the order-q subgroup) for DH. A kind that does not fit the group sends
+/// `good` with its last byte changed.
+fn hostile_key(group: &Group, good: &[u8], kind: super::chip::BadKey) -> Vec<u8> {
+    use super::chip::BadKey;
+    let len = good.len();
+    let small = |v: u8| {
+        let mut out = vec![0u8; len];
+        if let Some(last) = out.last_mut() {
+            *last = v;
+        }
+        out
+    };
+    match (group, kind) {
+        (Group::Ec(_), BadKey::Infinity) => vec![0x00],
+        (Group::Dh(_), BadKey::Zero) => small(0),
+        (Group::Dh(_), BadKey::One) => small(1),
+        (Group::Dh(_), BadKey::OutsideSubgroup) => small(2),
+        (Group::Dh(d), BadKey::PMinusOne) => {
+            let mut p = d.modulus();
+            if let Some(last) = p.last_mut() {
+                *last = last.wrapping_sub(1);
+            }
+            p
+        }
+        _ => {
+            let mut off = good.to_vec();
+            if let Some(last) = off.last_mut() {
+                *last ^= 0x01;
+            }
+            off
+        }
+    }
 }
 
 /// What a GENERAL AUTHENTICATE step produced.
@@ -82,7 +120,13 @@ impl PaceChip {
         }
         let group = Group::standard(protocol.key_agreement, group_id).ok_or(StatusWord::WrongData)?;
         let k_pi = derive_key(protocol.cipher, &password, kdf::PACE);
-        Ok(Self { protocol, group, k_pi, ca_key, step: Step::SetAt })
+        Ok(Self { protocol, group, k_pi, ca_key, step: Step::SetAt, bad_key: None })
+    }
+
+    /// Makes this run hostile: its first public key is `kind`.
+    pub(crate) fn with_bad_key(mut self, kind: Option<super::chip::BadKey>) -> Self {
+        self.bad_key = kind;
+        self
     }
 
     /// One GENERAL AUTHENTICATE step.
@@ -121,7 +165,11 @@ impl PaceChip {
                 let Some(pk) = g.mul(&sk, &g.generator()) else { return wrong };
                 let Ok(g_hat) = map_generic(g, &s, &sk, &pk_t) else { return wrong };
                 self.step = Step::Mapped(g_hat, sk);
-                GaResult::Continue(dyn_auth(0x82, &g.encode(&pk)), StatusWord::Ok)
+                let mut sent = g.encode(&pk);
+                if let Some(kind) = self.bad_key.take() {
+                    sent = hostile_key(g, &sent, kind);
+                }
+                GaResult::Continue(dyn_auth(0x82, &sent), StatusWord::Ok)
             }
             Step::Mapped(g_hat, sk_map) => {
                 let g = &self.group;
@@ -139,7 +187,11 @@ impl PaceChip {
                     pk_terminal: pk_t_enc,
                     sk_map,
                 };
-                GaResult::Continue(dyn_auth(0x84, &pk_chip), StatusWord::Ok)
+                let sent = match self.bad_key.take() {
+                    Some(kind) => hostile_key(&self.group, &pk_chip, kind),
+                    None => pk_chip,
+                };
+                GaResult::Continue(dyn_auth(0x84, &sent), StatusWord::Ok)
             }
             Step::Agreed { ks_enc, ks_mac, pk_chip, pk_terminal, sk_map } => {
                 let oid = self.protocol.oid();
