@@ -166,7 +166,17 @@ fn shown_values() -> (VirtualDocument, Vec<String>) {
     )
     .unwrap_err();
     let dg1 = read.dg1.clone().unwrap();
+    // A secured session (its channel holds the session keys) and a derived key.
+    let mut session = Session::new(InProcess::new(VirtualChip::new(doc.clone())), ReadOptions::default());
+    session.select_application().unwrap();
+    let secured = session.bac(&doc.mrz_key()).map_err(|(_, e)| e).unwrap();
+    let key = passchip::crypto::kdf::derive_tdes(&[0x42; 16], 1);
+    let key_hex: String = key.expose().iter().map(|b| format!("{b:02X}")).collect();
+    let shown_key = format!("{key:?}");
+    assert!(!shown_key.to_uppercase().contains(&key_hex[..8]), "{shown_key}");
     let shown = [
+        format!("{secured:?}"),
+        shown_key,
         format!("{:?}", Credentials::Mrz(doc.mrz_key())),
         format!("{:?}", Credentials::Can { can: CAN.to_string().into(), mrz: Some(doc.mrz_key()) }),
         format!("{:?}", Credentials::Pin(PIN.to_string().into())),
