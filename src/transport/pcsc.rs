@@ -339,7 +339,8 @@ const MAX_RESPONSE: usize = pcsc::MAX_BUFFER_SIZE_EXTENDED;
 /// leaving the field with an empty response instead of an error: the card's state then
 /// tells a removal from a malformed answer.
 fn transmit(card: &pcsc::Card, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
-    let mut buf = vec![0u8; MAX_RESPONSE];
+    // Wiped when dropped: outside secure messaging an answer can be a plain file.
+    let mut buf = zeroize::Zeroizing::new(vec![0u8; MAX_RESPONSE]);
     match card.transmit(capdu, &mut buf) {
         Ok([]) if card_gone(card) => Err(TransportError::CardRemoved),
         Ok(r) => Ok(r.to_vec()),
