@@ -128,3 +128,24 @@ fn reading_dg3_directly_says_protected_by_eac_and_the_channel_stays_up() {
         assert_eq!(secured.read_file(dg(1)).unwrap().as_deref(), doc.file(dg(1)), "sfi {sfi}");
     }
 }
+
+#[test]
+fn a_chip_that_ends_secure_messaging_refusing_dg3_is_opened_again_and_read_completely() {
+    use passchip::emulator::ChipProfile;
+    use passchip::reader::AccessPolicy;
+    let doc = VirtualDocument::build(DocumentSpec { eac_protected_dg3: true, ..DocumentSpec::specimen() });
+    let ask = DataGroupPlan::ListedAnd(vec![DgNumber::new(3).unwrap()]);
+    for policy in [AccessPolicy::Auto, AccessPolicy::BacOnly] {
+        let chip = VirtualChip::with_profile(doc.clone(), ChipProfile::modern().with_eac_refusal_ending_sm(true));
+        let options = ReadOptions::default().with_access(policy).with_data_groups(ask.clone());
+        let r = read_document(InProcess::new(chip), &Credentials::Mrz(doc.mrz_key()), options).unwrap();
+        assert_eq!(r.eac_protected, [dg(3)], "{policy:?}");
+        for (f, content) in doc.files().filter(|(f, _)| *f != dg(3)) {
+            assert_eq!(r.files.get(&f).map(Vec::as_slice), Some(content), "{policy:?}: {f}");
+        }
+        assert!(matches!(r.anti_cloning.chip_authentication, Attempt::Passed(_)), "{policy:?}");
+        // Access control ran twice: once more than on a chip that keeps the channel.
+        let calm = read(&doc, ReadOptions::default().with_access(policy).with_data_groups(ask.clone()));
+        assert!(r.stats.phases.access.apdus > calm.stats.phases.access.apdus, "{policy:?}");
+    }
+}

@@ -38,6 +38,10 @@ pub struct ChipProfile {
     /// Whether the master file has EF.ATR/INFO stating these limits (DO `7F66` with the
     /// largest response, or card capabilities without extended length).
     pub atr_info: bool,
+    /// How an EAC-protected data group is refused: `false`, a protected `6982` (secure
+    /// messaging goes on); `true`, a bare `6982` that ends secure messaging (seen on some
+    /// chips: the terminal must authenticate again).
+    pub eac_refusal_ends_sm: bool,
 }
 
 impl Default for ChipProfile {
@@ -50,7 +54,14 @@ impl ChipProfile {
     /// A modern chip: extended length up to 64 KiB, SFI, Ne up to 256 in short APDUs.
     #[must_use]
     pub fn modern() -> Self {
-        Self { max_short_ne: 256, max_extended_ne: Some(65536), sfi: true, bac: true, atr_info: false }
+        Self {
+            max_short_ne: 256,
+            max_extended_ne: Some(65536),
+            sfi: true,
+            bac: true,
+            atr_info: false,
+            eac_refusal_ends_sm: false,
+        }
     }
 
     /// A chip without extended length.
@@ -62,7 +73,7 @@ impl ChipProfile {
     /// An old chip: short APDUs only, at most 160 bytes a read.
     #[must_use]
     pub fn legacy_le160() -> Self {
-        Self { max_short_ne: 160, max_extended_ne: None, sfi: true, bac: true, atr_info: false }
+        Self { max_short_ne: 160, max_extended_ne: None, ..Self::modern() }
     }
 
     /// Sets the extended-length limit.
@@ -83,6 +94,13 @@ impl ChipProfile {
     #[must_use]
     pub fn with_bac(mut self, yes: bool) -> Self {
         self.bac = yes;
+        self
+    }
+
+    /// Refuses EAC-protected data groups with a bare `6982` that ends secure messaging.
+    #[must_use]
+    pub fn with_eac_refusal_ending_sm(mut self, yes: bool) -> Self {
+        self.eac_refusal_ends_sm = yes;
         self
     }
 
@@ -676,6 +694,16 @@ impl VirtualChip {
         if let Some(Fault::Unprotected(sw)) = fault {
             self.state = State::Idle;
             return sw.to_bytes().to_vec();
+        }
+        // A chip that refuses an EAC-protected group outside secure messaging ends it.
+        let targets_dg3 = match opened.ins {
+            ins::SELECT => opened.data.as_slice() == [0x01, 0x03],
+            ins::READ_BINARY => opened.p1 == 0x83,
+            _ => false,
+        };
+        if targets_dg3 && self.profile.eac_refusal_ends_sm && self.doc.spec().eac_protected_dg3 {
+            self.state = State::Idle;
+            return StatusWord::SecurityStatusNotSatisfied.to_bytes().to_vec();
         }
         let reads = matches!(opened.ins, ins::READ_BINARY | ins::READ_BINARY_ODD);
         if reads && self.hostile == Some(Hostile::UnprotectedErrors) {

@@ -41,7 +41,7 @@ use crate::lds::SecurityInfos;
 use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use crate::lds::{Dg1, DgNumber, EfCom, LdsError, LdsFile};
 use crate::mrz::MrzKey;
-use crate::sm::{SecureChannel, SuiteKind};
+use crate::sm::{SecureChannel, SmError, SuiteKind};
 use crate::transport::atr::{ATR_INFO_FID, AtrInfo};
 use crate::transport::{self, LinkStats, Transport, TransportError};
 
@@ -1111,6 +1111,16 @@ impl<T: Transport> Session<T, Secured> {
                     partial.current = None;
                     partial.eac_protected.push(file);
                 }
+                // Some chips refuse DG3/DG4 with a bare 6982 that ends secure messaging: the
+                // group is noted and the caller's read authenticates again.
+                Err(ReadError::Sm(SmError::Unprotected(StatusWord::SecurityStatusNotSatisfied))) if matches!(file, LdsFile::Dg(d) if needs_eac(d)) =>
+                {
+                    tracing::info!(file = %file, "protected by EAC; the chip ended secure messaging refusing it");
+                    partial.current = None;
+                    partial.eac_protected.push(file);
+                    partial.restart_access = true;
+                    return Err(ReadError::EacProtected { file: file.to_string() }.into());
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -1474,6 +1484,8 @@ pub fn read_document_resuming<T: Transport>(
 ) -> Result<DocumentRead, SessionError> {
     let policy = options.access;
     let atr_info = options.atr_info && options.extended_length == ExtendedLength::Auto && partial.chunks.is_none();
+    let again = options.clone();
+    partial.restart_access = false;
     let mut session = Session::new(transport, options);
     if atr_info
         && session.link.supports_extended_length()
@@ -1557,7 +1569,13 @@ pub fn read_document_resuming<T: Transport>(
         bac_fallback = note.as_deref().unwrap_or("none"),
         "access control done"
     );
-    let mut read = secured.continue_read(partial, progress)?;
+    let result = secured.continue_read(partial, progress);
+    if result.is_err() && core::mem::take(&mut partial.restart_access) {
+        // The chip ended secure messaging refusing an EAC-protected group: authenticate
+        // again and go on (that group is now skipped, so this happens at most twice).
+        return read_document_resuming(secured.into_transport(), credentials, again, partial, progress);
+    }
+    let mut read = result?;
     read.bac_fallback = note;
     tracing::info!(
         files = read.files.len(),

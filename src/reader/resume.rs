@@ -62,6 +62,8 @@ pub struct PartialRead {
     pub(super) com_checked: bool,
     /// Data groups that need Extended Access Control: skipped, or refused.
     pub(super) eac_protected: Vec<LdsFile>,
+    /// The chip ended secure messaging refusing one of them: open it again and go on.
+    pub(super) restart_access: bool,
     /// The files to read, once EF.COM and EF.SOD are known.
     pub(super) plan: Option<Vec<LdsFile>>,
     pub(super) files: BTreeMap<LdsFile, Vec<u8>>,
