@@ -14,7 +14,7 @@ use passchip::reader::{AccessPolicy, Credentials, DocumentRead, ReadOptions, rea
 use passchip::transport::InProcess;
 use serde::Serialize;
 
-use crate::summary::{DocumentSummary, FaceSummary};
+use crate::summary::{DocumentSummary, FaceSummary, FileSummary};
 
 /// Options of `passchip demo`.
 #[derive(Debug, Args)]
@@ -98,12 +98,6 @@ struct AccessSummary {
     secure_messaging: String,
     extended_length: bool,
     pace: Option<passchip::access::pace::PaceOutcome>,
-}
-
-#[derive(Debug, Serialize)]
-struct FileSummary {
-    file: String,
-    bytes: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -208,7 +202,7 @@ fn build_report(
             extended_length: extended,
             pace: read.pace.clone(),
         },
-        files: read.files.iter().map(|(f, b)| FileSummary { file: f.name(), bytes: b.len() }).collect(),
+        files: FileSummary::of(read),
         missing: read.missing.iter().map(|f| f.name()).collect(),
         eac_protected: read.eac_protected.iter().map(|f| f.name()).collect(),
         stats: Stats {
@@ -262,17 +256,7 @@ fn print_text(r: &Report) {
         r.access.secure_messaging,
         if r.access.extended_length { ", extended length" } else { ", short APDUs" }
     );
-    let files: Vec<String> = r.files.iter().map(|f| format!("{} {} B", f.file, f.bytes)).collect();
-    println!("  Files read    {}", files.join(", "));
-    if let Some(face) = &r.face {
-        println!("  Face          {}", face.line());
-    }
-    if !r.missing.is_empty() {
-        println!("  Not on chip   {}", r.missing.join(", "));
-    }
-    if !r.eac_protected.is_empty() {
-        println!("  EAC needed    {} (Terminal Authentication; not read)", r.eac_protected.join(", "));
-    }
+    crate::summary::print_contents(&r.files, r.face.as_ref(), &r.missing, &r.eac_protected);
     let s = &r.stats;
     println!(
         "  Link          {} APDUs ({} READ BINARY), {} bytes sent, {} received, {} bytes of file content",

@@ -107,7 +107,7 @@ mod with_pcsc {
     use zeroize::Zeroizing;
 
     use super::{Failure, ReadArgs, ReadersArgs};
-    use crate::summary::{DocumentSummary, FaceSummary};
+    use crate::summary::{DocumentSummary, FaceSummary, FileSummary};
 
     /// Most times a read is resumed after the card left the field.
     const MAX_RESUMES: usize = 5;
@@ -201,7 +201,7 @@ mod with_pcsc {
         document: Option<DocumentSummary>,
         face: Option<FaceSummary>,
         access: Access<'a>,
-        files: Vec<File>,
+        files: Vec<FileSummary>,
         missing: Vec<String>,
         eac_protected: Vec<String>,
         interruptions: &'a [passchip::reader::Interruption],
@@ -217,12 +217,6 @@ mod with_pcsc {
         extended_length: bool,
         pace: Option<&'a passchip::access::pace::PaceOutcome>,
         bac_fallback: Option<&'a str>,
-    }
-
-    #[derive(Serialize)]
-    struct File {
-        file: String,
-        bytes: usize,
     }
 
     #[derive(Serialize)]
@@ -325,7 +319,7 @@ mod with_pcsc {
                 pace: read.pace.as_ref(),
                 bac_fallback: read.bac_fallback.as_deref(),
             },
-            files: read.files.iter().map(|(f, b)| File { file: f.name(), bytes: b.len() }).collect(),
+            files: FileSummary::of(read),
             missing: read.missing.iter().map(|f| f.name()).collect(),
             eac_protected: read.eac_protected.iter().map(|f| f.name()).collect(),
             interruptions: &read.interruptions,
@@ -353,17 +347,7 @@ mod with_pcsc {
         if let Some(f) = r.access.bac_fallback {
             println!("  NOTE          {f}");
         }
-        let files: Vec<String> = r.files.iter().map(|f| format!("{} {} B", f.file, f.bytes)).collect();
-        println!("  Files read    {}", files.join(", "));
-        if let Some(face) = &r.face {
-            println!("  Face          {}", face.line());
-        }
-        if !r.missing.is_empty() {
-            println!("  Not on chip   {}", r.missing.join(", "));
-        }
-        if !r.eac_protected.is_empty() {
-            println!("  EAC needed    {} (Terminal Authentication; not read)", r.eac_protected.join(", "));
-        }
+        crate::summary::print_contents(&r.files, r.face.as_ref(), &r.missing, &r.eac_protected);
         for i in r.interruptions {
             println!("  Resumed       the card left during {i}; the read went on where it stopped");
         }

@@ -86,3 +86,33 @@ impl FaceSummary {
         format!("{} in {},{size} {} bytes", self.format, self.standard, self.bytes)
     }
 }
+
+/// One file read, as `files` lists it.
+#[derive(Debug, Serialize)]
+pub struct FileSummary {
+    pub file: String,
+    pub bytes: usize,
+}
+
+impl FileSummary {
+    /// Every file of a read, by name and size.
+    pub fn of(read: &passchip::reader::DocumentRead) -> Vec<Self> {
+        read.files.iter().map(|(f, b)| Self { file: f.name(), bytes: b.len() }).collect()
+    }
+}
+
+/// The text summary's lines about what the chip holds: files read, the face, files it
+/// lacks and groups it keeps behind EAC.
+pub fn print_contents(files: &[FileSummary], face: Option<&FaceSummary>, missing: &[String], eac_protected: &[String]) {
+    let files: Vec<String> = files.iter().map(|f| format!("{} {} B", f.file, f.bytes)).collect();
+    println!("  Files read    {}", files.join(", "));
+    if let Some(face) = face {
+        println!("  Face          {}", face.line());
+    }
+    if !missing.is_empty() {
+        println!("  Not on chip   {}", missing.join(", "));
+    }
+    if !eac_protected.is_empty() {
+        println!("  EAC needed    {} (Terminal Authentication; not read)", eac_protected.join(", "));
+    }
+}
