@@ -68,6 +68,8 @@ fn dg3_behind_eac_is_reported_and_the_read_goes_on() {
     let dg3 = passchip::lds::face::biometric_templates(doc.file(dg(3)).unwrap()).unwrap();
     assert_eq!(dg3[0].header.biometric_type, Some(8));
     assert!(!plain.files.contains_key(&dg(3)));
+    let without_dg3 = read(&VirtualDocument::specimen(), ReadOptions::default());
+    assert_eq!(plain.stats.phases.read.apdus, without_dg3.stats.phases.read.apdus, "a command was spent on DG3");
     // Asked for, the chip refuses it inside secure messaging; the read continues past it
     // and Chip Authentication still runs on the same channel afterwards.
     let asked =

@@ -148,15 +148,24 @@ mod portrait {
         let bsi = std::fs::read(BSI_DG2).unwrap();
         let jp2 = Dg2::parse(&bsi).unwrap().portrait().unwrap().data.to_vec();
         for data in [FACE_JPEG, &jp2[..]] {
-            for cut in [8, 20, 100, data.len() / 3, data.len() / 2, data.len() - 10] {
-                // A truncated image either decodes partially or is refused; it never panics.
-                let _ = decode(&data[..cut]);
+            // Cut inside the headers: refused.
+            for cut in [8, 20, 100] {
+                assert!(decode(&data[..cut]).is_err(), "cut at {cut}");
+            }
+            // Cut later: a decoder may fill in what is missing, but the size is the image's
+            // and the samples fill it exactly, or it is refused.
+            for cut in [data.len() / 3, data.len() / 2, data.len() - 10] {
+                if let Ok(p) = decode(&data[..cut]) {
+                    assert_eq!(p.data.len(), p.width as usize * p.height as usize * 3, "cut at {cut}");
+                }
             }
             let mut flipped = data.to_vec();
             for i in (200..flipped.len()).step_by(97) {
                 flipped[i] ^= 0x5A;
             }
-            let _ = decode(&flipped);
+            if let Ok(p) = decode(&flipped) {
+                assert!(p.width <= passchip::lds::portrait::MAX_SIDE && p.height <= passchip::lds::portrait::MAX_SIDE);
+            }
         }
         // A JPEG whose frame header claims 60000 × 60000 pixels is refused before decoding.
         let mut huge = FACE_JPEG.to_vec();

@@ -317,14 +317,20 @@ impl VirtualChip {
                 }
             }
             Some(Hostile::DeepNesting) => {
-                // Definite lengths need the inside first: built from the innermost out.
-                let mut body = vec![0x5F, 0x10, 0x00];
+                // Definite lengths need the inside's size first: the headers are sized
+                // from the innermost out, then written outermost first (linear, no copies).
+                let inner = [0x5F, 0x10, 0x00];
+                let mut size = inner.len();
+                let mut headers = Vec::with_capacity(100_000);
                 for _ in 0..100_000 {
-                    let mut outer = vec![0xA0];
-                    crate::tlv::encode_length(body.len(), &mut outer);
-                    outer.extend_from_slice(&body);
-                    body = outer;
+                    let mut h = vec![0xA0];
+                    crate::tlv::encode_length(size, &mut h);
+                    size += h.len();
+                    headers.push(h);
                 }
+                let mut body = Vec::with_capacity(size);
+                headers.iter().rev().for_each(|h| body.extend_from_slice(h));
+                body.extend_from_slice(&inner);
                 if let Some(dg11) = LdsFile::dg(11) {
                     self.doc.set_file(dg11, crate::tlv::encode_to_vec(crate::tlv::Tag::new(0x6B), &body));
                 }

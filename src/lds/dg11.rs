@@ -213,6 +213,12 @@ mod tests {
         assert_eq!(d.telephone.as_deref(), Some("16125551212"));
         assert_eq!(d.profession.as_deref(), Some("TRAVEL AGENT"));
         assert_eq!(format!("{d:?}"), "Dg11(..)");
+        // Bad input: another data group, a cut file, a broken "other names" template.
+        assert!(Dg11::parse(&hex!("6C00")).is_err());
+        assert!(Dg11::parse(&b[..b.len() - 1]).is_err());
+        assert!(Dg11::parse(&hex!("6B05A0035F0F09")).is_err());
+        let names = Dg11::parse(&hex!("6B0EA00C020102 5F0F024142 5F0F0143")).unwrap();
+        assert_eq!(names.other_names, ["AB", "C"]);
     }
 
     #[test]
