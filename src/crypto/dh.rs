@@ -54,6 +54,11 @@ impl core::fmt::Debug for DhGroup {
     }
 }
 
+/// The smallest modulus accepted for a custom group (bits).
+pub const MIN_CUSTOM_P_BITS: u32 = 2048;
+/// The smallest subgroup order accepted for a custom group (bits).
+pub const MIN_CUSTOM_Q_BITS: u32 = 224;
+
 /// RFC 5114 §2.1–2.3 (ICAO 9303-11 table 4, standardized domain parameters 0, 1 and 2).
 const RFC5114: [(&str, &str, &str); 3] = [
     (
@@ -179,6 +184,43 @@ impl DhGroup {
         let params = BoxedMontyParams::new_vartime(p_odd);
         let g_m = BoxedMontyForm::new(g_u, &params);
         Ok(Self { params, p_bytes: p_t.len(), q_bytes: e_bytes, p: p_u, q: bound, g: DhValue(g_m), order_known: false })
+    }
+
+    /// The ICAO standardized domain parameter ID (0, 1 or 2: RFC 5114) of the group these
+    /// parameters are, whatever ID they were given under: p, g and q all equal.
+    #[must_use]
+    pub fn standard_id(&self) -> Option<u32> {
+        (0u32..3).find(|&id| {
+            Self::standard(id).is_some_and(|s| {
+                self.order_known && s.p == self.p && s.q == self.q && s.g.0.retrieve() == self.g.0.retrieve()
+            })
+        })
+    }
+
+    /// Checks that a group given as explicit parameters is safe to compute in with a
+    /// secret: p prime of at least [`MIN_CUSTOM_P_BITS`] bits, q prime of at least
+    /// [`MIN_CUSTOM_Q_BITS`] bits (Baillie–PSW), besides what [`DhGroup::from_params`]
+    /// checked (q | p − 1, g of order q).
+    ///
+    /// # Errors
+    /// [`DhError::BadGroup`] naming the first property that does not hold.
+    pub fn validate_custom(&self) -> Result<(), DhError> {
+        if !self.order_known {
+            return Err(DhError::BadGroup("the subgroup order q is unknown"));
+        }
+        if self.p.bits() < MIN_CUSTOM_P_BITS {
+            return Err(DhError::BadGroup("the modulus p has fewer than 2048 bits"));
+        }
+        if self.q.as_ref().bits() < MIN_CUSTOM_Q_BITS {
+            return Err(DhError::BadGroup("the subgroup order q has fewer than 224 bits"));
+        }
+        if !crypto_primes::is_prime(crypto_primes::Flavor::Any, self.q.as_ref()) {
+            return Err(DhError::BadGroup("the subgroup order q is not prime"));
+        }
+        if !crypto_primes::is_prime(crypto_primes::Flavor::Any, &self.p) {
+            return Err(DhError::BadGroup("the modulus p is not prime"));
+        }
+        Ok(())
     }
 
     /// Whether the subgroup order q is known (always, except for [`DhGroup::without_order`]).
@@ -354,6 +396,41 @@ mod tests {
         assert_eq!(g.pow_ct(&ga, &b), g.pow_ct(&gb, &a));
         assert!(g.decode(&g.encode(&ga)).is_ok());
         assert!(g.pow_ct(&ga, &[0xFF; 29]).is_none());
+    }
+
+    #[test]
+    fn standard_groups_are_recognised_and_custom_ones_validated() {
+        for id in 0..3 {
+            let (p, g, q) = RFC5114[id as usize];
+            let group = DhGroup::from_params(&hex(p), &hex(g), &hex(q)).unwrap();
+            assert_eq!(group.standard_id(), Some(id));
+        }
+        // Group 2 with g² as generator: another group (not standardized), fully valid.
+        let std2 = DhGroup::standard(2).unwrap();
+        let g2 = std2.encode(&std2.mul(std2.generator(), std2.generator()));
+        let custom = DhGroup::from_params(&std2.modulus(), &g2, &std2.order()).unwrap();
+        assert_eq!(custom.standard_id(), None);
+        assert_eq!(custom.validate_custom(), Ok(()));
+        // −g has order 2q: a composite order that passes from_params.
+        let mut minus_g = std2.modulus();
+        let g = BoxedUint::from_be_slice_vartime(&std2.encode(std2.generator()));
+        let p = BoxedUint::from_be_slice_vartime(&minus_g);
+        minus_g = fixed(&p.wrapping_sub(&g), 256);
+        let q = BoxedUint::from_be_slice_vartime(&std2.order());
+        let q2 = crypto_bigint::Resize::resize_unchecked(q, 320).shl_vartime(1).unwrap().to_be_bytes().to_vec();
+        let composite = DhGroup::from_params(&std2.modulus(), &minus_g, &q2).unwrap();
+        assert_eq!(composite.validate_custom(), Err(DhError::BadGroup("the subgroup order q is not prime")));
+        // Standardized group 0 is 1024 bits: fine under its ID, too small as a custom group.
+        assert_eq!(
+            DhGroup::standard(0).unwrap().validate_custom(),
+            Err(DhError::BadGroup("the modulus p has fewer than 2048 bits"))
+        );
+        // Group 1 (2048-bit p, 224-bit q) passes; with q replaced by a 160-bit factor it
+        // would not be of order q at all, so a short q is tested on its own.
+        assert_eq!(DhGroup::standard(1).unwrap().validate_custom(), Ok(()));
+        let short_q = DhGroup { q_bytes: 20, ..DhGroup::standard(0).unwrap() };
+        let short_q = DhGroup { p: std2.p.clone(), ..short_q };
+        assert_eq!(short_q.validate_custom(), Err(DhError::BadGroup("the subgroup order q has fewer than 224 bits")));
     }
 
     #[test]

@@ -139,13 +139,40 @@ impl Curve {
     /// `k·P` in constant time (for secret `k`, big-endian; its length is public). Returns
     /// `None` for the point at infinity.
     #[must_use]
+    ///
+    /// One path per curve, whatever the scalar's value: the RustCrypto crate for the
+    /// curves one covers (the scalar is first reduced mod n in constant time, so 0, n or a
+    /// longer scalar never sends a secret down another path), the engine's fixed window
+    /// for every other curve.
     pub fn mul_ct(&self, k: &[u8], p: &AffinePoint) -> Option<AffinePoint> {
-        if let Some(named) = self.named
-            && let Some(r) = super::fast::mul(named, k, &self.encode_point(p))
-        {
+        if let Some(named) = self.named.filter(|c| super::fast::covers(*c)) {
+            let reduced = self.reduce_scalar_ct(k);
+            let r = super::fast::mul(named, &reduced, &self.encode_point(p))?;
             return self.decode_point(&r).ok();
         }
         self.mul_windowed(k, p)
+    }
+
+    /// `k mod n` as exactly [`Curve::scalar_bytes`] big-endian bytes, in time that depends
+    /// on the length of `k` only (crypto-bigint's constant-time division).
+    fn reduce_scalar_ct(&self, k: &[u8]) -> zeroize::Zeroizing<Vec<u8>> {
+        use zeroize::Zeroize;
+        let bits = u32::try_from(k.len().max(1) * 8).unwrap_or(u32::MAX).div_ceil(64) * 64;
+        let mut wide = crypto_bigint::BoxedUint::from_be_slice(k, bits)
+            .unwrap_or_else(|_| crypto_bigint::BoxedUint::zero_with_precision(bits));
+        let mut reduced = wide.rem(&self.n);
+        wide.zeroize();
+        let bytes = zeroize::Zeroizing::new(reduced.to_be_bytes().to_vec());
+        reduced.zeroize();
+        let len = self.scalar_bytes();
+        let mut out = zeroize::Zeroizing::new(vec![0u8; len]);
+        // The value is below n, so the bytes left of the last `len` are zero: no trimming
+        // by value, only by the (public) precision.
+        let tail = bytes.get(bytes.len().saturating_sub(len)..).unwrap_or_default();
+        if let Some(dst) = out.get_mut(len.saturating_sub(tail.len())..) {
+            dst.copy_from_slice(tail);
+        }
+        out
     }
 
     /// The engine's constant-time multiplication behind [`Curve::mul_ct`] for curves

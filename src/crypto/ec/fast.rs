@@ -9,9 +9,21 @@ use zeroize::Zeroizing;
 
 use super::NamedCurve;
 
+/// Whether a RustCrypto crate covers `curve` (then [`mul`] is its only secret-scalar path).
+pub(super) fn covers(curve: NamedCurve) -> bool {
+    matches!(
+        curve,
+        NamedCurve::P256
+            | NamedCurve::P384
+            | NamedCurve::P521
+            | NamedCurve::BrainpoolP256r1
+            | NamedCurve::BrainpoolP384r1
+    )
+}
+
 /// `k·P` on a named curve via its RustCrypto crate, as an uncompressed point. `None` when
-/// no crate covers the curve, `k` is 0 or not below n, or the result is the identity: the
-/// caller then uses the engine, which handles every case.
+/// no crate covers the curve, `k` is 0 or not below n, or the result is the identity
+/// (the caller reduces `k` first, so this means `k ≡ 0`: the identity).
 pub(super) fn mul(curve: NamedCurve, k: &[u8], point_sec1: &[u8]) -> Option<Vec<u8>> {
     match curve {
         NamedCurve::P256 => mul_with::<p256::NistP256>(k, point_sec1),

@@ -16,6 +16,9 @@ mod ct;
 mod curves;
 mod fast;
 mod fixed;
+mod validate;
+
+pub use validate::{MIN_ORDER_BITS, MOV_DEGREE};
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, NonZero, Odd};
@@ -192,6 +195,22 @@ impl DomainParams {
         }
     }
 
+    /// secp256k1 (SEC 2 §2.4.1): prime order, cofactor 1, and not one of ICAO's curves:
+    /// a valid custom group for tests of explicit domain parameters.
+    #[cfg(any(test, feature = "emulator"))]
+    #[must_use]
+    pub fn secp256k1() -> Self {
+        Self {
+            p: hex_bytes("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F"),
+            a: vec![0],
+            b: vec![7],
+            gx: hex_bytes("79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798"),
+            gy: hex_bytes("483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8"),
+            n: hex_bytes("FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141"),
+            cofactor: 1,
+        }
+    }
+
     /// The named curve these parameters equal, if any (compared numerically).
     #[must_use]
     pub fn identify(&self) -> Option<NamedCurve> {
@@ -326,6 +345,19 @@ impl Curve {
         }
         curve.named = d.identify();
         Ok(curve)
+    }
+
+    /// Whether `other` has the same domain parameters: p, a, b, G and n (the cofactor is
+    /// always 1 here).
+    #[must_use]
+    pub fn same_parameters(&self, other: &Curve) -> bool {
+        let v = |x: &BoxedMontyForm| x.retrieve();
+        self.fp.modulus().as_ref() == other.fp.modulus().as_ref()
+            && v(&self.a) == v(&other.a)
+            && v(&self.b) == v(&other.b)
+            && v(&self.g.x) == v(&other.g.x)
+            && v(&self.g.y) == v(&other.g.y)
+            && self.n.as_ref() == other.n.as_ref()
     }
 
     /// The standard name, if the parameters are a named curve.
@@ -583,6 +615,32 @@ impl Curve {
     pub fn div_scalars_test_key(&self, a: &[u8], b: &[u8]) -> Option<Vec<u8>> {
         let binv = Option::<BoxedMontyForm>::from(self.scalar(b).invert_vartime())?;
         Some(self.fixed(&self.scalar(a).mul(&binv)))
+    }
+
+    /// Domain parameters of another curve over the same field that passes through `point`
+    /// and has it as generator: a′ = a + 1, b′ = y² − x³ − a′x, G′ = `point`, n kept (so
+    /// "the order" is a lie). **For the emulator's hostile chips only**: the curve a clone
+    /// builds around a genuine chip-authentication key (PACE-CAM on explicit parameters).
+    #[cfg(feature = "emulator")]
+    #[must_use]
+    pub fn params_through_test_only(&self, point: &AffinePoint) -> DomainParams {
+        let a2 = self.a.add(&self.one());
+        let b2 = point.y.square().sub(&point.x.square().mul(&point.x)).sub(&a2.mul(&point.x));
+        let bytes = |v: &BoxedMontyForm| self.encode_field(v);
+        DomainParams {
+            p: trim(&self.fp.modulus().as_ref().to_be_bytes()).to_vec(),
+            a: bytes(&a2),
+            b: bytes(&b2),
+            gx: bytes(&point.x),
+            gy: bytes(&point.y),
+            n: self.order(),
+            cofactor: 1,
+        }
+    }
+
+    #[cfg(feature = "emulator")]
+    fn encode_field(&self, v: &BoxedMontyForm) -> Vec<u8> {
+        super::be::fixed(&v.retrieve(), self.field_bytes).to_vec()
     }
 
     /// The bit length of the field prime p.
