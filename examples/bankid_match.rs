@@ -46,7 +46,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 4. One verdict: genuine, original chip, same person.
     let mrz = &read.dg1.as_ref().ok_or("no DG1")?.mrz;
     let evidence = DocumentEvidence {
-        access: Some(AccessInfo { protocol: read.access, secure_messaging: read.suite }),
+        access: Some(&AccessInfo::of(&read)),
         passive_authentication: Some(&pa),
         mrz,
         dg11: None,

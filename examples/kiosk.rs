@@ -66,9 +66,34 @@ impl Desk for Terminal {
             m.nationality,
             m.date_of_expiry.as_str()
         );
-        println!("│ document {}", if visit.genuine() { "GENUINE" } else { "NOT VERIFIED" });
-        println!("│   passive authentication: {:?}", visit.passive_authentication().verdict());
-        println!("│   chip: {} {:?}", visit.chip().status(), visit.chip().proven_by());
+        // GENUINE only for a valid document with a proven chip that has not expired.
+        println!("│ {}", visit.outcome());
+        let pa = visit.passive_authentication();
+        let failing: Vec<String> = pa
+            .checks()
+            .iter()
+            .filter(|c| c.status() != passchip::pki::Status::Passed)
+            .filter_map(|c| c.reason().map(str::to_string))
+            .collect();
+        match pa.verdict() {
+            passchip::pki::Verdict::Valid => println!("│   document signed by its issuing state"),
+            _ => println!("│   document not verified: {}", failing.join("; ")),
+        }
+        let chip = visit.chip();
+        if chip.proven() {
+            println!("│   chip is the original (proven by {})", chip.proven_by().join(", "));
+        } else {
+            // A failed chip says why it failed; otherwise what is missing.
+            let why: Vec<&String> = if chip.failed() {
+                chip.reasons().iter().filter(|r| r.contains("failed")).collect()
+            } else {
+                chip.reasons().iter().collect()
+            };
+            println!("│   chip {}: {}", chip.status(), why.iter().map(|r| r.as_str()).collect::<Vec<_>>().join("; "));
+        }
+        if let Some(d) = &read.downgrade {
+            println!("│   opened with {} although it supports {}: {}", d.used, d.expected, d.reason);
+        }
         for i in &read.interruptions {
             println!("│   (card lifted during {i}; the read went on)");
         }

@@ -152,11 +152,74 @@ impl Visit {
         &self.chip
     }
 
-    /// Whether the document is genuine as far as this kiosk can tell: passive
-    /// authentication valid and the chip not failing an anti-cloning protocol.
+    /// Whether the document is genuine, its chip the original, and it is not expired: the
+    /// only case the kiosk may show as GENUINE ([`VisitOutcome::Genuine`]).
     #[must_use]
     pub fn genuine(&self) -> bool {
-        self.passive_authentication.verdict() == Verdict::Valid && !self.chip.failed()
+        self.outcome() == VisitOutcome::Genuine
+    }
+
+    /// What the kiosk shows, in one word (see [`VisitOutcome`]).
+    #[must_use]
+    pub fn outcome(&self) -> VisitOutcome {
+        let pa = &self.passive_authentication;
+        if self.chip.failed() || self.read.dg1_differs_from_access_mrz || forged(pa) {
+            return VisitOutcome::NotGenuine;
+        }
+        if pa.document_expired() == Some(true) {
+            return VisitOutcome::Expired;
+        }
+        if pa.verdict() != Verdict::Valid || !self.chip.proven() || self.read.downgrade.is_some() {
+            return VisitOutcome::NotVerified;
+        }
+        VisitOutcome::Genuine
+    }
+}
+
+/// Whether passive authentication found the data altered or its signer refused (not
+/// merely unverifiable): a broken signature or signed attributes, a data group that does
+/// not match or is not covered, certificates of another country, a revoked signer.
+fn forged(pa: &PassiveAuthentication) -> bool {
+    use crate::pki::{CheckName, Status};
+    pa.checks().iter().any(|c| {
+        c.status() == Status::Failed
+            && matches!(
+                c.name(),
+                CheckName::SodParsed
+                    | CheckName::SodContentType
+                    | CheckName::SodSignedAttributes
+                    | CheckName::SodSignature
+                    | CheckName::DataGroupHashes
+                    | CheckName::CountryConsistency
+                    | CheckName::DscNotRevoked
+            )
+    })
+}
+
+/// What a kiosk shows of a visit, in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VisitOutcome {
+    /// Passive authentication valid, the chip proven original, not expired.
+    Genuine,
+    /// Caught: a cloned chip (an anti-cloning protocol failed or was refused), altered
+    /// or substituted data, a broken signature, a revoked signer.
+    NotGenuine,
+    /// Nothing wrong was found, but something could not be established: an unknown CSCA,
+    /// a chip not proven original, a chip opened with a weaker protocol than it supports.
+    NotVerified,
+    /// Authentic but past its date of expiry.
+    Expired,
+}
+
+impl core::fmt::Display for VisitOutcome {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::Genuine => "GENUINE",
+            Self::NotGenuine => "NOT GENUINE",
+            Self::NotVerified => "NOT VERIFIED",
+            Self::Expired => "EXPIRED",
+        })
     }
 }
 
@@ -168,6 +231,8 @@ pub enum VisitEnd {
     CardRemoved,
     /// The result was on screen for the idle timeout with the card left on the reader.
     IdleTimeout,
+    /// The reader failed while the result was on screen.
+    ReaderFailed,
 }
 
 impl core::fmt::Display for VisitEnd {
@@ -175,6 +240,7 @@ impl core::fmt::Display for VisitEnd {
         f.write_str(match self {
             Self::CardRemoved => "the card was taken away",
             Self::IdleTimeout => "the idle timeout passed",
+            Self::ReaderFailed => "the reader failed",
         })
     }
 }
@@ -234,16 +300,21 @@ pub fn run<S: CardSlot>(
             Ok(read) => {
                 let visit = Visit::verify(read, store, &PaOptions::at(Date::today()));
                 desk.show(&visit);
-                hold(slot, visit, options.idle_timeout)?
+                hold(slot, visit, options.idle_timeout)
             }
             Err(e) => {
                 desk.failed(&e);
                 // The failure stays on screen as long as a result would.
-                if slot.wait_for_removal(Some(options.idle_timeout))? {
-                    VisitEnd::CardRemoved
-                } else {
-                    VisitEnd::IdleTimeout
-                }
+                slot.wait_for_removal(Some(options.idle_timeout))
+                    .map(|gone| if gone { VisitEnd::CardRemoved } else { VisitEnd::IdleTimeout })
+            }
+        };
+        // Whatever happened, the screen and memory are wiped before anything else.
+        let end = match end {
+            Ok(end) => end,
+            Err(e) => {
+                desk.wiped(VisitEnd::ReaderFailed);
+                return Err(e);
             }
         };
         desk.wiped(end);

@@ -10,7 +10,7 @@ use passchip::crypto::ec::NamedCurve;
 use passchip::crypto::hash::HashAlg;
 use passchip::date::Date;
 use passchip::emulator::{AaSpec, ChipAuthSpec, DocumentSpec, VirtualChip, VirtualDocument};
-use passchip::identity::verification::ChipAuthenticity;
+use passchip::identity::verification::{ChipAuthenticity, ChipStatus};
 use passchip::lds::LdsFile;
 use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
@@ -81,14 +81,14 @@ fn a_cloned_chip_fails_chip_and_active_authentication() {
     let r = read(&doc, ReadOptions::default());
     assert!(r.anti_cloning.chip_authentication.failed(), "{:?}", r.anti_cloning.chip_authentication);
     let chip = assess(&doc, &r);
-    assert_eq!(chip.status(), "failed");
+    assert_eq!(chip.status(), ChipStatus::Failed);
     // AA alone (no CA on the chip) detects the clone as well, and keeps the evidence.
     let doc = VirtualDocument::build(DocumentSpec { chip_authentication: None, ..spec });
     let r = read(&doc, ReadOptions::default());
     assert!(r.anti_cloning.active_authentication.failed(), "{:?}", r.anti_cloning.active_authentication);
     let evidence = r.anti_cloning.active_authentication_evidence.as_ref().unwrap();
     assert!(evidence.verify().is_err());
-    assert_eq!(assess(&doc, &r).status(), "failed");
+    assert_eq!(assess(&doc, &r).status(), ChipStatus::Failed);
 }
 
 #[test]
@@ -189,7 +189,7 @@ fn pace_cam_is_checked_against_the_signed_card_security() {
     let doc = VirtualDocument::build(DocumentSpec { cloned: true, ..spec });
     let r = read(&doc, ReadOptions::default());
     assert!(r.anti_cloning.pace_cam.failed(), "{:?}", r.anti_cloning.pace_cam);
-    assert_eq!(assess(&doc, &r).status(), "failed");
+    assert_eq!(assess(&doc, &r).status(), ChipStatus::Failed);
 }
 
 #[test]
@@ -198,8 +198,12 @@ fn a_dg14_not_covered_by_the_sod_proves_nothing() {
     let r = read(&doc, ReadOptions::default());
     assert!(r.anti_cloning.chip_authentication.passed());
     let chip = assess(&doc, &r);
-    assert_eq!(chip.status(), "not_proven");
-    assert!(chip.reasons().iter().any(|s| s.contains("DG14 is not covered by the SOD")), "{:?}", chip.reasons());
+    assert_eq!(chip.status(), ChipStatus::NotProven);
+    assert!(
+        chip.reasons().iter().any(|s| s.contains("DG14 is not among the data groups the SOD vouches for")),
+        "{:?}",
+        chip.reasons()
+    );
 }
 
 #[test]
@@ -207,5 +211,5 @@ fn anti_cloning_can_be_turned_off_and_says_so() {
     let doc = VirtualDocument::specimen();
     let r = read(&doc, ReadOptions::default().with_anti_cloning(false));
     assert!(matches!(&r.anti_cloning.chip_authentication, Attempt::NotAvailable(s) if s.contains("turned off")));
-    assert_eq!(assess(&doc, &r).status(), "not_proven");
+    assert_eq!(assess(&doc, &r).status(), ChipStatus::NotProven);
 }

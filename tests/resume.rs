@@ -85,9 +85,13 @@ fn removed_in_the_middle_of_dg2_the_read_resumes_where_it_stopped() {
     let mut cut = 0;
     let mut chip = short_chip(&doc);
     let field = Field { chip: &mut chip, seen: &seen, cuts: &[], how: TransportError::CardRemoved };
+    let mut sod_chunks = 0u64;
     let mut half_way = |p: passchip::reader::Progress<'_>| {
         if p.file == "DG2" && p.read >= dg2_len / 2 && cut == 0 {
             cut = seen.get() + 1;
+        }
+        if p.file == "EF.SOD" {
+            sod_chunks += 1;
         }
     };
     let clean = read_document_resuming(field, &creds, options.clone(), &mut PartialRead::new(), &mut half_way).unwrap();
@@ -103,9 +107,17 @@ fn removed_in_the_middle_of_dg2_the_read_resumes_where_it_stopped() {
     assert!(*offset >= dg2_len / 2 && *offset < dg2_len, "{offset} of {dg2_len}");
     assert_eq!(read.interruptions, vec![during.clone()]);
     assert!(errors[0].to_string().contains("present the card again"), "{}", errors[0]);
-    // Nothing read twice: two READ BINARY more than the clean read, the one whose answer
-    // was lost and EF.CardAccess, read again before PACE.
-    assert_eq!(read.stats.read_binary, clean.stats.read_binary + 2, "{:?} vs {:?}", read.stats, clean.stats);
+    // Nothing read twice but EF.SOD, which the resumed session reads again to prove it is
+    // the same chip: beyond that, two READ BINARY more than the clean read, the one whose
+    // answer was lost and EF.CardAccess, read again before PACE.
+    assert!(sod_chunks > 0);
+    assert_eq!(
+        read.stats.read_binary,
+        clean.stats.read_binary + 2 + sod_chunks,
+        "{:?} vs {:?}",
+        read.stats,
+        clean.stats
+    );
     // Both sessions are counted: the second one authenticated again.
     assert!(read.stats.apdus > clean.stats.apdus, "{:?}", read.stats);
     assert!(read.stats.phases.access.apdus > clean.stats.phases.access.apdus);
@@ -189,9 +201,14 @@ fn anti_cloning_interrupted_runs_again_without_reading_the_files_again() {
     let (read, errors) = read_through(&mut chip, &creds, &options, &[clean.stats.apdus], TransportError::CardRemoved);
     assert!(matches!(&errors[0], SessionError::Interrupted { during: Interruption::AntiCloning, .. }), "{errors:?}");
     assert!(matches!(read.anti_cloning.chip_authentication, Attempt::Passed(_)));
-    // No file was read again: the second session only opened the chip and ran the checks.
+    // No file but EF.SOD was read again: the second session opened the chip, proved it is
+    // the same one by its EF.SOD, and ran the checks.
+    let sod_len = doc.file(LdsFile::Sod).unwrap().len() as u64;
+    let sod_chunks = sod_len.div_ceil(160);
     let (r, c) = (read.stats.phases.read, clean.stats.phases.read);
-    assert_eq!((r.apdus, r.bytes_sent, r.bytes_received), (c.apdus, c.bytes_sent, c.bytes_received));
+    assert_eq!(r.apdus, c.apdus + sod_chunks, "{r:?} vs {c:?}");
+    let extra = r.bytes_received - c.bytes_received;
+    assert!(extra >= sod_len && extra <= sod_len + 40 * sod_chunks, "{extra} bytes more for a {sod_len}-byte EF.SOD");
     assert!(read.stats.phases.access.apdus > clean.stats.phases.access.apdus);
     assert_byte_exact(&read, &doc);
 }
@@ -214,7 +231,20 @@ fn another_document_presented_to_resume_is_refused() {
     let field = Field { chip: &mut b, seen: &seen, cuts: &[], how: TransportError::CardRemoved };
     let e = read_document_resuming(field, &creds, ReadOptions::default(), &mut partial, &mut |_| {}).unwrap_err();
     assert_eq!(e, SessionError::DifferentDocument);
-    // What was kept is not shown by Debug.
+    // What was kept of the first document is wiped.
+    assert_eq!(partial.bytes_kept(), 0);
+}
+
+#[test]
+fn what_is_kept_is_not_shown_by_debug() {
+    let doc = VirtualDocument::specimen();
+    let creds = Credentials::Can { can: "123456".to_string().into(), mrz: None };
+    let mut partial = PartialRead::new();
+    let mut chip = VirtualChip::new(doc);
+    let seen = Cell::new(0);
+    let field = Field { chip: &mut chip, seen: &seen, cuts: &[13], how: TransportError::CardRemoved };
+    let e = read_document_resuming(field, &creds, ReadOptions::default(), &mut partial, &mut |_| {}).unwrap_err();
+    assert!(e.is_interrupted(), "{e}");
     let shown = format!("{partial:?}");
     assert!(shown.contains("DG1") && !shown.contains("OEBERG"), "{shown}");
 }

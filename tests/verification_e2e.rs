@@ -1,5 +1,6 @@
-//! End to end: the virtual passport read over BAC, passive authentication against its
-//! CSCA, and a BankID `/collect` response: one verdict for the bank.
+//! End to end: a BAC-only virtual passport read over BAC, passive authentication against
+//! its CSCA, and a BankID `/collect` response: one verdict for the bank. A PACE passport
+//! opened with BAC is a downgrade.
 #![cfg(all(feature = "emulator", feature = "serde"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -16,6 +17,11 @@ use passchip::lds::{DgNumber, LdsFile};
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore};
 use passchip::reader::{ReadOptions, read_with_bac};
 use passchip::transport::InProcess;
+
+/// The specimen without PACE (no EF.CardAccess, no PACEInfo in DG14): a BAC passport.
+fn bac_passport(spec: DocumentSpec) -> VirtualDocument {
+    VirtualDocument::build(DocumentSpec { pace: None, ..spec })
+}
 
 fn collect(pnr: &str, given: &str, surname: &str) -> String {
     format!(
@@ -44,7 +50,7 @@ fn verify(doc: &VirtualDocument, bankid: &str, tamper: bool, policy: &Verificati
     let identity = from_json(bankid, None).unwrap();
     let mrz = &read.dg1.as_ref().unwrap().mrz;
     let evidence = DocumentEvidence {
-        access: Some(AccessInfo { protocol: read.access, secure_messaging: read.suite }),
+        access: Some(&AccessInfo::of(&read)),
         passive_authentication: Some(&pa),
         mrz,
         dg11: None,
@@ -55,7 +61,7 @@ fn verify(doc: &VirtualDocument, bankid: &str, tamper: bool, policy: &Verificati
 
 #[test]
 fn the_right_person_matches() {
-    let doc = VirtualDocument::specimen();
+    let doc = bac_passport(DocumentSpec::specimen());
     let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
     assert_eq!(v.holder_match().outcome(), Outcome::Match, "{:?}", v.holder_match().reasons());
     assert!(v.holder_match().has(Reason::IdMatch));
@@ -71,11 +77,27 @@ fn the_right_person_matches() {
     assert_eq!(json["chip_authenticity"]["proven_by"][0], "CA");
     assert_eq!(json["access"]["protocol"], "BAC");
     assert_eq!(json["access"]["secure_messaging"], "3DES");
+    assert!(json["access"]["downgrade"].is_null());
+}
+
+/// A PACE passport opened with BAC: DG14 (signed) lists PACE, so the read reports a
+/// downgrade and the verdict is at most `review`, even for the right person.
+#[test]
+fn a_pace_passport_opened_with_bac_is_a_downgrade() {
+    let doc = VirtualDocument::specimen();
+    let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
+    assert_eq!(v.holder_match().outcome(), Outcome::Match);
+    assert!(v.reasons().contains(&DecisionReason::AccessDowngraded), "{:?}", v.reasons());
+    assert_eq!(v.decision(), Decision::Review);
+    let json = serde_json::to_value(&v).unwrap();
+    assert_eq!(json["reasons"][0], "ACCESS_DOWNGRADED");
+    assert_eq!(json["access"]["downgrade"]["expected"], "PACE");
+    assert_eq!(json["access"]["downgrade"]["used"], "BAC");
 }
 
 #[test]
 fn a_different_person_is_a_mismatch() {
-    let doc = VirtualDocument::specimen();
+    let doc = bac_passport(DocumentSpec::specimen());
     let v = verify(&doc, &collect("199001012401", "Anna", "Svensson"), false, &VerificationPolicy::default());
     assert_eq!(v.holder_match().outcome(), Outcome::Mismatch);
     assert_eq!(v.decision(), Decision::Reject);
@@ -83,13 +105,13 @@ fn a_different_person_is_a_mismatch() {
 
 #[test]
 fn expired_or_tampered_documents_are_rejected() {
-    let expired = VirtualDocument::build(DocumentSpec { date_of_expiry: "240101".into(), ..DocumentSpec::specimen() });
+    let expired = bac_passport(DocumentSpec { date_of_expiry: "240101".into(), ..DocumentSpec::specimen() });
     let v = verify(&expired, &collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
     assert_eq!(v.holder_match().outcome(), Outcome::DocumentRejected);
     assert!(v.holder_match().has(Reason::DocumentExpired));
     assert_eq!(v.decision(), Decision::Reject);
 
-    let doc = VirtualDocument::specimen();
+    let doc = bac_passport(DocumentSpec::specimen());
     let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), true, &VerificationPolicy::default());
     assert_eq!(v.holder_match().outcome(), Outcome::DocumentRejected);
     assert!(v.holder_match().has(Reason::PassiveAuthFailed));

@@ -74,6 +74,19 @@ pub enum AccessError {
         /// Which password.
         password: crate::access::pace::PasswordKind,
     },
+    /// The chip's EF.CardAccess (which nobody signs) offered explicit PACE domain
+    /// parameters that are not a standardized group: refused before any message that
+    /// depends on the password, since a weak group would let the chip (or an overlay
+    /// playing it) test passwords offline. A caller may opt in to validated custom groups
+    /// ([`crate::access::pace::DomainPolicy::ValidatedCustom`]).
+    #[error(
+        "the chip offered non-standard PACE domain parameters ({0}); refused before any password-dependent message"
+    )]
+    NonStandardDomainParameters(&'static str),
+    /// Custom PACE domain parameters the caller allowed failed validation (a composite
+    /// or small order, a singular curve…): refused before any password-dependent message.
+    #[error("the chip's custom PACE domain parameters are unsafe: {0}; refused before any password-dependent message")]
+    UnsafeDomainParameters(&'static str),
     /// The chip offers a protocol variant this version does not implement.
     #[error("unsupported: {0}")]
     Unsupported(&'static str),

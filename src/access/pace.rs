@@ -147,6 +147,74 @@ pub fn is_supported(protocol: PaceProtocol, id: u32) -> bool {
     }
 }
 
+/// Which explicit PACE domain parameters the terminal computes in. EF.CardAccess is
+/// unauthenticated: whatever group it names, the chip (or an overlay on the reader)
+/// chose, and PACE's password-dependent messages computed in a weak group give the
+/// password away offline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DomainPolicy {
+    /// Only parameters identical to a standardized group of ICAO 9303-11 table 4 (EC:
+    /// p, a, b, G, n and cofactor of one of the curves of IDs 8–18; DH: p, g and q of an
+    /// RFC 5114 group, IDs 0–2), whatever ID the chip gives them. The default.
+    #[default]
+    StandardOnly,
+    /// Custom groups as well, when they pass full validation
+    /// ([`crate::crypto::ec::Curve::validate_custom`],
+    /// [`crate::crypto::dh::DhGroup::validate_custom`]): primes checked with Baillie–PSW,
+    /// n·G = O, Hasse bound, a non-singular curve, cofactor 1, n of at least 224 bits,
+    /// no small embedding degree; DH p of at least 2048 bits, q prime of at least 224.
+    ValidatedCustom,
+}
+
+/// Checks the group of explicit domain parameters against `policy`, before anything is
+/// sent to the chip.
+///
+/// # Errors
+/// [`AccessError::NonStandardDomainParameters`] for a custom group under
+/// [`DomainPolicy::StandardOnly`]; [`AccessError::UnsafeDomainParameters`] for one that
+/// fails validation.
+pub(crate) fn check_domain(group: &Group, policy: DomainPolicy) -> Result<(), AccessError> {
+    let standard = match group {
+        Group::Ec(c) => c.named_curve().is_some_and(|n| STANDARD_CURVES.contains(&n)),
+        Group::Dh(g) => g.standard_id().is_some(),
+    };
+    if standard {
+        return Ok(());
+    }
+    match (policy, group) {
+        (DomainPolicy::StandardOnly, Group::Ec(_)) => {
+            Err(AccessError::NonStandardDomainParameters("an elliptic curve that is not one of ICAO 9303-11 table 4"))
+        }
+        (DomainPolicy::StandardOnly, Group::Dh(_)) => {
+            Err(AccessError::NonStandardDomainParameters("a DH group that is not one of RFC 5114's"))
+        }
+        (DomainPolicy::ValidatedCustom, Group::Ec(c)) => c.validate_custom().map_err(|e| match e {
+            crate::crypto::ec::EcError::BadParameters(why) => AccessError::UnsafeDomainParameters(why),
+            _ => AccessError::UnsafeDomainParameters("the curve is unusable"),
+        }),
+        (DomainPolicy::ValidatedCustom, Group::Dh(g)) => g.validate_custom().map_err(|e| match e {
+            crate::crypto::dh::DhError::BadGroup(why) => AccessError::UnsafeDomainParameters(why),
+            crate::crypto::dh::DhError::BadValue(why) => AccessError::UnsafeDomainParameters(why),
+        }),
+    }
+}
+
+/// The curves of ICAO 9303-11 table 4 (standardized domain parameter IDs 8–18).
+const STANDARD_CURVES: [NamedCurve; 11] = [
+    NamedCurve::P192,
+    NamedCurve::BrainpoolP192r1,
+    NamedCurve::P224,
+    NamedCurve::BrainpoolP224r1,
+    NamedCurve::P256,
+    NamedCurve::BrainpoolP256r1,
+    NamedCurve::BrainpoolP320r1,
+    NamedCurve::P384,
+    NamedCurve::BrainpoolP384r1,
+    NamedCurve::BrainpoolP512r1,
+    NamedCurve::P521,
+];
+
 /// Whether this implementation can run `protocol` with the explicit domain parameters of
 /// a PACEDomainParameterInfo (its DER AlgorithmIdentifier).
 #[must_use]
@@ -245,11 +313,17 @@ pub struct PaceOutcome {
 }
 
 /// The chip-authentication data of PACE-CAM (ICAO 9303-11 §4.4.3.5): CA_IC, decrypted
-/// from the chip's `8A` object, and the chip's mapping key PK_map,IC. The chip is genuine
-/// if `CA_IC · PK_IC = PK_map,IC` for its static key PK_IC.
+/// from the chip's `8A` object, and the chip's mapping key PK_map,IC, with the protocol and
+/// group PACE ran in. The chip holds the static key PK_IC if `CA_IC · PK_IC = PK_map,IC`
+/// on the group of that key, and that group is the one PACE ran in: both come from the
+/// chip's unsigned EF.CardAccess, so they count only once EF.CardSecurity's signed
+/// SecurityInfos vouch for them (see `lds::anti_cloning`).
 #[derive(Clone)]
 pub struct CamEvidence {
+    protocol: PaceProtocol,
     parameter_id: Option<u32>,
+    /// The explicit domain parameters (DER AlgorithmIdentifier) PACE ran with, if any.
+    explicit: Option<Vec<u8>>,
     curve: Curve,
     ca_ic: Vec<u8>,
     pk_map_ic: Vec<u8>,
@@ -257,7 +331,8 @@ pub struct CamEvidence {
 
 impl PartialEq for CamEvidence {
     fn eq(&self, other: &Self) -> bool {
-        (self.parameter_id, &self.ca_ic, &self.pk_map_ic) == (other.parameter_id, &other.ca_ic, &other.pk_map_ic)
+        (self.protocol, self.parameter_id, &self.explicit, &self.ca_ic, &self.pk_map_ic)
+            == (other.protocol, other.parameter_id, &other.explicit, &other.ca_ic, &other.pk_map_ic)
     }
 }
 
@@ -270,15 +345,68 @@ impl core::fmt::Debug for CamEvidence {
 }
 
 impl CamEvidence {
-    /// Checks the evidence against the chip's static public key `PK_IC` (an uncompressed
-    /// point on the PACE curve, from ChipAuthenticationPublicKeyInfo).
+    /// The PACE protocol that ran.
+    #[must_use]
+    pub fn protocol(&self) -> PaceProtocol {
+        self.protocol
+    }
+
+    /// The domain parameter ID sent in MSE:Set AT (`None`: none was sent).
+    #[must_use]
+    pub fn parameter_id(&self) -> Option<u32> {
+        self.parameter_id
+    }
+
+    /// The explicit domain parameters PACE ran with (DER AlgorithmIdentifier), when the
+    /// chip gave them.
+    #[must_use]
+    pub fn explicit_domain_parameters(&self) -> Option<&[u8]> {
+        self.explicit.as_deref()
+    }
+
+    /// Checks the evidence against a static public key `PK_IC` (an uncompressed point) on
+    /// `key_curve`, the curve of that key as EF.CardSecurity gives it. The equation is
+    /// computed on `key_curve`, which must be the curve PACE ran on: a curve taken from
+    /// the chip's unsigned EF.CardAccess would let a clone build one around the genuine key.
     ///
     /// # Errors
-    /// [`AccessError::ChipAuthenticationFailed`] when the key is invalid, CA_IC is out of
-    /// range, or the product does not match: the chip does not hold the static key.
+    /// [`AccessError::ChipAuthenticationFailed`] when the curves differ, the key is
+    /// invalid, CA_IC is out of range, or the product does not match: the chip does not
+    /// hold the static key.
+    pub fn verify_on(&self, key_curve: &Curve, chip_public_key: &[u8]) -> Result<(), AccessError> {
+        if !key_curve.same_parameters(&self.curve) {
+            return Err(AccessError::ChipAuthenticationFailed(
+                "PACE ran on another curve than the one of its static key (PACE-CAM)",
+            ));
+        }
+        self.equation(key_curve, chip_public_key)
+    }
+
+    /// Checks the evidence against `PK_IC` on the curve PACE ran on (from the unsigned
+    /// EF.CardAccess). Kept for tests of the protocol itself; anything that decides on a
+    /// chip's authenticity uses [`CamEvidence::verify_on`] with the signed key's curve.
+    ///
+    /// # Errors
+    /// As [`CamEvidence::verify_on`].
     pub fn verify(&self, chip_public_key: &[u8]) -> Result<(), AccessError> {
+        self.equation(&self.curve, chip_public_key)
+    }
+
+    /// Evidence assembled by hand, for tests of what binds it.
+    #[cfg(test)]
+    pub(crate) fn for_tests(
+        protocol: PaceProtocol,
+        parameter_id: Option<u32>,
+        explicit: Option<Vec<u8>>,
+        curve: Curve,
+        ca_ic: Vec<u8>,
+        pk_map_ic: Vec<u8>,
+    ) -> Self {
+        Self { protocol, parameter_id, explicit, curve, ca_ic, pk_map_ic }
+    }
+
+    fn equation(&self, curve: &Curve, chip_public_key: &[u8]) -> Result<(), AccessError> {
         let fail = AccessError::ChipAuthenticationFailed;
-        let curve = &self.curve;
         let pk_ic = curve.decode_point(chip_public_key).map_err(|_| fail("its static public key is invalid"))?;
         if !curve.scalar_in_range(&self.ca_ic) {
             return Err(fail("CA_IC is not in [1, n − 1]"));
@@ -371,7 +499,7 @@ pub fn authenticate<T: Transport + ?Sized>(
     }
     let group = Group::standard(protocol.key_agreement, parameter_id)
         .ok_or(AccessError::Unsupported("unknown PACE domain parameter ID"))?;
-    run(t, password, protocol, Some(parameter_id), &group, rng)
+    run(t, password, protocol, Some(parameter_id), &group, None, rng)
 }
 
 /// [`authenticate`] with explicit domain parameters: `algorithm_identifier` is the DER
@@ -379,19 +507,25 @@ pub fn authenticate<T: Transport + ?Sized>(
 /// (ICAO 9303-11 §9.2.1); the ID is still sent in MSE:Set AT. `None` for a chip whose
 /// single PACEDomainParameterInfo has no ID: then MSE:Set AT carries no reference.
 ///
+/// The group is checked against `policy` before the first command is sent.
+///
 /// # Errors
-/// As [`authenticate`]; [`AccessError::Unsupported`] for parameters we cannot use (a DH
-/// group without q, a curve with a cofactor, Integrated Mapping on a curve with
-/// p ≢ 3 mod 4 or with AES-192/256).
+/// As [`authenticate`]; [`AccessError::NonStandardDomainParameters`] or
+/// [`AccessError::UnsafeDomainParameters`] for a group `policy` refuses;
+/// [`AccessError::Unsupported`] for parameters we cannot use (a DH group without q, a
+/// curve with a cofactor, Integrated Mapping on a curve with p ≢ 3 mod 4 or with
+/// AES-192/256).
 pub fn authenticate_explicit<T: Transport + ?Sized>(
     t: &mut T,
     password: &PacePassword,
     protocol: PaceProtocol,
     parameter_id: Option<u32>,
     algorithm_identifier: &[u8],
+    policy: DomainPolicy,
     rng: &mut dyn RandomSource,
 ) -> Result<(SecureChannel, PaceOutcome), AccessError> {
     let group = Group::explicit(protocol.key_agreement, algorithm_identifier).map_err(AccessError::Unsupported)?;
+    check_domain(&group, policy)?;
     if protocol.mapping == Mapping::Cam && (protocol.cipher == Cipher::Tdes || matches!(group, Group::Dh(_))) {
         return Err(AccessError::Unsupported("Chip Authentication Mapping needs ECDH and AES"));
     }
@@ -399,7 +533,7 @@ pub fn authenticate_explicit<T: Transport + ?Sized>(
     if protocol.mapping == Mapping::Im && matches!(group, Group::Ec(_)) && group.map_integrated(&[2]).is_none() {
         return Err(AccessError::Unsupported("Integrated Mapping on a curve with p ≢ 3 (mod 4)"));
     }
-    run(t, password, protocol, parameter_id, &group, rng)
+    run(t, password, protocol, parameter_id, &group, Some(algorithm_identifier), rng)
 }
 
 fn run<T: Transport + ?Sized>(
@@ -408,6 +542,7 @@ fn run<T: Transport + ?Sized>(
     protocol: PaceProtocol,
     parameter_id: Option<u32>,
     group: &Group,
+    explicit: Option<&[u8]>,
     rng: &mut dyn RandomSource,
 ) -> Result<(SecureChannel, PaceOutcome), AccessError> {
     let kind = password.kind();
@@ -436,6 +571,16 @@ fn run<T: Transport + ?Sized>(
     // 1. Encrypted nonce.
     let k_pi = derive_key(protocol.cipher, &password.key_material(), kdf::PACE);
     let z = dyn_auth_field(&general_authenticate(t, &[0x7C, 0x00], false, "GA 1", kind)?, 0x80, "GA 1")?;
+    // One cipher block for Generic Mapping and CAM; Integrated Mapping's l bits (ICAO
+    // 9303-11 §4.4.3.3): anything else is a chip steering the mapping.
+    let nonce_len = match (protocol.mapping, protocol.cipher) {
+        (Mapping::Im, Cipher::Aes192 | Cipher::Aes256) => 32,
+        (_, Cipher::Tdes) if protocol.mapping != Mapping::Im => 8,
+        _ => 16,
+    };
+    if z.len() != nonce_len {
+        return Err(AccessError::Malformed("GA 1 (the encrypted nonce has the wrong length)"));
+    }
     let mut s = Zeroizing::new(z);
     cipher_blocks(protocol.cipher, &k_pi, &mut s, true)?;
 
@@ -490,7 +635,9 @@ fn run<T: Transport + ?Sized>(
         let a_ic = dyn_auth_field(&ga4, 0x8A, "GA 4 (chip authentication data)")?;
         let Group::Ec(curve) = group else { return Err(internal) };
         Some(CamEvidence {
+            protocol,
             parameter_id,
+            explicit: explicit.map(<[u8]>::to_vec),
             curve: curve.clone(),
             ca_ic: decrypt_cam(&ks_enc, &a_ic)?,
             pk_map_ic: pk_map_chip_enc,

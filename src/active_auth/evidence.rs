@@ -116,13 +116,30 @@ impl AaEvidence {
             }
             PublicKey::Ec { .. } => {
                 let hash = self.ecdsa_hash.ok_or(AaError::NoHash)?;
-                // DER when it parses as SEQUENCE { r, s } (Portuguese cards), else plain r ‖ s.
-                let der = crate::tlv::Tlv::parse_exact(&self.signature).is_ok_and(|t| t.tag.value() == 0x30);
-                let alg =
-                    if der { SignatureAlgorithm::Ecdsa { hash } } else { SignatureAlgorithm::EcdsaPlain { hash } };
-                sig::verify(key, &alg, &self.challenge, &self.signature).map_err(AaError::Invalid)?;
-                let scheme = if der { "ECDSA (DER signature)" } else { "ECDSA (plain r ‖ s)" };
-                Ok(AaVerified { scheme: scheme.into(), hash, key: key.describe() })
+                // BSI TR-03111 plain r ‖ s is twice the scalar size; some chips (Portuguese
+                // cards) send DER SEQUENCE { r, s }. A plain signature starts with 30 xx now
+                // and then (one in about 65 000 look like a DER header), so a signature of
+                // the plain length is tried as plain first, and as DER only if that fails.
+                let looks_der = crate::tlv::Tlv::parse_exact(&self.signature).is_ok_and(|t| t.tag.value() == 0x30);
+                let plain_len = self.signature.len() == 2 * key.bits().div_ceil(8) as usize;
+                let order: &[bool] = match (plain_len, looks_der) {
+                    (true, true) => &[false, true],
+                    (true, false) | (false, false) => &[false],
+                    (false, true) => &[true],
+                };
+                let mut last = None;
+                for &der in order {
+                    let alg =
+                        if der { SignatureAlgorithm::Ecdsa { hash } } else { SignatureAlgorithm::EcdsaPlain { hash } };
+                    match sig::verify(key, &alg, &self.challenge, &self.signature) {
+                        Ok(()) => {
+                            let scheme = if der { "ECDSA (DER signature)" } else { "ECDSA (plain r ‖ s)" };
+                            return Ok(AaVerified { scheme: scheme.into(), hash, key: key.describe() });
+                        }
+                        Err(e) => last = Some(e),
+                    }
+                }
+                Err(AaError::Invalid(last.unwrap_or(crate::crypto::sig::SigError::Invalid)))
             }
         }
     }

@@ -16,6 +16,7 @@ use crate::access::bac::{self, BacKeys};
 use crate::apdu::{EMRTD_AID, ParsedCommand, StatusWord, ins};
 use crate::crypto::{ct_eq, retail_mac::RetailMacKey, tdes};
 use crate::lds::LdsFile;
+use crate::mrz::MrzKey;
 use crate::sm::{ChipChannel, OpenedCommand};
 use crate::tlv::{self, Tag};
 use crate::transport::ApduHandler;
@@ -183,6 +184,50 @@ pub enum Hostile {
     /// PACE sends this instead of its first public key (the mapping key, or the
     /// ephemeral key with Integrated Mapping).
     PaceKey(BadKey),
+    /// EF.CardAccess also offers PACE (Generic Mapping, AES-256, ID 32) in this weak group,
+    /// written out as explicit domain parameters: an overlay playing the chip to learn the
+    /// password offline from the terminal's token (Pohlig–Hellman, or a singular curve's
+    /// trivial logarithm). The strongest cipher on offer, so a naive terminal picks it.
+    WeakPaceGroup(WeakGroup),
+    /// A clone of a PACE-CAM document: EF.CardAccess announces PACE-CAM (ID 32) on an
+    /// explicit curve E′ built around EF.CardSecurity's genuine key P (same p, a′ = a + 1,
+    /// b′ = y² − x³ − a′x, G′ = P, the order copied); the clone runs PACE on E′ and sends
+    /// CA_IC = its own mapping secret, so CA_IC · PK_IC = PK_map,IC holds on E′ without the
+    /// chip's private key.
+    CamExplicitCurve,
+    /// SELECT EF.CardAccess answers `6A82`: a man in the middle hiding PACE so that the
+    /// terminal uses BAC (whose MRZ key can be searched offline from a recording).
+    HiddenCardAccess,
+    /// Chip Authentication (MSE:Set KAT / Set AT) and INTERNAL AUTHENTICATE are refused
+    /// with a protected `6985`: a clone with genuine files that cannot prove their keys.
+    RefuseChipProofs,
+    /// EF.COM also lists DG`n` (the SOD does not); asked for it, the chip leaves the field
+    /// for good, so the terminal resumes the read on whatever card comes next (an
+    /// attacker's own genuine card of the same model).
+    LeaveOnExtraGroup(u8),
+}
+
+/// A weak group for [`Hostile::WeakPaceGroup`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WeakGroup {
+    /// y² = x³ over P-256's field, G = (4, 8), "order" p: a singular curve whose points form
+    /// (F_p, +), where a discrete logarithm is a division.
+    SingularCurve,
+    /// secp256k1's curve claiming a smooth odd order (a product of small primes): the shape
+    /// of a curve chosen for Pohlig–Hellman.
+    SmoothOrderCurve,
+    /// RFC 5114 group 2's prime with generator −g and "order" 2q: a composite order.
+    CompositeOrderDh,
+}
+
+/// A PACE option the chip offers with explicit domain parameters, and the group it runs.
+struct CustomPace {
+    protocol: crate::lds::security_infos::PaceProtocol,
+    id: u32,
+    group: crate::access::pace::Group,
+    /// PACE-CAM: the static secret the chip uses (a clone's, for [`Hostile::CamExplicitCurve`]).
+    ca_key: Option<Zeroizing<Vec<u8>>>,
 }
 
 /// An invalid public key for [`Hostile::PaceKey`].
@@ -258,6 +303,12 @@ pub struct VirtualChip {
     last_protected: Vec<u8>,
     /// Counts for the hostile modes that change over time.
     hostile_step: u32,
+    /// PACE options with explicit domain parameters, beyond the document's own.
+    custom_pace: Vec<CustomPace>,
+    /// The chip left the field (for good): the transport reports the card removed.
+    departed: bool,
+    /// The MRZ the chip opens with when it is not its document's own (a substitution).
+    access_mrz: Option<MrzKey>,
 }
 
 impl core::fmt::Debug for VirtualChip {
@@ -302,7 +353,20 @@ impl VirtualChip {
             hostile: None,
             last_protected: Vec::new(),
             hostile_step: 0,
+            custom_pace: Vec::new(),
+            departed: false,
+            access_mrz: None,
         }
+    }
+
+    /// A chip that opens (BAC, PACE with the MRZ) with `key`, another document's MRZ,
+    /// while it serves its own document's files: a substitution, where the terminal asked
+    /// for one document and is handed another.
+    #[must_use]
+    pub fn answering_to(mut self, key: &MrzKey) -> Self {
+        self.keys = BacKeys::from_mrz(key);
+        self.access_mrz = Some(key.clone());
+        self
     }
 
     /// Makes the chip hostile (or, with `None`, well-behaved again). File-level modes
@@ -335,9 +399,61 @@ impl VirtualChip {
                     self.doc.set_file(dg11, crate::tlv::encode_to_vec(crate::tlv::Tag::new(0x6B), &body));
                 }
             }
+            Some(Hostile::WeakPaceGroup(weak)) => {
+                let (protocol, algorithm_identifier) = super::hostile::weak_group(*weak);
+                self.add_custom_pace(protocol, 32, &algorithm_identifier, None);
+            }
+            Some(Hostile::CamExplicitCurve) => {
+                if let Some((protocol, algorithm_identifier)) = super::hostile::cam_curve_around_key(&self.doc) {
+                    // CA_IC = SK_map · 1⁻¹: the clone's "static key" is 1 on E′, whose generator is P.
+                    self.add_custom_pace(protocol, 32, &algorithm_identifier, Some(Zeroizing::new(vec![1])));
+                }
+            }
+            Some(Hostile::LeaveOnExtraGroup(n)) => {
+                if let Some(com) = self.doc.file(LdsFile::Com).and_then(|b| crate::lds::EfCom::parse(b).ok())
+                    && let Some(extra) = crate::lds::DgNumber::new(*n)
+                {
+                    let mut com = com;
+                    if !com.data_groups.contains(&extra) {
+                        com.data_groups.push(extra);
+                    }
+                    self.doc.set_file(LdsFile::Com, com.encode());
+                }
+            }
             _ => {}
         }
         self.hostile = mode;
+    }
+
+    /// Offers one more PACE option in EF.CardAccess: `protocol` under domain parameter ID
+    /// `id`, with the explicit parameters `algorithm_identifier` (a PACEDomainParameterInfo),
+    /// and runs PACE in that group when a terminal asks for it. `ca_key` is the static
+    /// secret for PACE-CAM. Unusable parameters are ignored.
+    #[must_use]
+    pub fn offer_pace_group(
+        mut self,
+        protocol: crate::lds::security_infos::PaceProtocol,
+        id: u32,
+        algorithm_identifier: &[u8],
+    ) -> Self {
+        self.add_custom_pace(protocol, id, algorithm_identifier, None);
+        self
+    }
+
+    fn add_custom_pace(
+        &mut self,
+        protocol: crate::lds::security_infos::PaceProtocol,
+        id: u32,
+        algorithm_identifier: &[u8],
+        ca_key: Option<Zeroizing<Vec<u8>>>,
+    ) {
+        let Ok(group) = crate::access::pace::Group::explicit(protocol.key_agreement, algorithm_identifier) else {
+            return;
+        };
+        let infos = super::hostile::pace_infos(protocol, id, algorithm_identifier);
+        let card_access = super::hostile::extend_set(self.doc.card_access(), &infos);
+        self.doc.set_card_access(Some(card_access));
+        self.custom_pace.push(CustomPace { protocol, id, group, ca_key });
     }
 
     /// [`VirtualChip::set_hostile`] as a builder.
@@ -391,6 +507,12 @@ impl VirtualChip {
 
     /// EF.CardAccess (MF, FID 011C, SFI 1C): readable without authentication.
     fn card_access(&mut self, cmd: &ParsedCommand<'_>) -> Option<Vec<u8>> {
+        if self.hostile == Some(Hostile::HiddenCardAccess)
+            && !self.app_selected
+            && ((cmd.ins == ins::SELECT && cmd.data == [0x01, 0x1C]) || (cmd.ins == ins::READ_BINARY && cmd.p1 == 0x9C))
+        {
+            return Some(StatusWord::FileNotFound.to_bytes().to_vec());
+        }
         let content = self.doc.card_access()?.to_vec();
         let ok = |mut v: Vec<u8>, sw: StatusWord| {
             v.extend_from_slice(&sw.to_bytes());
@@ -473,6 +595,14 @@ impl VirtualChip {
                     Ok(p) => p,
                     Err(sw) => return Some((vec![], sw, None)),
                 };
+                if let Some(custom) =
+                    self.custom_pace.iter().find(|c| oid == c.protocol.oid().as_bytes() && param == Some(c.id))
+                {
+                    let ca_key = custom.ca_key.clone();
+                    let p = PaceChip::start_custom(custom.protocol, custom.group.clone(), password, ca_key);
+                    self.pace_run = Some((Box::new(p), reference));
+                    return Some((vec![], warning, None));
+                }
                 let ca_key = self.doc.chip_authentication_key().map(|(sk, _)| sk);
                 let spec = self.doc.spec();
                 let group_id = spec.pace_explicit.unwrap_or(offered.1);
@@ -527,7 +657,10 @@ impl VirtualChip {
         let spec = self.doc.spec();
         let ascii = |s: &str| Zeroizing::new(s.as_bytes().to_vec());
         match reference {
-            1 => Ok((crate::access::pace::PacePassword::Mrz(self.doc.mrz_key()).key_material(), StatusWord::Ok)),
+            1 => {
+                let key = self.access_mrz.clone().unwrap_or_else(|| self.doc.mrz_key());
+                Ok((crate::access::pace::PacePassword::Mrz(key).key_material(), StatusWord::Ok))
+            }
             REF_CAN => Ok((ascii(&spec.can), StatusWord::Ok)),
             REF_PIN => {
                 let pin = spec.pin.as_deref().ok_or(StatusWord::ReferenceNotFound)?;
@@ -781,6 +914,18 @@ impl VirtualChip {
     }
 
     fn process(&mut self, cmd: &OpenedCommand) -> (Vec<u8>, StatusWord) {
+        if let Some(Hostile::LeaveOnExtraGroup(n)) = self.hostile {
+            let asked = match cmd.ins {
+                ins::SELECT => cmd.data.as_slice() == [0x01, n],
+                ins::READ_BINARY => cmd.p1 == 0x80 | (n & 0x1F),
+                _ => false,
+            };
+            if asked {
+                self.reset();
+                self.departed = true;
+                return (vec![], StatusWord::NoPreciseDiagnosis);
+            }
+        }
         // 0x10: command chaining, which GENERAL AUTHENTICATE uses.
         if cmd.cla != 0x00 && !(cmd.cla == 0x10 && cmd.ins == ins::GENERAL_AUTHENTICATE) {
             return (vec![], StatusWord::ClaNotSupported);
@@ -828,6 +973,12 @@ impl VirtualChip {
                 } else {
                     (vec![], StatusWord::SecurityStatusNotSatisfied)
                 }
+            }
+            ins::MSE | ins::INTERNAL_AUTHENTICATE
+                if self.hostile == Some(Hostile::RefuseChipProofs)
+                    && (cmd.ins == ins::INTERNAL_AUTHENTICATE || cmd.p1 == 0x41) =>
+            {
+                (vec![], StatusWord::ConditionsNotSatisfied)
             }
             ins::MSE | ins::GENERAL_AUTHENTICATE if let Some(r) = self.chip_authentication(cmd) => r,
             ins::INTERNAL_AUTHENTICATE => match (cmd.data.len(), self.doc.secrets().aa.clone()) {
@@ -993,6 +1144,10 @@ impl VirtualChip {
 }
 
 impl ApduHandler for VirtualChip {
+    fn present(&self) -> bool {
+        !self.departed
+    }
+
     fn handle(&mut self, capdu: &[u8]) -> Vec<u8> {
         let Ok(cmd) = ParsedCommand::parse(capdu) else {
             return StatusWord::WrongLength.to_bytes().to_vec();

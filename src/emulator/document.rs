@@ -351,6 +351,19 @@ pub struct VirtualDocument {
     card_security: Option<Vec<u8>>,
     pki: Option<Arc<VirtualPki>>,
     secrets: ChipSecrets,
+    /// PACE-CAM's static key when it is another document's (see
+    /// [`VirtualDocument::with_card_security_of`]).
+    cam_key: Option<ForeignCamKey>,
+}
+
+/// Another document's PACE-CAM key pair; `Debug` shows nothing of it.
+#[derive(Clone)]
+struct ForeignCamKey(zeroize::Zeroizing<Vec<u8>>, Vec<u8>);
+
+impl core::fmt::Debug for ForeignCamKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("ForeignCamKey(..)")
+    }
 }
 
 /// The private keys inside the chip (a clone's differ from those its files publish).
@@ -435,6 +448,15 @@ impl VirtualDocument {
                 dg14_infos.push(anti_cloning::aa_info(hash));
             }
         }
+        // ICAO 9303-11 §9.2.1: a chip that supports PACE lists its PACEInfo in DG14 too,
+        // where the SOD signs it: a terminal that was made to use BAC can see it was
+        // downgraded.
+        if let Some((protocol, id)) = spec.pace {
+            use super::asn1::{oid, seq, small_int};
+            let omit = spec.pace_without_parameter_id && spec.pace_explicit.is_some();
+            let id = if omit { Vec::new() } else { small_int(id) };
+            dg14_infos.push(seq(&[&oid(&protocol.oid()), &small_int(2), &id]));
+        }
         let dg14 = (!dg14_infos.is_empty()).then(|| {
             let parts: Vec<&[u8]> = dg14_infos.iter().map(Vec::as_slice).collect();
             anti_cloning::dg14(&parts)
@@ -484,7 +506,7 @@ impl VirtualDocument {
             card_access(protocol, (!omit).then_some(id), spec.pace_explicit)
         });
         let card_security = card_security(&spec, pki.as_mut());
-        Self { spec, lines, files, card_access, card_security, pki: pki.map(Arc::new), secrets }
+        Self { spec, lines, files, card_access, card_security, pki: pki.map(Arc::new), secrets, cam_key: None }
     }
 
     /// EF.CardAccess (in the master file), when the chip offers PACE.
@@ -523,7 +545,20 @@ impl VirtualDocument {
     /// offers PACE over ECDH.
     #[must_use]
     pub fn chip_authentication_key(&self) -> Option<(zeroize::Zeroizing<Vec<u8>>, Vec<u8>)> {
-        pace_ca_key(&self.spec)
+        match &self.cam_key {
+            Some(ForeignCamKey(secret, public)) => Some((secret.clone(), public.clone())),
+            None => pace_ca_key(&self.spec),
+        }
+    }
+
+    /// This document's files with `other`'s EF.CardSecurity and PACE-CAM key: an attacker
+    /// who relays PACE-CAM to their own genuine card (`other`, same model) while serving
+    /// the victim's files. Its EF.CardSecurity is validly signed, but for another document.
+    #[must_use]
+    pub fn with_card_security_of(mut self, other: &VirtualDocument) -> Self {
+        self.card_security = other.card_security.clone();
+        self.cam_key = other.chip_authentication_key().map(|(secret, public)| ForeignCamKey(secret, public));
+        self
     }
 
     /// EF.CardSecurity (in the master file), when the chip offers PACE-CAM.
@@ -556,6 +591,11 @@ impl VirtualDocument {
     /// Replaces (or adds) a file, e.g. to build a tampered or oversized document.
     pub fn set_file(&mut self, f: LdsFile, content: Vec<u8>) {
         self.files.insert(f, content);
+    }
+
+    /// Replaces EF.CardAccess (`None`: the chip has none), e.g. to offer more PACE options.
+    pub fn set_card_access(&mut self, content: Option<Vec<u8>>) {
+        self.card_access = content;
     }
 
     /// Removes a file.

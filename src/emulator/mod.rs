@@ -21,6 +21,7 @@ mod chip;
 mod data_groups;
 mod document;
 pub mod face;
+pub mod hostile;
 mod pace;
 pub mod pki;
 mod rng;
@@ -29,7 +30,7 @@ pub mod sod;
 pub mod vpcd;
 
 pub use anti_cloning::{AaSpec, ChipAuthSpec};
-pub use chip::{BadKey, ChipProfile, Fault, Hostile, VirtualChip};
+pub use chip::{BadKey, ChipProfile, Fault, Hostile, VirtualChip, WeakGroup};
 pub use document::{DocumentSpec, FaceSpec, Layout, VirtualDocument};
 pub use pki::{PkiGenError, SignatureScheme, Validity, VirtualPki};
 pub use rng::DetRng;

@@ -123,6 +123,18 @@ impl PaceChip {
         Ok(Self { protocol, group, k_pi, ca_key, step: Step::SetAt, bad_key: None })
     }
 
+    /// Starts a run in a group given by explicit parameters (the chip's own custom offer,
+    /// or a hostile one); no check of the group: the terminal must refuse a weak one.
+    pub(crate) fn start_custom(
+        protocol: PaceProtocol,
+        group: Group,
+        password: Zeroizing<Vec<u8>>,
+        ca_key: Option<Zeroizing<Vec<u8>>>,
+    ) -> Self {
+        let k_pi = derive_key(protocol.cipher, &password, kdf::PACE);
+        Self { protocol, group, k_pi, ca_key, step: Step::SetAt, bad_key: None }
+    }
+
     /// Makes this run hostile: its first public key is `kind`.
     pub(crate) fn with_bad_key(mut self, kind: Option<super::chip::BadKey>) -> Self {
         self.bad_key = kind;

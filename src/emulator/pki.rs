@@ -197,7 +197,11 @@ fn reduce_nonzero(x: &[u8], n: &[u8]) -> Vec<u8> {
 
 /// SpecifiedECDomain (SEC 1 C.2) for a named curve.
 pub(crate) fn explicit_params(named: NamedCurve, curve: &Curve) -> Vec<u8> {
-    let d = DomainParams::named(named);
+    explicit_params_of(curve, &DomainParams::named(named))
+}
+
+/// SpecifiedECDomain (version 1, prime field, cofactor 1) for any parameters.
+pub(crate) fn explicit_params_of(curve: &Curve, d: &DomainParams) -> Vec<u8> {
     let field = seq(&[&oid(&oids::PRIME_FIELD), &uint(&d.p)]);
     let fb = curve.field_bytes();
     let pad = |v: &[u8]| {

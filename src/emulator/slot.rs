@@ -150,7 +150,14 @@ impl Transport for VirtualCard<'_> {
             p.away_until = Some(Instant::now() + absent);
             return Err(TransportError::CardRemoved);
         }
-        Ok(p.card.chip.handle(capdu))
+        let answer = p.card.chip.handle(capdu);
+        if !p.card.chip.present() {
+            // The chip left the field for good (a hostile clone): the next card comes.
+            p.card.stays = Duration::ZERO;
+            p.card.lift = None;
+            return Err(TransportError::CardRemoved);
+        }
+        Ok(answer)
     }
 
     fn supports_extended_length(&self) -> bool {

@@ -94,6 +94,8 @@ enum End {
     Removed,
     /// Asked to stop.
     Stopped,
+    /// The chip left the field for good.
+    Departed,
 }
 
 impl VpcdCard {
@@ -122,7 +124,7 @@ impl VpcdCard {
             // Each presentation powers the chip up afresh.
             self.chip.reset();
             match self.session(s, stop)? {
-                End::Stopped => return Ok(()),
+                End::Stopped | End::Departed => return Ok(()),
                 End::Closed => {}
                 End::Removed => {
                     drop(stream);
@@ -183,7 +185,13 @@ impl VpcdCard {
                         return Ok(End::Removed);
                     }
                     self.apdus += 1;
-                    Some(self.chip.handle(capdu))
+                    let answer = self.chip.handle(capdu);
+                    if !self.chip.present() {
+                        // A hostile chip that leaves the field for good: the connection
+                        // closes and the card is not presented again.
+                        return Ok(End::Departed);
+                    }
+                    Some(answer)
                 }
             };
             if let Some(a) = answer

@@ -10,7 +10,9 @@
 //! { "schema": "passchip.verification/1", "decision": "accept" | "review" | "reject",
 //!   "reasons": [ "DOCUMENT_AUTHENTIC", "HOLDER_MATCH", "CLONING_NOT_EXCLUDED", … ],
 //!   "evaluated_at": "YYYY-MM-DD",
-//!   "access": { "protocol": "BAC", "secure_messaging": "3DES" } | null,
+//!   "access": { "protocol": "BAC", "secure_messaging": "3DES",
+//!               "downgrade": { "expected": "PACE", "used": "BAC", "reason": "…" } | null,
+//!               "bac_fallback": "…" | null, "dg1_differs_from_access_mrz": false } | null,
 //!   "passive_authentication": { …passchip.pa/1… } | null,
 //!   "chip_authenticity": { "status": "proven" | "failed" | "not_proven", "proven_by": [ "CA", "AA", "PACE-CAM" ],
 //!                          "reasons": [ "…" ], "protocols": { "pace_cam": {…}, "chip_authentication": {…},
@@ -19,14 +21,14 @@
 //! ```
 
 use super::asserted::AssertedIdentity;
+pub use super::authenticity::{ChipAuthenticity, ChipStatus, verify_read};
 use super::matching::{DocumentCheck, DocumentFacts, HolderMatch, MatchPolicy, Outcome, match_holder};
 use crate::access::AccessProtocol;
 use crate::date::Date;
-use crate::lds::{Dg11, DgNumber, LdsFile};
+use crate::lds::Dg11;
 use crate::mrz::Mrz;
-use crate::pki::pa::DgStatus;
-use crate::pki::{PaOptions, PassiveAuthentication, TrustStore, Verdict};
-use crate::reader::{AntiCloningRead, DocumentRead};
+use crate::pki::{PassiveAuthentication, Verdict};
+use crate::reader::{DocumentRead, Downgrade};
 use crate::sm::SuiteKind;
 
 /// The bank's decision.
@@ -70,172 +72,43 @@ pub enum DecisionReason {
     HolderInsufficientData,
     /// The document was rejected by the holder match (expired, check digits…).
     DocumentRejected,
-}
-
-/// What is known about the chip being the original (anti-cloning), derived from the
-/// protocols run during the read and from passive authentication of the keys they used.
-///
-/// * `proven`: at least one protocol passed with a key the issuer signed (DG14 or DG15
-///   covered by a valid SOD, or a valid EF.CardSecurity for PACE-CAM), and none failed.
-/// * `failed`: the chip failed to prove a key (a cloned chip, or an attacker on the link).
-/// * `not_proven`: nothing failed, but nothing was proven with a signed key either.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct ChipAuthenticity {
-    status: &'static str,
-    proven_by: Vec<&'static str>,
-    reasons: Vec<String>,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    protocols: Option<AntiCloningRead>,
-}
-
-/// Whether passive authentication vouches for data group `n`: a valid verdict and a
-/// matching hash in the SOD.
-fn dg_signed(pa: Option<&PassiveAuthentication>, n: u8) -> Result<(), String> {
-    let Some(pa) = pa else { return Err("passive authentication was not performed".into()) };
-    if pa.verdict() != Verdict::Valid {
-        return Err("passive authentication is not valid".into());
-    }
-    match pa.data_groups().iter().find(|d| d.data_group() == n).map(|d| d.status()) {
-        Some(DgStatus::Matched) => Ok(()),
-        Some(DgStatus::NotInSod) => Err(format!("DG{n} is not covered by the SOD")),
-        Some(_) => Err(format!("DG{n} does not match its hash in the SOD")),
-        None => Err(format!("DG{n} was not checked by passive authentication")),
-    }
-}
-
-/// Verifies a read: passive authentication of EF.SOD and the data groups against
-/// `store`, of EF.CardSecurity when it was read, and the anti-cloning assessment those
-/// two vouch for.
-#[must_use]
-pub fn verify_read(
-    read: &DocumentRead,
-    store: &TrustStore,
-    options: &PaOptions,
-) -> (PassiveAuthentication, ChipAuthenticity) {
-    let dgs = Wiped(
-        read.files
-            .iter()
-            .filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((*n, b.clone())) } else { None })
-            .collect(),
-    );
-    let sod = read.files.get(&LdsFile::Sod).map_or(&[][..], Vec::as_slice);
-    let pa = PassiveAuthentication::verify(sod, &dgs.0, store, options);
-    let card_security =
-        read.card_security.as_ref().map(|cs| PassiveAuthentication::verify_card_security(cs, store, options));
-    let chip = ChipAuthenticity::assess(&read.anti_cloning, Some(&pa), card_security.as_ref());
-    (pa, chip)
-}
-
-/// Copies of the data groups made for verification (personal data), wiped when dropped.
-struct Wiped(std::collections::BTreeMap<DgNumber, Vec<u8>>);
-
-impl Drop for Wiped {
-    fn drop(&mut self) {
-        for b in self.0.values_mut() {
-            zeroize::Zeroize::zeroize(b);
-        }
-    }
-}
-
-impl ChipAuthenticity {
-    /// Not checked, with the reason.
-    #[must_use]
-    pub fn not_checked(reason: &str) -> Self {
-        Self { status: "not_proven", proven_by: Vec::new(), reasons: vec![reason.to_string()], protocols: None }
-    }
-
-    /// Assesses the anti-cloning protocols of a read. `pa` is passive authentication of
-    /// EF.SOD (vouching for DG14 and DG15); `card_security` that of EF.CardSecurity
-    /// (vouching for PACE-CAM's key).
-    #[must_use]
-    pub fn assess(
-        read: &AntiCloningRead,
-        pa: Option<&PassiveAuthentication>,
-        card_security: Option<&PassiveAuthentication>,
-    ) -> Self {
-        let mut proven_by = Vec::new();
-        let mut reasons = Vec::new();
-        let mut failed = false;
-        let cs_signed = match card_security.map(PassiveAuthentication::verdict) {
-            Some(Verdict::Valid) => Ok(()),
-            Some(_) => Err("EF.CardSecurity's signature or chain is not valid".to_string()),
-            None => Err("EF.CardSecurity was not verified".to_string()),
-        };
-        let mut judge =
-            |name: &'static str, passed: bool, why: Option<&str>, failed_now: bool, key: Result<(), String>| {
-                if failed_now {
-                    failed = true;
-                    reasons.push(format!("{name} failed: {}", why.unwrap_or("")));
-                } else if passed {
-                    match key {
-                        Ok(()) => proven_by.push(name),
-                        Err(e) => reasons.push(format!("{name} passed, but its key is not authenticated: {e}")),
-                    }
-                } else if let Some(why) = why {
-                    reasons.push(format!("{name}: {why}"));
-                }
-            };
-        judge("PACE-CAM", read.pace_cam.passed(), read.pace_cam.reason(), read.pace_cam.failed(), cs_signed);
-        let ca = &read.chip_authentication;
-        judge("CA", ca.passed(), ca.reason(), ca.failed(), dg_signed(pa, 14));
-        let aa = &read.active_authentication;
-        judge("AA", aa.passed(), aa.reason(), aa.failed(), dg_signed(pa, 15));
-        let status = if failed {
-            "failed"
-        } else if proven_by.is_empty() {
-            "not_proven"
-        } else {
-            "proven"
-        };
-        Self { status, proven_by, reasons, protocols: Some(read.clone()) }
-    }
-
-    /// Whether the chip was proven original.
-    #[must_use]
-    pub fn proven(&self) -> bool {
-        self.status == "proven"
-    }
-
-    /// Whether the chip failed to prove a key (a cloned chip).
-    #[must_use]
-    pub fn failed(&self) -> bool {
-        self.status == "failed"
-    }
-
-    /// `"proven"`, `"failed"` or `"not_proven"`.
-    #[must_use]
-    pub fn status(&self) -> &'static str {
-        self.status
-    }
-
-    /// The protocols that proved the chip with an authenticated key: `"PACE-CAM"`, `"CA"`, `"AA"`.
-    #[must_use]
-    pub fn proven_by(&self) -> &[&'static str] {
-        &self.proven_by
-    }
-
-    /// Why it is not (fully) proven, one line per protocol.
-    #[must_use]
-    pub fn reasons(&self) -> &[String] {
-        &self.reasons
-    }
-
-    /// The protocol results and Active Authentication evidence, when assessed from a read.
-    #[must_use]
-    pub fn protocols(&self) -> Option<&AntiCloningRead> {
-        self.protocols.as_ref()
-    }
+    /// The document supports PACE but the chip was opened with BAC.
+    AccessDowngraded,
+    /// PACE failed and the caller let the read fall back to BAC.
+    AccessBacFallback,
+    /// DG1 names another document than the MRZ that opened the chip (a substitution).
+    Dg1DiffersFromAccessMrz,
 }
 
 /// How the chip was accessed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct AccessInfo {
     /// BAC or PACE.
     pub protocol: AccessProtocol,
     /// The secure-messaging cipher suite.
     pub secure_messaging: SuiteKind,
+    /// The document supports PACE but BAC was used (`null` when there was no downgrade).
+    pub downgrade: Option<Downgrade>,
+    /// Why PACE was abandoned for BAC, when the caller allowed a fallback and it happened.
+    pub bac_fallback: Option<String>,
+    /// DG1 names another document than the MRZ that opened the chip.
+    pub dg1_differs_from_access_mrz: bool,
+}
+
+impl AccessInfo {
+    /// How `read`'s chip was opened, with what the read saw of downgrades and substitutions.
+    #[must_use]
+    pub fn of(read: &DocumentRead) -> Self {
+        Self {
+            protocol: read.access,
+            secure_messaging: read.suite,
+            downgrade: read.downgrade.clone(),
+            bac_fallback: read.bac_fallback.clone(),
+            dg1_differs_from_access_mrz: read.dg1_differs_from_access_mrz,
+        }
+    }
 }
 
 /// Verification policy.
@@ -281,7 +154,7 @@ pub struct Verification {
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentEvidence<'a> {
     /// How the chip was accessed (`None` for data read elsewhere).
-    pub access: Option<AccessInfo>,
+    pub access: Option<&'a AccessInfo>,
     /// Passive authentication, if performed.
     pub passive_authentication: Option<&'a PassiveAuthentication>,
     /// DG1's MRZ.
@@ -310,6 +183,20 @@ impl Verification {
                 _ => Decision::Accept,
             }
         };
+        if let Some(a) = doc.access {
+            if a.downgrade.is_some() {
+                reasons.push(DecisionReason::AccessDowngraded);
+                lower(Decision::Review);
+            }
+            if a.bac_fallback.is_some() {
+                reasons.push(DecisionReason::AccessBacFallback);
+                lower(Decision::Review);
+            }
+            if a.dg1_differs_from_access_mrz {
+                reasons.push(DecisionReason::Dg1DiffersFromAccessMrz);
+                lower(Decision::Reject);
+            }
+        }
         let check = match doc.passive_authentication.map(PassiveAuthentication::verdict) {
             Some(Verdict::Valid) => {
                 reasons.push(DecisionReason::DocumentAuthentic);
@@ -356,7 +243,7 @@ impl Verification {
             decision,
             reasons,
             evaluated_at: today.to_string(),
-            access: doc.access,
+            access: doc.access.cloned(),
             passive_authentication: doc.passive_authentication.cloned(),
             chip_authenticity: chip,
             holder_match: holder,
@@ -407,7 +294,7 @@ impl Verification {
 
     /// How the chip was accessed, if it was read in this session.
     #[must_use]
-    pub fn access(&self) -> Option<AccessInfo> {
-        self.access
+    pub fn access(&self) -> Option<&AccessInfo> {
+        self.access.as_ref()
     }
 }

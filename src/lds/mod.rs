@@ -18,7 +18,7 @@ pub mod portrait;
 pub mod security_infos;
 pub mod sod;
 
-pub use anti_cloning::{CardSecurity, ChipAuthenticationOption, Dg14, Dg15};
+pub use anti_cloning::{CamBindError, CamKey, CardSecurity, ChipAuthenticationOption, Dg14, Dg15};
 pub use com::EfCom;
 pub use dg1::Dg1;
 pub use dg11::Dg11;

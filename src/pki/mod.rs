@@ -4,6 +4,7 @@
 pub mod cert;
 pub mod country;
 pub mod crl;
+pub mod evidence;
 pub mod masterlist;
 pub mod pa;
 pub mod signed;
@@ -11,6 +12,7 @@ pub mod store;
 
 pub use cert::Cert;
 pub use crl::Crl;
+pub use evidence::{AuthenticatedDocument, AuthenticatedSecurityInfos, PaceCamBindError, PaceCamProof, bind_pace_cam};
 pub use masterlist::{Anchoring, MasterList, MasterListError};
 pub use pa::{CheckName, PaOptions, PassiveAuthentication, Status, Verdict};
 pub use signed::{SignedDataError, VerifiedSigner, verify_signed_data};

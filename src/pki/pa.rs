@@ -26,8 +26,11 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
 use super::cert::Cert;
 use super::country;
+use super::evidence::{AuthenticatedDocument, AuthenticatedSecurityInfos, Vouched};
 use super::signed::{SignedDataError, verify_signed_data};
 use super::store::{TrustSource, TrustStore};
 use crate::date::Date;
@@ -257,6 +260,19 @@ pub struct PassiveAuthentication {
     document_expired: Option<bool>,
     #[cfg_attr(feature = "serde", serde(skip))]
     require_crl: bool,
+    /// The signer and anchor, once the chain was found.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    vouched: Option<Vouched>,
+    /// What a valid verdict vouches for (shared, not copied, when the report is cloned).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    authenticated: Option<Authenticated>,
+}
+
+/// The evidence a valid report hands out.
+#[derive(Debug, Clone)]
+enum Authenticated {
+    Document(Arc<AuthenticatedDocument>),
+    CardSecurity(Arc<AuthenticatedSecurityInfos>),
 }
 
 /// Collects checks; anything not explicitly run is recorded as not performed.
@@ -381,7 +397,40 @@ impl PassiveAuthentication {
         }
 
         let issuing_state = options.issuing_state.clone().or(dg1_mrz.as_ref().map(|d| d.mrz.issuing_state.clone()));
-        report.signer_checks(&mut b, &sod.signed_data, store, options, issuing_state.as_deref(), "the SOD")
+        let mut report =
+            report.signer_checks(&mut b, &sod.signed_data, store, options, issuing_state.as_deref(), "the SOD");
+        if let (Verdict::Valid, Some(vouched)) = (report.verdict, report.vouched.clone()) {
+            let matched: BTreeMap<DgNumber, Vec<u8>> = report
+                .data_groups
+                .iter()
+                .filter(|d| d.status == DgStatus::Matched)
+                .filter_map(|d| DgNumber::new(d.data_group))
+                .filter_map(|n| dgs.get(&n).map(|b| (n, b.clone())))
+                .collect();
+            report.authenticated =
+                Some(Authenticated::Document(Arc::new(AuthenticatedDocument::new(matched, vouched))));
+        }
+        report
+    }
+
+    /// The data groups this report vouches for: `Some` only with a `valid` verdict of
+    /// [`PassiveAuthentication::verify`] (the groups whose hashes matched).
+    #[must_use]
+    pub fn authenticated_document(&self) -> Option<&AuthenticatedDocument> {
+        match &self.authenticated {
+            Some(Authenticated::Document(d)) => Some(d),
+            _ => None,
+        }
+    }
+
+    /// The SecurityInfos this report vouches for: `Some` only with a `valid` verdict of
+    /// [`PassiveAuthentication::verify_card_security`].
+    #[must_use]
+    pub fn authenticated_card_security(&self) -> Option<&AuthenticatedSecurityInfos> {
+        match &self.authenticated {
+            Some(Authenticated::CardSecurity(c)) => Some(c),
+            _ => None,
+        }
     }
 
     /// A report with nothing checked yet (invalid until [`Self::finalise`]).
@@ -396,6 +445,8 @@ impl PassiveAuthentication {
             anchor: None,
             document_expired: None,
             require_crl: options.require_crl,
+            vouched: None,
+            authenticated: None,
         }
     }
 
@@ -417,14 +468,19 @@ impl PassiveAuthentication {
         };
         b.pass_note(CheckName::SodParsed, format!("EF.CardSecurity, {} SecurityInfos", cs.infos.infos.len()));
         b.pass(CheckName::SodContentType);
-        report.signer_checks(
+        let mut report = report.signer_checks(
             &mut b,
             &cs.signed_data,
             store,
             options,
             options.issuing_state.as_deref(),
             "EF.CardSecurity",
-        )
+        );
+        if let (Verdict::Valid, Some(vouched)) = (report.verdict, report.vouched.clone()) {
+            report.authenticated =
+                Some(Authenticated::CardSecurity(Arc::new(AuthenticatedSecurityInfos::new(cs.infos, vouched))));
+        }
+        report
     }
 
     /// The signature, the signer and its chain to a trusted CSCA; then the report is final.
@@ -529,6 +585,7 @@ impl PassiveAuthentication {
             link_certificate: link,
         });
         b.pass_note(CheckName::DscTrusted, csca.subject());
+        report.vouched = Some(Vouched::new(&signer, csca));
         if csca.valid_at(at_secs) {
             b.pass(CheckName::CscaValidity);
         } else {

@@ -6,11 +6,14 @@
 //! signed) is decided with passive authentication, in
 //! [`crate::identity::verification::ChipAuthenticity::assess`].
 
+use std::collections::BTreeMap;
+
+use crate::access::pace::CamEvidence;
 use crate::active_auth::{self, AaEvidence, AaVerified, CHALLENGE_LEN};
 use crate::chip_auth::{self, CaOutcome, ChipAuthError, ChipPublicKey};
 use crate::crypto::RandomSource;
-use crate::lds::{CardSecurity, Dg14, Dg15};
-use crate::sm::SecureChannel;
+use crate::lds::{CardSecurity, Dg14, Dg15, DgNumber, LdsFile, Sod};
+use crate::sm::{SecureChannel, SmError};
 use crate::transport::Transport;
 
 /// How one anti-cloning protocol went.
@@ -19,11 +22,14 @@ use crate::transport::Transport;
 pub enum Attempt<T> {
     /// Not run, and why (the chip does not offer it, or an earlier step made it moot).
     NotAvailable(String),
-    /// Run, and the chip failed to prove its key (a wrong token, MAC or signature): the
-    /// mark of a cloned chip, or of an attacker on the link.
+    /// Run, and the chip did not prove its key: a wrong token, MAC or signature, a proof
+    /// that does not bind to the signed files, or a refusal (an error status, an empty or
+    /// malformed answer) to a protocol the document advertises. The mark of a cloned
+    /// chip, or of an attacker on the link.
     Failed(String),
-    /// Could not be completed (the chip refused a step, the key or file is unusable):
-    /// nothing is proven, nothing is disproven.
+    /// Could not be completed, for a reason that is nobody's proof: the card left the
+    /// field (a resumed read runs the protocol again), or the document uses a variant
+    /// passchip does not implement. Nothing is proven, nothing is disproven.
     NotCompleted(String),
     /// Run and passed.
     Passed(T),
@@ -73,12 +79,18 @@ impl<T: serde::Serialize> serde::Serialize for Attempt<T> {
     }
 }
 
+/// The reason of a protocol the chip refused.
+fn refused(protocol: &str, e: &dyn core::fmt::Display) -> String {
+    format!("refused by the chip: {protocol} was answered with an error ({e}); a genuine chip proves its key")
+}
+
 /// What the chip proved about itself during the read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct AntiCloningRead {
-    /// PACE-CAM's chip-authentication data against EF.CardSecurity's key.
+    /// PACE-CAM's chip-authentication data, bound to EF.CardSecurity's key (checked
+    /// again against the authenticated EF.CardSecurity when the read is verified).
     pub pace_cam: Attempt<()>,
     /// Chip Authentication with DG14's key.
     pub chip_authentication: Attempt<CaOutcome>,
@@ -86,6 +98,12 @@ pub struct AntiCloningRead {
     pub active_authentication: Attempt<AaVerified>,
     /// The Active Authentication evidence (challenge, signature, key) for offline re-checks.
     pub active_authentication_evidence: Option<AaEvidence>,
+    /// Which session of the read ran these (1 for a read that was never interrupted). It
+    /// read EF.SOD itself, or checked that the chip's EF.SOD is the one kept from before.
+    pub session: u32,
+    /// PACE-CAM's evidence, for binding it to the authenticated EF.CardSecurity.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub pace_cam_evidence: Option<CamEvidence>,
 }
 
 impl AntiCloningRead {
@@ -97,35 +115,86 @@ impl AntiCloningRead {
             chip_authentication: Attempt::NotAvailable(reason.into()),
             active_authentication: Attempt::NotAvailable(reason.into()),
             active_authentication_evidence: None,
+            session: 0,
+            pace_cam_evidence: None,
         }
     }
 }
 
-/// PACE-CAM: `CA_IC · PK_IC = PK_map,IC` with PK_IC from EF.CardSecurity.
-pub(crate) fn check_cam(cam: Option<&crate::access::pace::CamEvidence>, card_security: Option<&[u8]>) -> Attempt<()> {
+/// Whether `bytes` hash to the value EF.SOD gives data group `n` (integrity only: the
+/// SOD's signature is passive authentication's business).
+pub(crate) fn covered_by_sod(sod: Option<&Sod>, n: u8, bytes: &[u8]) -> bool {
+    let Some(sod) = sod else { return false };
+    let so = &sod.security_object;
+    DgNumber::new(n)
+        .and_then(|d| so.hashes.get(&d))
+        .is_some_and(|expected| crate::crypto::ct_eq(&so.hash_alg.digest(bytes), expected))
+}
+
+/// PACE-CAM checked against what the read can vouch for without a trust store: EF.CardSecurity
+/// parses, its signature verifies with its own signer, that signer has EF.SOD's issuer and
+/// DG1's country, and its SecurityInfos bind the proof (the PACEInfo and parameters used,
+/// the equation on its key's curve, DG14's key when DG14 matches the SOD). Anything less is
+/// `Failed` and Chip Authentication with DG14 runs. Verification binds it again against the
+/// authenticated files ([`crate::pki::bind_pace_cam`]).
+pub(crate) fn check_cam(
+    cam: Option<&CamEvidence>,
+    card_security: Option<&[u8]>,
+    files: &BTreeMap<LdsFile, Vec<u8>>,
+) -> Attempt<()> {
     let Some(cam) = cam else { return Attempt::NotAvailable("PACE-CAM was not run".into()) };
     let Some(bytes) = card_security else {
-        return Attempt::NotCompleted("EF.CardSecurity could not be read: the PACE-CAM proof cannot be checked".into());
+        return Attempt::Failed("the chip has no EF.CardSecurity: PACE-CAM's key is not signed by anyone".into());
     };
     let cs = match CardSecurity::parse(bytes) {
         Ok(cs) => cs,
-        Err(e) => return Attempt::NotCompleted(format!("EF.CardSecurity: {e}")),
+        Err(e) => return Attempt::Failed(format!("EF.CardSecurity does not parse ({e}): PACE-CAM's key is not bound")),
     };
-    let mut last = Attempt::NotCompleted("EF.CardSecurity has no Chip Authentication public key".to_string());
-    for (_, spki) in cs.infos.chip_authentication_keys() {
-        let key = match ChipPublicKey::from_spki(spki) {
-            Ok(k) => k,
-            Err(e) => {
-                last = Attempt::NotCompleted(e.to_string());
-                continue;
-            }
+    let cs_signer = match crate::pki::verify_signed_data(&cs.signed_data) {
+        Ok(s) => s.certificate,
+        Err(e) => return Attempt::Failed(format!("EF.CardSecurity's signature does not verify: {e}")),
+    };
+    let sod = files.get(&LdsFile::Sod).and_then(|b| Sod::parse(b).ok());
+    let Some(sod_signer) = sod.as_ref().and_then(|s| crate::pki::verify_signed_data(&s.signed_data).ok()) else {
+        return Attempt::Failed("EF.SOD's signature does not verify: EF.CardSecurity cannot be bound to it".into());
+    };
+    let sod_signer = sod_signer.certificate;
+    let same_issuer = cs_signer.issuer().eq_ignore_ascii_case(&sod_signer.issuer())
+        && match (cs_signer.authority_key_id(), sod_signer.authority_key_id()) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
         };
-        match cam.verify(key.encoded()) {
-            Ok(()) => return Attempt::Passed(()),
-            Err(e) => last = Attempt::Failed(e.to_string()),
-        }
+    if !same_issuer {
+        return Attempt::Failed(format!(
+            "EF.CardSecurity is signed under {}, EF.SOD under {}: not the same CSCA",
+            cs_signer.issuer(),
+            sod_signer.issuer()
+        ));
     }
-    last
+    let state = LdsFile::dg(1)
+        .and_then(|f| files.get(&f))
+        .and_then(|b| crate::lds::Dg1::parse(b).ok())
+        .and_then(|d| crate::pki::country::alpha2(&d.mrz.issuing_state).map(str::to_string));
+    if let (Some(signer), Some(state)) = (cs_signer.subject_country(), state)
+        && signer != state
+    {
+        return Attempt::Failed(format!(
+            "EF.CardSecurity's signer is of {signer}, the document of {state}: not the same issuer"
+        ));
+    }
+    let dg14 = LdsFile::dg(14)
+        .and_then(|f| files.get(&f))
+        .filter(|b| covered_by_sod(sod.as_ref(), 14, b))
+        .and_then(|b| Dg14::parse(b).ok());
+    match crate::lds::anti_cloning::bind_cam(cam, &cs.infos, dg14.as_ref().map(|d| &d.infos)) {
+        Ok(_) => Attempt::Passed(()),
+        Err(e) => Attempt::Failed(e.to_string()),
+    }
+}
+
+/// Whether a secure-messaging failure is the link's (the card left) rather than the chip's.
+fn link_failure(e: &SmError) -> bool {
+    matches!(e, SmError::Transport(_))
 }
 
 /// Chip Authentication with the strongest option of DG14 whose key is usable.
@@ -156,6 +225,10 @@ pub(crate) fn run_chip_authentication<T: Transport + ?Sized>(
         return match chip_auth::authenticate(t, channel, option.protocol, option.key_id, &key, rng) {
             Ok(outcome) => Attempt::Passed(outcome),
             Err(e @ (ChipAuthError::NotProven(_) | ChipAuthError::WrongToken)) => Attempt::Failed(e.to_string()),
+            Err(ChipAuthError::SecureMessaging(ref sm)) if link_failure(sm) => Attempt::NotCompleted(sm.to_string()),
+            Err(
+                e @ (ChipAuthError::Refused { .. } | ChipAuthError::Malformed(_) | ChipAuthError::SecureMessaging(_)),
+            ) => Attempt::Failed(refused("Chip Authentication", &e)),
             Err(e) => Attempt::NotCompleted(e.to_string()),
         };
     }
@@ -192,6 +265,14 @@ pub(crate) fn run_active_authentication<T: Transport + ?Sized>(
         Ok((evidence, Ok(v))) => (Attempt::Passed(v), Some(evidence)),
         Ok((evidence, Err(e @ active_auth::AaError::Invalid(_)))) => (Attempt::Failed(e.to_string()), Some(evidence)),
         Ok((evidence, Err(e))) => (Attempt::NotCompleted(e.to_string()), Some(evidence)),
+        Err(active_auth::AaError::SecureMessaging(ref sm)) if link_failure(sm) => {
+            (Attempt::NotCompleted(sm.to_string()), None)
+        }
+        Err(
+            e @ (active_auth::AaError::Refused(_)
+            | active_auth::AaError::NoSignature
+            | active_auth::AaError::SecureMessaging(_)),
+        ) => (Attempt::Failed(refused("INTERNAL AUTHENTICATE", &e)), None),
         Err(e) => (Attempt::NotCompleted(e.to_string()), None),
     }
 }
@@ -254,6 +335,8 @@ impl AntiCloningRead {
             chip_authentication: Attempt::NotAvailable(interactive.into()),
             active_authentication,
             active_authentication_evidence: evidence,
+            session: 0,
+            pace_cam_evidence: None,
         }
     }
 }

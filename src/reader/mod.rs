@@ -21,11 +21,13 @@
 //! 5. A file that claims more than [`ReadOptions::max_file_size`] bytes is refused
 //!    before it is read.
 
+mod access_check;
 mod anti_cloning;
 mod read;
 mod resume;
 
 use crate::apdu::{Le, ParsedCommand};
+pub use access_check::Downgrade;
 pub use anti_cloning::{AntiCloningRead, Attempt, recheck_active_authentication};
 pub use read::{Progress, ReadError};
 pub use resume::{Interruption, PartialRead};
@@ -113,6 +115,9 @@ pub struct ReadOptions {
     /// document number once DG1 is read. Default: false (file names, sizes, protocols
     /// and errors only). Secrets (keys, passwords, MRZ, CAN, PIN) are never logged.
     pub personal_data_in_logs: bool,
+    /// Which explicit PACE domain parameters from EF.CardAccess are computed in. Default:
+    /// standardized groups only ([`pace::DomainPolicy::StandardOnly`]).
+    pub pace_domains: pace::DomainPolicy,
 }
 
 /// Which data groups a read fetches. EF.COM and EF.SOD are always read: the SOD's list
@@ -168,6 +173,7 @@ impl Default for ReadOptions {
             atr_info: true,
             data_groups: DataGroupPlan::Listed,
             personal_data_in_logs: false,
+            pace_domains: pace::DomainPolicy::StandardOnly,
         }
     }
 }
@@ -221,6 +227,15 @@ impl ReadOptions {
     #[must_use]
     pub fn with_personal_data_in_logs(mut self, yes: bool) -> Self {
         self.personal_data_in_logs = yes;
+        self
+    }
+
+    /// Lets PACE compute in custom explicit domain parameters that pass full validation
+    /// ([`pace::DomainPolicy::ValidatedCustom`]); by default only standardized groups are
+    /// used and any other is refused before the first GENERAL AUTHENTICATE.
+    #[must_use]
+    pub fn with_validated_custom_pace_groups(mut self, yes: bool) -> Self {
+        self.pace_domains = if yes { pace::DomainPolicy::ValidatedCustom } else { pace::DomainPolicy::StandardOnly };
         self
     }
 
@@ -486,9 +501,16 @@ pub enum SessionError {
         cause: TransportError,
     },
     /// The card presented to resume a read is not the document first read (its
-    /// EF.CardAccess differs).
+    /// EF.CardAccess or its EF.SOD differs). What was kept of the first is wiped.
     #[error("the card presented again is another document: start a new read")]
     DifferentDocument,
+    /// A read with the PIN would resume on a card not yet known to be the same document:
+    /// PACE with the PIN costs a try of whatever card it is. Ask the holder, then call
+    /// [`PartialRead::allow_pin_on_resume`] and resume (or resume with the CAN).
+    #[error(
+        "the card presented again is not yet known to be the same document: confirm before a PIN try is spent on it"
+    )]
+    PinResumeNeedsConfirmation,
 }
 
 impl SessionError {
@@ -675,7 +697,10 @@ impl<T: Transport> Session<T, Plain> {
         rng: &mut dyn RandomSource,
     ) -> Result<Session<T, Secured>, (Self, AccessError)> {
         let result = match (explicit, parameter_id) {
-            (Some(alg), id) => pace::authenticate_explicit(&mut self.link, password, protocol, id, alg, rng),
+            (Some(alg), id) => {
+                let policy = self.options.pace_domains;
+                pace::authenticate_explicit(&mut self.link, password, protocol, id, alg, policy, rng)
+            }
             (None, Some(id)) => pace::authenticate(&mut self.link, password, protocol, id, rng),
             (None, None) => Err(AccessError::Unsupported(
                 "PACE without a domain parameter ID needs the chip's explicit domain parameters",
@@ -1019,6 +1044,7 @@ impl<T: Transport> Session<T, Secured> {
         if let Some(chunks) = &partial.chunks {
             self.state.chunks = chunks.clone();
         }
+        partial.sessions = partial.sessions.saturating_add(1);
         let result = self.continue_read_inner(partial, progress);
         partial.chunks = Some(self.state.chunks.clone());
         result.map_err(|e| {
@@ -1046,12 +1072,54 @@ impl<T: Transport> Session<T, Secured> {
         r
     }
 
+    /// A resumed session proves it talks to the chip the earlier ones read: it reads EF.SOD
+    /// again through its own channel and requires it byte for byte (EF.CardAccess is the
+    /// same for every card of a model, and absent on BAC chips). Nothing signed kept yet:
+    /// start over. Another document: what was kept is wiped.
+    fn recheck_same_document(
+        &mut self,
+        partial: &mut PartialRead,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<(), SessionError> {
+        let kept_prefix = match (&partial.current, partial.files.get(&LdsFile::Sod)) {
+            (_, Some(sod)) => Some((sod.clone(), true)),
+            (Some((LdsFile::Sod, p)), None) if !p.data.is_empty() => Some((p.data.clone(), false)),
+            _ => None,
+        };
+        let Some((kept, complete)) = kept_prefix.map(|(b, c)| (zeroize::Zeroizing::new(b), c)) else {
+            // Only EF.COM (a hint, signed by no one) or nothing: read from the start.
+            partial.forget_document();
+            return Ok(());
+        };
+        let target =
+            read::Target { name: LdsFile::Sod.to_string(), fid: LdsFile::Sod.fid(), sfi: Some(LdsFile::Sod.sfi()) };
+        let fresh = self.read_target(&target, progress)?;
+        let same = match &fresh {
+            Some(f) if complete => crate::crypto::ct_eq(f, &kept),
+            Some(f) => f.get(..kept.len()).is_some_and(|head| crate::crypto::ct_eq(head, &kept)),
+            None => false,
+        };
+        if !same {
+            tracing::warn!("the card presented again has another EF.SOD: another document; what was kept is wiped");
+            partial.forget_card();
+            return Err(SessionError::DifferentDocument);
+        }
+        if let (Some(f), false) = (fresh, complete) {
+            partial.files.insert(LdsFile::Sod, f);
+            partial.current = None;
+        }
+        Ok(())
+    }
+
     fn continue_read_inner(
         &mut self,
         partial: &mut PartialRead,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<DocumentRead, SessionError> {
         self.link.enter(Phase::Read);
+        if partial.sessions > 1 {
+            self.recheck_same_document(partial, progress)?;
+        }
         let plan = match &partial.plan {
             Some(plan) => plan.clone(),
             None => {
@@ -1150,6 +1218,8 @@ impl<T: Transport> Session<T, Secured> {
             // session runs them again.
             return Err(SessionError::Transport(cause.clone()));
         }
+        let mut anti_cloning = anti_cloning;
+        anti_cloning.session = partial.sessions;
         let mut stats = partial.earlier;
         stats.absorb(&self.stats());
         Ok(DocumentRead {
@@ -1159,6 +1229,8 @@ impl<T: Transport> Session<T, Secured> {
             access: self.state.access,
             pace: self.state.pace.clone(),
             bac_fallback: None,
+            downgrade: access_check::detect_downgrade(self.state.access, &partial.files, None),
+            dg1_differs_from_access_mrz: false,
             extended_length,
             suite,
             com: partial.com.take(),
@@ -1179,13 +1251,11 @@ impl<T: Transport> Session<T, Secured> {
     /// Authentication the channel is closed and Active Authentication is not attempted.
     pub fn anti_cloning(&mut self, files: &BTreeMap<LdsFile, Vec<u8>>, rng: &mut dyn RandomSource) -> AntiCloningRead {
         let dg = |n: u8| LdsFile::dg(n).and_then(|f| files.get(&f)).map(Vec::as_slice);
-        let pace_cam = anti_cloning::check_cam(
-            self.state.pace.as_ref().and_then(|p| p.cam.as_ref()),
-            self.state.card_security.as_deref(),
-        );
+        let cam = self.state.pace.as_ref().and_then(|p| p.cam.clone());
+        let pace_cam = anti_cloning::check_cam(cam.as_ref(), self.state.card_security.as_deref(), files);
         let Secured { channel, .. } = &mut self.state;
         let chip_authentication = if pace_cam.passed() {
-            Attempt::NotAvailable("PACE-CAM already authenticated the chip".into())
+            Attempt::NotAvailable("PACE-CAM already proved EF.CardSecurity's key, which DG14 agrees with".into())
         } else {
             anti_cloning::run_chip_authentication(&mut self.link, channel, dg(14), rng)
         };
@@ -1202,7 +1272,14 @@ impl<T: Transport> Session<T, Secured> {
                 rng,
             )
         };
-        AntiCloningRead { pace_cam, chip_authentication, active_authentication, active_authentication_evidence }
+        AntiCloningRead {
+            pace_cam,
+            chip_authentication,
+            active_authentication,
+            active_authentication_evidence,
+            session: 1,
+            pace_cam_evidence: cam,
+        }
     }
 }
 
@@ -1217,6 +1294,12 @@ pub struct DocumentRead {
     pub pace: Option<PaceOutcome>,
     /// Why PACE was abandoned for BAC, when the caller allowed it and it happened.
     pub bac_fallback: Option<String>,
+    /// The document supports PACE but the chip was opened with BAC (EF.CardAccess hidden,
+    /// or a BAC fallback): `None` when there was no downgrade.
+    pub downgrade: Option<Downgrade>,
+    /// DG1's MRZ names another document than the MRZ the chip was opened with (a
+    /// substitution). Always false when the chip was opened with a CAN or PIN.
+    pub dg1_differs_from_access_mrz: bool,
     /// Whether extended-length reads were used.
     pub extended_length: bool,
     /// Secure-messaging suite.
@@ -1267,6 +1350,8 @@ impl core::fmt::Debug for DocumentRead {
             .field("access", &self.access)
             .field("pace", &self.pace)
             .field("bac_fallback", &self.bac_fallback)
+            .field("downgrade", &self.downgrade)
+            .field("dg1_differs_from_access_mrz", &self.dg1_differs_from_access_mrz)
             .field("extended_length", &self.extended_length)
             .field("suite", &self.suite)
             .field("com", &self.com)
@@ -1502,8 +1587,13 @@ pub fn read_document_resuming<T: Transport>(
         }
     };
     if let Err(e) = partial.check_same_document(session.link.record.card_access.as_deref()) {
+        partial.forget_card();
         return Err(session.settle(partial, e, Interruption::Access));
     }
+    if matches!(credentials, Credentials::Pin(_)) && partial.is_resuming() && !partial.pin_resume_allowed {
+        return Err(SessionError::PinResumeNeedsConfirmation);
+    }
+    partial.pin_resume_allowed = false;
     let offered = card_access.as_ref().and_then(choose_pace);
     // Boxed: a plain session and an error are large, and this is the cold path.
     type Opened<T> = Result<(Session<T, Secured>, Option<String>), Box<(Session<T, Plain>, SessionError)>>;
@@ -1540,15 +1630,19 @@ pub fn read_document_resuming<T: Transport>(
         ) {
             Ok(secured) => Ok((secured, None)),
             Err((session, e)) => {
-                let wrong_password = matches!(
+                // A wrong password is the user's to correct; a hostile domain offer is an
+                // attack, not a reason to open the chip with a weaker protocol.
+                let no_fallback = matches!(
                     e,
                     AccessError::WrongPassword { .. }
                         | AccessError::PasswordBlocked { .. }
                         | AccessError::PasswordSuspended { .. }
+                        | AccessError::NonStandardDomainParameters(_)
+                        | AccessError::UnsafeDomainParameters(_)
                 );
                 // A card that left the field is not a PACE failure: no BAC on its behalf.
                 let lost = session.link.record.lost.is_some();
-                if policy == AccessPolicy::AutoWithBacFallback && !wrong_password && !lost {
+                if policy == AccessPolicy::AutoWithBacFallback && !no_fallback && !lost {
                     bac(session, Some(format!("PACE failed ({e}); BAC used instead")))
                 } else {
                     Err(Box::new((session, e.into())))
@@ -1576,7 +1670,22 @@ pub fn read_document_resuming<T: Transport>(
         return read_document_resuming(secured.into_transport(), credentials, again, partial, progress);
     }
     let mut read = result?;
+    if note.is_some() {
+        read.downgrade = access_check::detect_downgrade(read.access, &read.files, note.as_deref());
+    }
     read.bac_fallback = note;
+    // The MRZ key opened the chip (BAC, or PACE with the MRZ): DG1 must be that document.
+    let mrz_opened =
+        read.access == AccessProtocol::Bac || read.pace.as_ref().is_some_and(|p| p.password == pace::PasswordKind::Mrz);
+    if let Some(key) = credentials.mrz().filter(|_| mrz_opened) {
+        read.dg1_differs_from_access_mrz = access_check::dg1_differs_from(read.dg1.as_ref(), key);
+    }
+    if let Some(d) = &read.downgrade {
+        tracing::warn!(expected = %d.expected, used = %d.used, "access downgraded");
+    }
+    if read.dg1_differs_from_access_mrz {
+        tracing::warn!("DG1 names another document than the MRZ that opened the chip");
+    }
     tracing::info!(
         files = read.files.len(),
         missing = read.missing.len(),

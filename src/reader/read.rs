@@ -297,7 +297,7 @@ fn read_chunk<T: Transport>(
 
     if !payload.is_empty() && matches!(sw, StatusWord::Ok | StatusWord::EndOfFile) {
         let take = f.remaining().map_or(payload.len(), |r| r.min(payload.len()));
-        f.buf.data.extend_from_slice(payload.get(..take).unwrap_or(payload));
+        append_wiping(&mut f.buf.data, payload.get(..take).unwrap_or(payload), f.buf.total);
         if f.buf.data.len() > f.limit {
             return Err(ReadError::FileTooLarge {
                 file: f.target.name.clone(),
@@ -350,6 +350,24 @@ fn read_chunk<T: Transport>(
     }
 }
 
+/// Appends `more` to `buf` without leaving a copy of `buf` in freed memory: when the
+/// allocation must grow, a new one is made (for `want` bytes, the file's size, when
+/// known), the bytes are moved, and the old allocation is wiped before it is freed. Data
+/// groups carry personal data; `Vec`'s own growth would leave each old buffer behind.
+pub(crate) fn append_wiping(buf: &mut Vec<u8>, more: &[u8], want: Option<usize>) {
+    let needed = buf.len().saturating_add(more.len());
+    if needed.max(want.unwrap_or(0)) > buf.capacity() {
+        let grow = if needed > buf.capacity() { buf.capacity().saturating_mul(2) } else { 0 };
+        let capacity = want.unwrap_or(0).max(needed).max(grow);
+        let mut grown = Vec::with_capacity(capacity);
+        grown.extend_from_slice(buf);
+        // Zeroize for Vec wipes the elements and the spare capacity.
+        zeroize::Zeroize::zeroize(buf);
+        *buf = grown;
+    }
+    buf.extend_from_slice(more);
+}
+
 fn learn_total(f: &mut FileRead<'_, '_>) -> Result<(), ReadError> {
     let header =
         Header::parse(&f.buf.data).map_err(|source| ReadError::BadHeader { file: f.target.name.clone(), source })?;
@@ -364,8 +382,29 @@ fn learn_total(f: &mut FileRead<'_, '_>) -> Result<(), ReadError> {
             }
             f.buf.total = Some(total);
             f.buf.data.truncate(total);
+            // One allocation for the whole file from now on.
+            append_wiping(&mut f.buf.data, &[], Some(total));
         }
         Length::Indefinite => f.buf.total = None,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::append_wiping;
+
+    #[test]
+    fn appending_keeps_the_bytes_and_grows_to_the_wanted_size_at_once() {
+        let mut buf = Vec::new();
+        append_wiping(&mut buf, &[1, 2, 3], Some(10));
+        assert_eq!(buf, [1, 2, 3]);
+        assert_eq!(buf.capacity(), 10);
+        let before = buf.as_ptr();
+        append_wiping(&mut buf, &[4; 7], Some(10));
+        assert_eq!(buf.as_ptr(), before, "no reallocation within the wanted size");
+        append_wiping(&mut buf, &[5], None);
+        assert_eq!(buf.len(), 11);
+        assert_eq!(buf.get(..4), Some(&[1, 2, 3, 4][..]));
+    }
 }

@@ -76,8 +76,12 @@ pub struct PartialRead {
     pub(super) earlier: SessionStats,
     pub(super) interruptions: Vec<Interruption>,
     /// EF.CardAccess as the first session read it: a card presented again with another
-    /// one is another document.
+    /// one is another document (a fast pre-check; EF.SOD decides).
     pub(super) card_access: Option<Option<Vec<u8>>>,
+    /// Sessions that reached the read so far (this one included, once it has).
+    pub(super) sessions: u32,
+    /// The caller confirmed that a PIN try may be spent on the card presented again.
+    pub(super) pin_resume_allowed: bool,
 }
 
 impl PartialRead {
@@ -97,6 +101,41 @@ impl PartialRead {
     #[must_use]
     pub fn bytes_kept(&self) -> usize {
         self.files.values().map(Vec::len).sum::<usize>() + self.current.as_ref().map_or(0, |(_, p)| p.data.len())
+    }
+
+    /// Lets the next resumed session run PACE with the PIN on the card presented again.
+    /// Until EF.SOD has been read again, that card is not known to be the document read
+    /// before, and a PACE with the PIN costs a try of whatever card it is: ask the holder
+    /// first. Valid for one session.
+    pub fn allow_pin_on_resume(&mut self) {
+        self.pin_resume_allowed = true;
+    }
+
+    /// Whether data of an earlier session is kept (a read to resume, not a new one).
+    #[must_use]
+    pub fn is_resuming(&self) -> bool {
+        self.sessions > 0 && (self.com_checked || !self.files.is_empty() || self.current.is_some())
+    }
+
+    /// Forgets everything read from the document (wiped), as if no session had read it
+    /// (EF.CardAccess of the first session is kept: see [`Self::forget_card`]).
+    pub(super) fn forget_document(&mut self) {
+        for bytes in self.files.values_mut() {
+            zeroize::Zeroize::zeroize(bytes);
+        }
+        self.files.clear();
+        self.current = None;
+        self.com = None;
+        self.com_checked = false;
+        self.plan = None;
+        self.missing.clear();
+        self.eac_protected.clear();
+    }
+
+    /// Forgets the document and the card: the one presented again is another document.
+    pub(super) fn forget_card(&mut self) {
+        self.forget_document();
+        self.card_access = None;
     }
 
     /// Where the next session takes over.

@@ -176,7 +176,8 @@ pub trait ApduHandler {
     /// Processes one command. A handler answers every input, however malformed.
     fn handle(&mut self, capdu: &[u8]) -> Vec<u8>;
 
-    /// Whether the card is currently in the field.
+    /// Whether the card is currently in the field (checked before and after each
+    /// command: a card may leave while answering).
     fn present(&self) -> bool {
         true
     }
@@ -244,6 +245,10 @@ impl<H: ApduHandler> Transport for InProcess<H> {
         self.stats.apdus += 1;
         self.stats.bytes_sent += capdu.len() as u64;
         let r = self.handler.handle(capdu);
+        if !self.handler.present() {
+            // The card left the field while the command was on its way.
+            return Err(TransportError::CardRemoved);
+        }
         self.stats.bytes_received += r.len() as u64;
         Ok(r)
     }

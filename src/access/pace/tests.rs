@@ -599,9 +599,59 @@ fn explicit_domain_parameters_are_checked() {
         im,
         Some(32),
         &p224,
+        DomainPolicy::StandardOnly,
         &mut crate::crypto::OsRandom,
     );
     assert!(matches!(r, Err(AccessError::Unsupported(_))));
+}
+
+/// A custom group is refused before the first command under the default policy, and only
+/// a fully valid one runs when the caller opts in.
+#[cfg(feature = "emulator")]
+#[test]
+fn custom_domain_parameters_are_refused_before_any_command() {
+    use crate::crypto::ec::{Curve, DomainParams, NamedCurve};
+    let der = |tag: u32, parts: &[Vec<u8>]| tlv::encode_to_vec(Tag::new(tag), &parts.concat());
+    let oid = |o: &const_oid::ObjectIdentifier| der(0x06, &[o.as_bytes().to_vec()]);
+    let gm = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Gm, cipher: Cipher::Aes256 };
+    let explicit = |d: &DomainParams| {
+        let curve = Curve::from_params(d).unwrap();
+        der(0x30, &[oid(&crate::oid::EC_PUBLIC_KEY), crate::emulator::pki::explicit_params_of(&curve, d)])
+    };
+    // brainpoolP256r1 written out in full is a standard group, whatever ID it comes under.
+    let bp = explicit(&DomainParams::named(NamedCurve::BrainpoolP256r1));
+    assert!(check_domain(&Group::explicit(KeyAgreement::Ecdh, &bp).unwrap(), DomainPolicy::StandardOnly).is_ok());
+    let k1 = explicit(&DomainParams::secp256k1());
+    let k1_group = Group::explicit(KeyAgreement::Ecdh, &k1).unwrap();
+    assert!(matches!(
+        check_domain(&k1_group, DomainPolicy::StandardOnly),
+        Err(AccessError::NonStandardDomainParameters(_))
+    ));
+    assert_eq!(check_domain(&k1_group, DomainPolicy::ValidatedCustom), Ok(()));
+    let mut cusp = DomainParams::named(NamedCurve::P256);
+    (cusp.a, cusp.b, cusp.gx, cusp.gy) = (vec![0], vec![0], vec![4], vec![8]);
+    cusp.n = cusp.p.clone();
+    let cusp_group = Group::explicit(KeyAgreement::Ecdh, &explicit(&cusp)).unwrap();
+    assert_eq!(
+        check_domain(&cusp_group, DomainPolicy::ValidatedCustom),
+        Err(AccessError::UnsafeDomainParameters("the curve is singular (4a³ + 27b² = 0)"))
+    );
+    for (policy, expected) in
+        [(DomainPolicy::StandardOnly, "non-standard PACE domain parameters"), (DomainPolicy::ValidatedCustom, "unsafe")]
+    {
+        let mut link = Script { answers: VecDeque::new(), seen: vec![] };
+        let r = authenticate_explicit(
+            &mut link,
+            &PacePassword::can("123456"),
+            gm,
+            Some(32),
+            &explicit(&cusp),
+            policy,
+            &mut crate::crypto::OsRandom,
+        );
+        assert!(r.as_ref().is_err_and(|e| e.to_string().contains(expected)), "{policy:?}: {r:?}");
+        assert!(link.seen.is_empty(), "{policy:?}: nothing may be sent");
+    }
 }
 
 #[test]
@@ -609,4 +659,21 @@ fn domain_names() {
     assert_eq!(domain_name(KeyAgreement::Ecdh, 13), "brainpoolP256r1");
     assert_eq!(domain_name(KeyAgreement::Dh, 2), "2048-bit MODP group, 256-bit subgroup (RFC 5114)");
     assert_eq!(domain_name(KeyAgreement::Ecdh, 32), "explicit parameters");
+}
+
+/// A chip whose encrypted nonce is not one cipher block (Generic Mapping) is refused at GA 1,
+/// before any key is derived from it.
+#[test]
+fn a_nonce_of_the_wrong_length_is_refused() {
+    let gm = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Gm, cipher: Cipher::Aes128 };
+    for len in [8usize, 15, 17, 32] {
+        let mut chip = Script { answers: [vec![0x90, 0x00], ok(0x80, &vec![0xA5; len])].into(), seen: vec![] };
+        let r = authenticate(&mut chip, &PacePassword::can("123456"), gm, 13, &mut crate::crypto::OsRandom);
+        assert_eq!(r.unwrap_err(), AccessError::Malformed("GA 1 (the encrypted nonce has the wrong length)"), "{len}");
+        assert_eq!(chip.seen.len(), 2, "MSE:Set AT and GA 1 only");
+    }
+    let tdes = PaceProtocol { cipher: Cipher::Tdes, ..gm };
+    let mut chip = Script { answers: [vec![0x90, 0x00], ok(0x80, &[0xA5; 16])].into(), seen: vec![] };
+    let r = authenticate(&mut chip, &PacePassword::can("123456"), tdes, 13, &mut crate::crypto::OsRandom);
+    assert_eq!(r.unwrap_err(), AccessError::Malformed("GA 1 (the encrypted nonce has the wrong length)"));
 }

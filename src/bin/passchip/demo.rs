@@ -164,7 +164,7 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
             let identity = passchip::identity::asserted::from_json(&text, None)?;
             let mrz = &read.dg1.as_ref().ok_or("the document has no DG1")?.mrz;
             let evidence = DocumentEvidence {
-                access: Some(AccessInfo { protocol: read.access, secure_messaging: read.suite }),
+                access: Some(&AccessInfo::of(&read)),
                 passive_authentication: Some(&pa),
                 mrz,
                 dg11: None,
@@ -276,7 +276,7 @@ fn print_text(r: &Report) {
     }
     let chip = &r.verification.chip_authenticity;
     let by = if chip.proven_by().is_empty() { String::new() } else { format!(" by {}", chip.proven_by().join(", ")) };
-    println!("  Chip authenticity (anti-cloning): {}{by}", chip.status().to_uppercase().replace('_', " "));
+    println!("  Chip authenticity (anti-cloning): {}{by}", chip.status().to_string().to_uppercase());
     for reason in chip.reasons() {
         println!("    {reason}");
     }

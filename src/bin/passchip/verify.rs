@@ -248,10 +248,7 @@ fn print_text(args: &VerifyArgs, store: &StoreSummary, pa: &PassiveAuthenticatio
         None => {}
     }
     let by = if chip.proven_by().is_empty() { String::new() } else { format!(" by {}", chip.proven_by().join(", ")) };
-    println!(
-        "  Chip           {}{by} (anti-cloning, from stored evidence)",
-        chip.status().to_uppercase().replace('_', " ")
-    );
+    println!("  Chip           {}{by} (anti-cloning, from stored evidence)", chip.status().to_string().to_uppercase());
     for r in chip.reasons() {
         println!("                 {r}");
     }
