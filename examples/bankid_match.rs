@@ -13,7 +13,7 @@ use passchip::emulator::{VirtualChip, VirtualDocument};
 use passchip::identity::asserted::from_json;
 use passchip::identity::verification::{AccessInfo, DocumentEvidence, Verification, VerificationPolicy, verify_read};
 use passchip::pki::{PaOptions, TrustSource, TrustStore};
-use passchip::reader::{ReadOptions, read_with_bac};
+use passchip::reader::{Credentials, ReadOptions, read_document};
 use passchip::transport::InProcess;
 
 const SAMPLE: &str = r#"{"orderRef":"131daac9-16c6-4618-beb0-365768f37288","status":"complete",
@@ -28,10 +28,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let identity = from_json(&text, None)?;
 
-    // 2. The chip: BAC with the MRZ, every file read.
+    // 2. The chip: opened with the MRZ (PACE, as the chip offers it), every file read.
     let doc = VirtualDocument::specimen();
-    let key = doc.mrz_key();
-    let read = read_with_bac(InProcess::new(VirtualChip::new(doc.clone())), &key, ReadOptions::default())?;
+    let credentials = Credentials::Mrz(doc.mrz_key());
+    let read = read_document(InProcess::new(VirtualChip::new(doc.clone())), &credentials, ReadOptions::default())?;
 
     // 3. Is it genuine? Passive authentication against the CSCAs we trust.
     let mut store = TrustStore::new();

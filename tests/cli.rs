@@ -52,6 +52,9 @@ fn demo_json_has_the_documented_shape() {
         assert!(v["stats"]["elapsed_ms"].is_number());
         assert_eq!(v["verification"]["passive_authentication"]["schema"], "passchip.pa/1");
         assert_eq!(v["verification"]["passive_authentication"]["verdict"], "valid");
+        assert_eq!(v["verdict"], "genuine");
+        assert!(v["access"]["downgrade"].is_null());
+        assert_eq!(v["access"]["dg1_differs_from_access_mrz"], false);
     }
 }
 
@@ -207,7 +210,7 @@ fn demo_with_an_identity_verifies_end_to_end() {
     // A cloned chip: genuine signed files, other keys. Passive authentication still
     // passes; chip authentication fails and the bank verdict rejects.
     let out = passchip(&["demo", "--json", "--cloned", "--identity", same.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "a clone exits 1: {}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verification"]["passive_authentication"]["verdict"], "valid");
     assert_eq!(v["verification"]["chip_authenticity"]["status"], "failed");
@@ -345,4 +348,48 @@ fn passchip_log_prints_events_on_stderr_without_secrets() {
     }
     // stdout stays one JSON document.
     serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
+}
+
+/// Each attack of `demo --hostile` fails: exit 1, and what caught it is in the output.
+#[test]
+fn demo_refuses_every_attack() {
+    // Attacks refused before the document is read: the error on stderr.
+    for (mode, said) in [
+        ("cam-explicit-curve", "non-standard PACE domain parameters"),
+        ("singular-curve", "non-standard PACE domain parameters"),
+        ("smooth-order-curve", "non-standard PACE domain parameters"),
+        ("composite-order-dh", "non-standard PACE domain parameters"),
+        ("leave-on-extra-group", "another document"),
+    ] {
+        let out = passchip(&["demo", "--json", "--hostile", mode]);
+        assert_eq!(out.status.code(), Some(1), "{mode}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said), "{mode}: {err}");
+        assert!(out.stdout.is_empty(), "{mode}: nothing of the document is shown");
+    }
+    // Attacks caught in a completed read: the JSON says how.
+    let demo = |mode: &str| {
+        let out = passchip(&["demo", "--json", "--hostile", mode]);
+        assert_eq!(out.status.code(), Some(1), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let v = demo("hidden-card-access");
+    assert_eq!(v["verdict"], "not_verified");
+    assert_eq!(v["access"]["protocol"], "BAC");
+    assert_eq!(v["access"]["downgrade"]["expected"], "PACE");
+    assert_eq!(v["access"]["downgrade"]["used"], "BAC");
+    let v = demo("refuse-proofs");
+    assert_eq!(v["verdict"], "not_genuine");
+    let protocols = &v["verification"]["chip_authenticity"]["protocols"];
+    for p in ["chip_authentication", "active_authentication"] {
+        assert_eq!(protocols[p]["status"], "failed", "{p}");
+        assert!(protocols[p]["reason"].as_str().unwrap().contains("refused by the chip"), "{p}");
+    }
+    assert_eq!(v["verification"]["chip_authenticity"]["status"], "failed");
+    let v = demo("foreign-card-security");
+    assert_eq!(v["verdict"], "not_genuine");
+    assert_eq!(v["verification"]["chip_authenticity"]["protocols"]["pace_cam"]["status"], "failed");
+    let v = demo("substituted-document");
+    assert_eq!(v["verdict"], "not_genuine");
+    assert_eq!(v["access"]["dg1_differs_from_access_mrz"], true);
 }

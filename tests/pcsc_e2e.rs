@@ -330,3 +330,79 @@ fn a_card_reset_by_another_application_is_recovered() {
     }
     assert_eq!(read.interruptions, [Interruption::Access]);
 }
+
+/// The attacks, played by `passchip emulate --hostile` behind the real pcscd and refused by
+/// `passchip read` (exit 1, with what caught them in the JSON or on stderr).
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn read_refuses_a_clone_that_refuses_the_proofs() {
+    let _card = Card::present(&["--hostile", "refuse-proofs"]);
+    let out = passchip(&["read", "--reader", READER, "--can", "123456", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for p in ["chip_authentication", "active_authentication"] {
+        assert_eq!(v["anti_cloning"][p]["status"], "failed", "{p}: {v}");
+        assert!(v["anti_cloning"][p]["reason"].as_str().unwrap().contains("refused by the chip"), "{p}");
+    }
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not the original chip"));
+}
+
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn read_reports_a_hidden_card_access_as_a_downgrade() {
+    let doc = VirtualDocument::specimen();
+    let _card = Card::present(&["--hostile", "hidden-card-access"]);
+    let out = passchip(&["read", "--reader", READER, "--mrz", &mrz(&doc), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["access"]["protocol"], "BAC");
+    assert_eq!(v["access"]["downgrade"]["expected"], "PACE");
+    assert_eq!(v["access"]["downgrade"]["used"], "BAC");
+    assert!(v["access"]["downgrade"]["reason"].as_str().unwrap().contains("DG14"));
+}
+
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn read_refuses_weak_and_non_standard_pace_groups() {
+    for mode in ["singular-curve", "composite-order-dh", "cam-explicit-curve"] {
+        let _card = Card::present(&["--hostile", mode]);
+        let out = passchip(&["read", "--reader", READER, "--can", "123456", "--json"]);
+        assert_eq!(out.status.code(), Some(1), "{mode}");
+        assert!(out.stdout.is_empty(), "{mode}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("non-standard PACE domain parameters"), "{mode}: {err}");
+    }
+}
+
+/// The resume swap: a clone leaves the field when asked for an extra EF.COM group, and the
+/// attacker's own genuine PACE-CAM card (same model, same CAN) is presented: `read` reads
+/// EF.SOD again in the resumed session and refuses another document.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn read_refuses_a_resumed_read_on_another_card() {
+    let attacker = VirtualDocument::build(DocumentSpec { ..DocumentSpec::from_seed(4242) });
+    let can = attacker.spec().can.clone();
+    let clone = Card::present(&["--hostile", "leave-on-extra-group"]);
+    let reader = Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(["read", "--reader", READER, "--wait", "20", "--can", &can, "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The clone's process ends by itself when its chip leaves the field; then the
+    // attacker's card is put on the reader.
+    let mut clone = clone;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while clone.0.try_wait().unwrap().is_none() {
+        assert!(std::time::Instant::now() < deadline, "the clone never left the field");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(clone);
+    let _second = Card::present(&["--seed", "4242", "--pace-cam"]);
+    let out = reader.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("removed during reading DG13"), "{err}");
+    assert!(err.contains("another document"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing of either document is shown");
+}

@@ -39,6 +39,28 @@ pub struct Dump {
     pub active_authentication: Option<Vec<u8>>,
 }
 
+impl Drop for Dump {
+    /// A dump is personal data (DG1 is the MRZ, DG2 the face): every copy is wiped.
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        for b in self.data_groups.values_mut() {
+            b.zeroize();
+        }
+        for b in [
+            &mut self.com,
+            &mut self.sod,
+            &mut self.card_access,
+            &mut self.card_security,
+            &mut self.active_authentication,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            b.zeroize();
+        }
+    }
+}
+
 /// A dump folder could not be read or written.
 #[derive(Debug, thiserror::Error)]
 #[error("{path}: {source}")]

@@ -8,6 +8,7 @@
 //! a malformed image is caught and reported as [`PortraitError::Decoder`], never passed on.
 
 use super::face::ImageFormat;
+use zeroize::Zeroizing;
 
 /// The largest width or height decoded (pixels). eMRTD portraits are around 400 × 500;
 /// this bounds a decoded image to 64 MiB (RGBA).
@@ -76,6 +77,13 @@ pub struct Pixels {
     pub channels: Channels,
     /// `width × height × channels` samples.
     pub data: Vec<u8>,
+}
+
+impl Drop for Pixels {
+    /// A face is personal data: the decoded samples are wiped.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.data);
+    }
 }
 
 impl core::fmt::Debug for Pixels {
@@ -176,9 +184,12 @@ fn finish(width: u32, height: u32, channels: Channels, data: Vec<u8>) -> Result<
 ///
 /// # Errors
 /// [`PortraitError::Png`].
-pub fn encode_png(pixels: &Pixels) -> Result<Vec<u8>, PortraitError> {
+pub fn encode_png(pixels: &Pixels) -> Result<Zeroizing<Vec<u8>>, PortraitError> {
     let png_error = |e: png::EncodingError| PortraitError::Png(e.to_string());
-    let mut out = Vec::new();
+    // Sized for the raw samples plus DEFLATE's worst case, and wiped as it grows anyway:
+    // the PNG is the face.
+    let raw = pixels.data.len();
+    let mut out = WipingWriter(Zeroizing::new(Vec::with_capacity(raw + raw / 64 + 4096)));
     let mut encoder = png::Encoder::new(&mut out, pixels.width, pixels.height);
     encoder.set_color(match pixels.channels {
         Channels::Grey => png::ColorType::Grayscale,
@@ -193,13 +204,34 @@ pub fn encode_png(pixels: &Pixels) -> Result<Vec<u8>, PortraitError> {
     let mut writer = encoder.write_header().map_err(png_error)?;
     writer.write_image_data(&pixels.data).map_err(png_error)?;
     writer.finish().map_err(png_error)?;
-    Ok(out)
+    Ok(out.0)
+}
+
+/// A `Vec` writer whose old buffers are wiped when it grows.
+struct WipingWriter(Zeroizing<Vec<u8>>);
+
+impl std::io::Write for WipingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let buffer: &mut Vec<u8> = &mut self.0;
+        if buffer.len() + buf.len() > buffer.capacity() {
+            let mut grown = Vec::with_capacity((buffer.len() + buf.len()).max(buffer.capacity() * 2));
+            grown.extend_from_slice(buffer);
+            zeroize::Zeroize::zeroize(buffer);
+            *buffer = grown;
+        }
+        buffer.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Decodes a portrait and exports it as PNG: what a kiosk shows, whatever the chip holds.
 ///
 /// # Errors
 /// [`PortraitError`].
-pub fn to_png(image: &[u8]) -> Result<Vec<u8>, PortraitError> {
+pub fn to_png(image: &[u8]) -> Result<Zeroizing<Vec<u8>>, PortraitError> {
     encode_png(&decode(image)?)
 }

@@ -159,15 +159,18 @@ pub(crate) fn check_cam(
         return Attempt::Failed("EF.SOD's signature does not verify: EF.CardSecurity cannot be bound to it".into());
     };
     let sod_signer = sod_signer.certificate;
-    let same_issuer = cs_signer.issuer().eq_ignore_ascii_case(&sod_signer.issuer())
-        && match (cs_signer.authority_key_id(), sod_signer.authority_key_id()) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        };
-    if !same_issuer {
+    if !cs_signer.issuer().eq_ignore_ascii_case(&sod_signer.issuer()) {
         return Attempt::Failed(format!(
             "EF.CardSecurity is signed under {}, EF.SOD under {}: not the same CSCA",
             cs_signer.issuer(),
+            sod_signer.issuer()
+        ));
+    }
+    if let (Some(a), Some(b)) = (cs_signer.authority_key_id(), sod_signer.authority_key_id())
+        && a != b
+    {
+        return Attempt::Failed(format!(
+            "EF.CardSecurity's signer and EF.SOD's were issued by different keys of {}: not the same CSCA",
             sod_signer.issuer()
         ));
     }

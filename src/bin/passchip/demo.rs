@@ -8,9 +8,10 @@ use passchip::crypto::hash::HashAlg;
 use passchip::date::Date;
 use passchip::emulator::{AaSpec, ChipProfile, DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::identity::verification::ChipAuthenticity;
+use passchip::kiosk::{Visit, VisitOutcome};
 use passchip::mrz::{Mrz, Sex};
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
-use passchip::reader::{AccessPolicy, Credentials, DocumentRead, ReadOptions, read_document};
+use passchip::reader::{AccessPolicy, Credentials, PartialRead, ReadOptions, read_document_resuming};
 use passchip::transport::InProcess;
 use serde::Serialize;
 
@@ -54,6 +55,9 @@ pub struct DemoArgs {
     /// FILE ends in `.png`.
     #[arg(long, value_name = "FILE")]
     face: Option<std::path::PathBuf>,
+    /// Make the virtual chip play an attack (each one passchip refuses; see README).
+    #[arg(long, value_enum, value_name = "MODE")]
+    hostile: Option<crate::hostile::Attack>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -80,6 +84,8 @@ impl ChipKind {
 #[derive(Debug, Serialize)]
 struct Report {
     schema: &'static str,
+    /// `genuine`, `not_genuine`, `not_verified` or `expired` (as the kiosk shows it).
+    verdict: &'static str,
     document: DocumentSummary,
     face: Option<FaceSummary>,
     access: AccessSummary,
@@ -98,6 +104,8 @@ struct AccessSummary {
     secure_messaging: String,
     extended_length: bool,
     pace: Option<passchip::access::pace::PaceOutcome>,
+    downgrade: Option<passchip::reader::Downgrade>,
+    dg1_differs_from_access_mrz: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -116,7 +124,9 @@ struct Verification {
     chip_authenticity: ChipAuthenticity,
 }
 
-pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
+/// Reads, verifies and prints the virtual passport. `Ok(true)` when it verifies as
+/// genuine (the exit status is 1 otherwise: a clone, a downgrade, an attack).
+pub fn run(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let spec = args.seed.map_or_else(DocumentSpec::specimen, DocumentSpec::from_seed);
     let active_authentication = if args.active_authentication {
@@ -124,23 +134,55 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         spec.active_authentication
     };
-    let doc = VirtualDocument::build(DocumentSpec { cloned: args.cloned, active_authentication, ..spec });
+    // `--bac` reads a BAC passport: a PACE passport opened with BAC is a downgrade.
+    let pace = if args.bac { None } else { spec.pace };
+    let mut spec = DocumentSpec { cloned: args.cloned, active_authentication, pace, ..spec };
+    if let Some(attack) = args.hostile {
+        spec = attack.spec(spec);
+    }
+    let doc = VirtualDocument::build(spec);
     let profile = args.chip.profile();
     // The user would type the MRZ printed on the data page; we take it from the document.
     let key = Mrz::parse(&doc.mrz_text())?.access_key();
-    // The verifier trusts the virtual document's CSCA, as a bank trusts a master list.
+    // The verifier trusts the virtual document's CSCA, as a bank trusts a master list (and,
+    // for the attacks that bring the attacker's own card, that card's CSCA as well).
     let mut store = TrustStore::new();
     let doc_pki_csca = doc.pki().map(|p| p.csca().der().to_vec());
-    if let Some(pki) = doc.pki() {
+    let attacker = crate::hostile::attacker_card();
+    for pki in [doc.pki(), args.hostile.and(attacker.pki())].into_iter().flatten() {
         store.add(pki.csca().clone(), TrustSource::File { path: "built-in virtual CSCA".into() });
     }
     let policy = if args.bac { AccessPolicy::BacOnly } else { AccessPolicy::Auto };
-    let transport = InProcess::new(VirtualChip::with_profile(doc, profile));
     let mut options = ReadOptions::default().with_access(policy);
     if let Some(hex) = &args.aa_challenge {
         options = options.with_aa_challenge(crate::challenge::parse(hex).map_err(|e| format!("--aa-challenge: {e}"))?);
     }
-    let read = read_document(transport, &Credentials::Mrz(key), options)?;
+    let chip = match args.hostile {
+        Some(attack) => attack.chip(&doc, profile.clone()),
+        None => VirtualChip::with_profile(doc.clone(), profile.clone()),
+    };
+    let credentials = if args.hostile.is_some_and(crate::hostile::Attack::uses_can) {
+        Credentials::Can { can: doc.spec().can.clone().into(), mrz: None }
+    } else {
+        Credentials::Mrz(key)
+    };
+    let mut partial = PartialRead::new();
+    let read =
+        match read_document_resuming(InProcess::new(chip), &credentials, options.clone(), &mut partial, &mut |_| {}) {
+            // The card left the field: the holder puts "it" back (for the swap attack, the
+            // attacker's own card of the same model).
+            Err(e) if e.is_interrupted() => {
+                if !args.json {
+                    eprintln!("passchip demo: {e}");
+                }
+                let next = VirtualChip::with_profile(
+                    if args.hostile.is_some() { attacker.clone() } else { doc.clone() },
+                    profile,
+                );
+                read_document_resuming(InProcess::new(next), &credentials, options, &mut partial, &mut |_| {})?
+            }
+            other => other?,
+        };
     if let Some(path) = &args.face {
         let dg2 = passchip::lds::LdsFile::dg(2).and_then(|f| read.files.get(&f)).ok_or("the chip has no DG2")?;
         let written = super::face::write(dg2, path)?;
@@ -155,45 +197,50 @@ pub fn run(args: &DemoArgs) -> Result<(), Box<dyn std::error::Error>> {
             std::fs::write(&path, pki).map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
-    let extended = read.extended_length;
-    let (pa, chip) = passchip::identity::verification::verify_read(&read, &store, &PaOptions::at(Date::today()));
+    let visit = Visit::verify(read, &store, &PaOptions::at(Date::today()));
+    let read = visit.read();
     let bank = match &args.identity {
         Some(path) => {
             use passchip::identity::verification::{AccessInfo, DocumentEvidence, Verification as BankVerification};
             let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             let identity = passchip::identity::asserted::from_json(&text, None)?;
             let mrz = &read.dg1.as_ref().ok_or("the document has no DG1")?.mrz;
+            let access = AccessInfo::of(read);
             let evidence = DocumentEvidence {
-                access: Some(&AccessInfo::of(&read)),
-                passive_authentication: Some(&pa),
+                access: Some(&access),
+                passive_authentication: Some(visit.passive_authentication()),
                 mrz,
                 dg11: None,
-                chip: Some(&chip),
+                chip: Some(visit.chip()),
             };
             Some(BankVerification::decide(&identity, evidence, Date::today(), &Default::default()))
         }
         None => None,
     };
-    let mut report = build_report(&read, extended, pa, chip, started.elapsed().as_secs_f64() * 1000.0)?;
+    let mut report = build_report(&visit, started.elapsed().as_secs_f64() * 1000.0)?;
     report.bank_verification = bank;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print_text(&report);
     }
-    Ok(())
+    Ok(visit.genuine())
 }
 
-fn build_report(
-    read: &DocumentRead,
-    extended: bool,
-    pa: PassiveAuthentication,
-    chip_authenticity: ChipAuthenticity,
-    elapsed_ms: f64,
-) -> Result<Report, Box<dyn std::error::Error>> {
+fn build_report(visit: &Visit, elapsed_ms: f64) -> Result<Report, Box<dyn std::error::Error>> {
+    let read = visit.read();
+    let extended = read.extended_length;
+    let pa = visit.passive_authentication().clone();
+    let chip_authenticity = visit.chip().clone();
     let mrz = &read.dg1.as_ref().ok_or("the document has no DG1")?.mrz;
     Ok(Report {
         schema: "passchip.demo/1",
+        verdict: match visit.outcome() {
+            VisitOutcome::Genuine => "genuine",
+            VisitOutcome::NotGenuine => "not_genuine",
+            VisitOutcome::Expired => "expired",
+            _ => "not_verified",
+        },
         document: DocumentSummary::from_mrz(mrz),
         face: FaceSummary::from_dg2(passchip::lds::LdsFile::dg(2).and_then(|f| read.files.get(&f)).map(Vec::as_slice)),
         access: AccessSummary {
@@ -201,6 +248,8 @@ fn build_report(
             secure_messaging: read.suite.to_string(),
             extended_length: extended,
             pace: read.pace.clone(),
+            downgrade: read.downgrade.clone(),
+            dg1_differs_from_access_mrz: read.dg1_differs_from_access_mrz,
         },
         files: FileSummary::of(read),
         missing: read.missing.iter().map(|f| f.name()).collect(),
@@ -226,6 +275,15 @@ fn print_text(r: &Report) {
         _ => "unspecified",
     };
     println!("passchip demo: built-in virtual passport\n");
+    println!(
+        "  {}\n",
+        match r.verdict {
+            "genuine" => "GENUINE: signed by its issuing state, the chip proven original",
+            "not_genuine" => "NOT GENUINE: see the reasons below",
+            "expired" => "EXPIRED",
+            _ => "NOT VERIFIED: see the reasons below",
+        }
+    );
     println!("  Document      {} ({}), issued by {}", d.kind, d.format, d.issuing_state);
     println!("  Number        {}", d.document_number);
     println!("  Holder        {}, {}", d.primary_identifier, d.secondary_identifier);
@@ -256,6 +314,12 @@ fn print_text(r: &Report) {
         r.access.secure_messaging,
         if r.access.extended_length { ", extended length" } else { ", short APDUs" }
     );
+    if let Some(d) = &r.access.downgrade {
+        println!("  WARNING       opened with {} although the document supports {}: {}", d.used, d.expected, d.reason);
+    }
+    if r.access.dg1_differs_from_access_mrz {
+        println!("  WARNING       DG1 names another document than the MRZ that opened the chip (a substitution)");
+    }
     crate::summary::print_contents(&r.files, r.face.as_ref(), &r.missing, &r.eac_protected);
     let s = &r.stats;
     println!(

@@ -44,6 +44,17 @@ pub struct EmulateArgs {
     /// How long to keep trying to reach vpcd, in seconds (pcscd starting or restarting).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     connect_timeout: u64,
+    /// The chip offers PACE with Chip Authentication Mapping (ECDH, AES-128,
+    /// brainpoolP256r1) and publishes EF.CardSecurity.
+    #[arg(long)]
+    pace_cam: bool,
+    /// The CAN printed on the virtual card (default: the document's).
+    #[arg(long, value_name = "CAN")]
+    can: Option<String>,
+    /// Play an attack (the modes of `demo --hostile`); `leave-on-extra-group` ends the
+    /// process when the chip leaves the field.
+    #[arg(long, value_enum, value_name = "MODE")]
+    hostile: Option<crate::hostile::Attack>,
 }
 
 /// Runs the card until the process is stopped.
@@ -55,8 +66,22 @@ pub fn run(args: &EmulateArgs) -> Result<(), String> {
     if args.active_authentication {
         spec.active_authentication = Some(AaSpec::Ecdsa { curve: NamedCurve::P256, hash: HashAlg::Sha256, der: false });
     }
+    if args.pace_cam {
+        use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+        let cam = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Cam, cipher: Cipher::Aes128 };
+        spec.pace = Some((cam, 13));
+    }
+    if let Some(can) = &args.can {
+        spec.can.clone_from(can);
+    }
+    if let Some(attack) = args.hostile {
+        spec = attack.spec(spec);
+    }
     let doc = VirtualDocument::build(spec);
-    let chip = VirtualChip::with_profile(doc, args.chip.profile());
+    let chip = match args.hostile {
+        Some(attack) => attack.chip(&doc, args.chip.profile()),
+        None => VirtualChip::with_profile(doc, args.chip.profile()),
+    };
     let mut options = VpcdOptions::for_chip(&chip);
     options.connect_for = Duration::from_secs(args.connect_timeout);
     options.removal =

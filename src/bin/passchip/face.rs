@@ -10,9 +10,13 @@ pub fn write(dg2: &[u8], path: &Path) -> Result<String, String> {
     let parsed = Dg2::parse(dg2).map_err(|e| e.to_string())?;
     let face = parsed.portrait().ok_or("DG2 holds no face image")?;
     let png = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
-    let bytes =
-        if png { passchip::lds::portrait::to_png(face.data).map_err(|e| e.to_string())? } else { face.data.to_vec() };
-    std::fs::write(path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    // The face is personal data: whatever was made of it here is wiped when written.
+    let bytes = if png {
+        passchip::lds::portrait::to_png(face.data).map_err(|e| e.to_string())?
+    } else {
+        zeroize::Zeroizing::new(face.data.to_vec())
+    };
+    std::fs::write(path, bytes.as_slice()).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(if png {
         format!("{} (PNG from {:?}, {} bytes)", path.display(), face.format, bytes.len())
     } else {

@@ -11,6 +11,7 @@ mod dates;
 mod demo;
 mod emulate;
 mod face;
+mod hostile;
 mod matching;
 mod read;
 mod summary;
@@ -76,7 +77,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Demo(args) => match demo::run(&args) {
-            Ok(()) => ExitCode::SUCCESS,
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
             Err(e) => {
                 eprintln!("passchip: {e}");
                 ExitCode::from(1)

@@ -217,6 +217,8 @@ mod with_pcsc {
         extended_length: bool,
         pace: Option<&'a passchip::access::pace::PaceOutcome>,
         bac_fallback: Option<&'a str>,
+        downgrade: Option<&'a passchip::reader::Downgrade>,
+        dg1_differs_from_access_mrz: bool,
     }
 
     #[derive(Serialize)]
@@ -301,6 +303,32 @@ mod with_pcsc {
         } else {
             print_text(&report);
         }
+        // What the read itself caught is a failure, whatever a trust store would add.
+        let a = &read.anti_cloning;
+        let failed: Vec<&str> = [
+            ("PACE-CAM", &a.pace_cam.failed()),
+            ("Chip Authentication", &a.chip_authentication.failed()),
+            ("Active Authentication", &a.active_authentication.failed()),
+        ]
+        .into_iter()
+        .filter(|(_, f)| **f)
+        .map(|(n, _)| n)
+        .collect();
+        if !failed.is_empty() {
+            return Err(Failure::Read(format!(
+                "the chip failed {}: it is not the original chip",
+                failed.join(" and ")
+            )));
+        }
+        if read.dg1_differs_from_access_mrz {
+            return Err(Failure::Read("DG1 names another document than the MRZ that opened the chip".into()));
+        }
+        if let Some(d) = &read.downgrade {
+            return Err(Failure::Read(format!(
+                "the chip was opened with {} although the document supports {}",
+                d.used, d.expected
+            )));
+        }
         Ok(())
     }
 
@@ -318,6 +346,8 @@ mod with_pcsc {
                 extended_length: read.extended_length,
                 pace: read.pace.as_ref(),
                 bac_fallback: read.bac_fallback.as_deref(),
+                downgrade: read.downgrade.as_ref(),
+                dg1_differs_from_access_mrz: read.dg1_differs_from_access_mrz,
             },
             files: FileSummary::of(read),
             missing: read.missing.iter().map(|f| f.name()).collect(),
@@ -346,6 +376,15 @@ mod with_pcsc {
         );
         if let Some(f) = r.access.bac_fallback {
             println!("  NOTE          {f}");
+        }
+        if let Some(d) = r.access.downgrade {
+            println!(
+                "  WARNING       opened with {} although the document supports {}: {}",
+                d.used, d.expected, d.reason
+            );
+        }
+        if r.access.dg1_differs_from_access_mrz {
+            println!("  WARNING       DG1 names another document than the MRZ that opened the chip (a substitution)");
         }
         crate::summary::print_contents(&r.files, r.face.as_ref(), &r.missing, &r.eac_protected);
         for i in r.interruptions {
