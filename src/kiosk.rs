@@ -91,6 +91,23 @@ pub fn read_card<S: CardSlot>(
     options: &KioskOptions,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<DocumentRead, KioskError> {
+    read_card_asking(slot, credentials, options, progress, &mut || false)
+}
+
+/// [`read_card`], asking `confirm_pin_resume` before a resumed read spends a PIN try on
+/// the card presented again (it is not yet known to be the same document; see
+/// [`SessionError::PinResumeNeedsConfirmation`]). Without a yes the read ends with that
+/// error.
+///
+/// # Errors
+/// [`KioskError`].
+pub fn read_card_asking<S: CardSlot>(
+    slot: &mut S,
+    credentials: &Credentials,
+    options: &KioskOptions,
+    progress: &mut dyn FnMut(Progress<'_>),
+    confirm_pin_resume: &mut dyn FnMut() -> bool,
+) -> Result<DocumentRead, KioskError> {
     let mut partial = PartialRead::new();
     loop {
         let result = {
@@ -99,6 +116,7 @@ pub fn read_card<S: CardSlot>(
         };
         match result {
             Ok(read) => return Ok(read),
+            Err(SessionError::PinResumeNeedsConfirmation) if confirm_pin_resume() => partial.allow_pin_on_resume(),
             Err(SessionError::Interrupted { during, cause }) => {
                 if partial.interruptions().len() > options.max_resumes {
                     return Err(KioskError::Abandoned(during));
@@ -270,6 +288,12 @@ pub trait Desk {
     fn failed(&mut self, error: &KioskError);
     /// The result was wiped.
     fn wiped(&mut self, end: VisitEnd);
+    /// A PIN read was interrupted and a card is back on the reader: may a PIN try be
+    /// spent on it before it is known to be the same document? (Ask the holder.) Default:
+    /// no, and the read ends.
+    fn confirm_pin_resume(&mut self) -> bool {
+        false
+    }
 }
 
 /// Runs the kiosk until [`Desk::keep_going`] says stop: for each card, credentials from
@@ -294,7 +318,12 @@ pub fn run<S: CardSlot>(
             while desk.keep_going() && !slot.wait_for_removal(Some(options.poll))? {}
             continue;
         };
-        let read = read_card(slot, &credentials, options, &mut |p| desk.progress(p));
+        let read = {
+            let desk = core::cell::RefCell::new(&mut *desk);
+            read_card_asking(slot, &credentials, options, &mut |p| desk.borrow_mut().progress(p), &mut || {
+                desk.borrow_mut().confirm_pin_resume()
+            })
+        };
         drop(credentials);
         let end = match read {
             Ok(read) => {

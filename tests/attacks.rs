@@ -101,6 +101,9 @@ struct Screen {
     shown: Vec<String>,
     wiped: Vec<VisitEnd>,
     visits: usize,
+    /// The holder's answer when a PIN read would resume.
+    pin_resume: bool,
+    asked: usize,
 }
 
 impl Desk for Screen {
@@ -119,6 +122,10 @@ impl Desk for Screen {
     fn wiped(&mut self, end: VisitEnd) {
         self.visits += 1;
         self.wiped.push(end);
+    }
+    fn confirm_pin_resume(&mut self) -> bool {
+        self.asked += 1;
+        self.pin_resume
     }
 }
 
@@ -453,5 +460,29 @@ impl Transport for Field<'_> {
             return Err(TransportError::CardRemoved);
         }
         Ok(self.chip.handle(capdu))
+    }
+}
+
+/// The kiosk asks the desk before a resumed PIN read spends a try on the card put back.
+#[test]
+fn the_kiosk_asks_before_a_resumed_pin_read() {
+    let doc = VirtualDocument::build(DocumentSpec { pin: Some("564738".into()), ..DocumentSpec::specimen() });
+    let store = trust(&[&doc]);
+    for yes in [false, true] {
+        let mut slot = VirtualSlot::new();
+        let chip = VirtualChip::new(doc.clone());
+        slot.present(Presentation::new(chip, Duration::from_millis(30)).lifted(12, Duration::from_millis(20)));
+        let pin = Credentials::Pin("564738".to_string().into());
+        let mut desk = Screen { credentials: [pin].into(), pin_resume: yes, ..Screen::default() };
+        let options = KioskOptions::default()
+            .with_idle_timeout(Duration::from_millis(100))
+            .with_resume_wait(Duration::from_millis(200));
+        kiosk::run(&mut slot, &mut desk, &store, &options).unwrap();
+        assert_eq!(desk.asked, 1);
+        if yes {
+            assert_eq!(desk.shown, ["GENUINE"]);
+        } else {
+            assert!(desk.shown[0].contains("confirm before a PIN try"), "{:?}", desk.shown);
+        }
     }
 }

@@ -278,6 +278,9 @@ mod with_pcsc {
                         e => env(e),
                     })?;
                 }
+                Err(SessionError::PinResumeNeedsConfirmation) if confirm_pin_resume(&bars) => {
+                    partial.allow_pin_on_resume();
+                }
                 Err(e) => return Err(Failure::Read(e.to_string())),
             }
         };
@@ -330,6 +333,22 @@ mod with_pcsc {
             )));
         }
         Ok(())
+    }
+
+    /// Asks on the terminal whether a PIN try may be spent on the card presented again
+    /// (not yet known to be the same document). No terminal: no.
+    fn confirm_pin_resume(bars: &Bars) -> bool {
+        use std::io::{BufRead, IsTerminal, Write};
+        if !std::io::stdin().is_terminal() {
+            return false;
+        }
+        let mut answer = String::new();
+        bars.multi.suspend(|| {
+            eprint!("passchip read: spend a PIN try on the card presented again before it is known to be the same document? [y/N] ");
+            let _ = std::io::stderr().flush();
+            let _ = std::io::stdin().lock().read_line(&mut answer);
+        });
+        matches!(answer.trim(), "y" | "Y" | "yes")
     }
 
     fn report<'a>(reader: &'a str, atr: String, read: &'a DocumentRead, stats: Option<Stats>) -> Report<'a> {
