@@ -91,7 +91,13 @@ fn masterlist(cr: &mut Criterion) {
     g.bench_function("load_de_588", |b| {
         b.iter(|| {
             let mut s = TrustStore::new();
-            s.add_master_list(black_box(&ml), Some(&root), "DE").map(|(n, _)| n)
+            s.add_master_list(
+                black_box(&ml),
+                &root,
+                "DE",
+                passchip::date::Date::parse("2026-08-01").unwrap_or(passchip::date::Date::today()),
+            )
+            .map(|(n, _)| n)
         })
     });
     g.finish();

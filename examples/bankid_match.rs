@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         access: Some(&AccessInfo::of(&read)),
         passive_authentication: Some(&pa),
         mrz,
-        dg11: None,
+        has_dg11: false,
         chip: Some(&chip),
     };
     let verdict = Verification::decide(&identity, evidence, today, &VerificationPolicy::default());

@@ -43,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("chip authentication: {}", read.anti_cloning.chip_authentication.status());
     if let Some(dir) = out {
-        read.dump().write(std::path::Path::new(dir))?;
+        read.dump().write(std::path::Path::new(dir), passchip::lds::dump::Overwrite::Refuse)?;
         println!("dump written to {dir}; check it with `passchip verify {dir} --masterlist …`");
     }
     Ok(())

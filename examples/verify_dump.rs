@@ -28,13 +28,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Trust: the master list, verified against the root we were given.
     let root = Cert::from_der(&std::fs::read(root)?)?;
     let mut store = TrustStore::new();
-    let (added, anchoring) = store.add_master_list(&std::fs::read(master_list)?, Some(&root), master_list)?;
+    let (added, anchoring) = store.add_master_list(&std::fs::read(master_list)?, &root, master_list, at)?;
     println!("trust store: {added} CSCA certificates ({anchoring:?})");
 
     // The document as read elsewhere.
     let dump = Dump::read(Path::new(dump_dir))?;
     let sod = dump.sod.as_ref().ok_or("the dump has no EF_SOD.bin")?;
-    let report = PassiveAuthentication::verify(sod, &dump.data_groups, &store, &PaOptions::at(at));
+    let report =
+        PassiveAuthentication::verify_document(sod, dump.com.as_deref(), &dump.data_groups, &store, &PaOptions::at(at));
 
     for check in report.checks() {
         let mark = match check.status() {

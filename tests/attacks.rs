@@ -88,7 +88,7 @@ fn verdict(read: &DocumentRead, store: &TrustStore) -> Verification {
         access: Some(&access),
         passive_authentication: Some(&pa),
         mrz: &read.dg1.as_ref().unwrap().mrz,
-        dg11: None,
+        has_dg11: false,
         chip: Some(&chip),
     };
     Verification::decide(&identity, evidence, today(), &VerificationPolicy::default())

@@ -115,19 +115,33 @@ fn verify_exit_codes_and_json() {
     assert_eq!(v["trust_store"]["master_lists"][0]["anchoring"]["root"]["root"], "CN=csca-germany,OU=bsi,O=bund,C=DE");
 
     // Evaluated after the DSC expired: ran fine, document not valid.
-    let late = passchip(&["verify", d, "--masterlist", &ml, "--masterlist-root", &root, "--at", "2040-01-01"]);
+    let at_csca = fixture_path("gmrtd/doc/AT/CSCA.der");
+    let late = passchip(&["verify", d, "--csca", &at_csca, "--at", "2040-01-01"]);
     assert_eq!(late.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&late.stdout).contains("INVALID"));
+    // The master list's signer is checked like a DSC: after it expired, the list is refused.
+    let expired = passchip(&["verify", d, "--masterlist", &ml, "--masterlist-root", &root, "--at", "2030-01-01"]);
+    assert_eq!(expired.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&expired.stderr).contains("is not valid on 2030-01-01"));
 
     // A master list whose signer does not chain to the given root is refused.
     let refused = passchip(&["verify", d, "--masterlist", &ml, "--masterlist-root", &nl_root]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("refused"));
 
-    // Without a root the list is used but reported as not anchored.
-    let unanchored = passchip(&["verify", d, "--masterlist", &ml, "--at", "2025-06-01", "--json"]);
+    // Without a root the list is refused; asked for by name, it is used and every verdict
+    // resting on it says it is not anchored.
+    let refused = passchip(&["verify", d, "--masterlist", &ml, "--at", "2025-06-01"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--trust-unanchored-masterlist"));
+    let unanchored =
+        passchip(&["verify", d, "--masterlist", &ml, "--trust-unanchored-masterlist", "--at", "2025-06-01", "--json"]);
+    assert_eq!(unanchored.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&unanchored.stdout).unwrap();
     assert!(v["trust_store"]["master_lists"][0]["anchoring"]["not_anchored"].is_object());
+    let trusted = &v["passive_authentication"]["checks"].as_array().unwrap()[4];
+    assert_eq!(trusted["check"], "dsc_trusted");
+    assert!(trusted["reason"].as_str().unwrap().contains("NOT anchored"), "{trusted}");
 
     // A single CSCA file works as the trust store too.
     let csca = passchip(&["verify", d, "--csca", &fixture_path("gmrtd/doc/AT/CSCA.der"), "--at", "2025-06-01"]);

@@ -1,13 +1,47 @@
 //! The 15 holder-matching cases of the identity-matching reference (§8), with
-//! `now` = 2025-01-01. Bank identities are synthetic but numerically valid.
+//! `now` = 2025-01-01. Bank identities are synthetic but numerically valid. A document's
+//! DG1 and DG11 reach the match only through passive authentication: the cases' data
+//! groups are signed into a virtual document's SOD and verified first.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![cfg(feature = "emulator")]
 
 use passchip::date::Date;
+use passchip::emulator::{DocumentSpec, VirtualDocument};
 use passchip::identity::asserted::{AssertedIdentity, Scheme};
 use passchip::identity::matching::{DocumentCheck, DocumentFacts, MatchPolicy, Outcome, Reason, match_holder};
 use passchip::identity::national_id::IdCountry;
-use passchip::lds::Dg11;
+use passchip::lds::{Dg1, Dg11, LdsFile};
 use passchip::mrz::Mrz;
+use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
+
+/// DG1 with `lines` and, when given, `dg11`, as passive authentication vouches for them
+/// (signed into a virtual document's SOD and verified against its CSCA).
+fn authenticated(lines: &[&str], dg11: Option<&Dg11>) -> DocumentFacts {
+    let lines: Vec<String> = lines.iter().map(|l| (*l).to_string()).collect();
+    let mut custom = vec![(1u8, Dg1::encode(&lines))];
+    if let Some(d) = dg11 {
+        custom.push((11, d.encode()));
+    }
+    // The issuing state's own (virtual) PKI signs it.
+    let state = Mrz::parse(&lines.join("\n")).unwrap().issuing_state.clone();
+    let doc = VirtualDocument::build(DocumentSpec {
+        custom_data_groups: custom,
+        issuing_state: state,
+        ..DocumentSpec::specimen()
+    });
+    let mut store = TrustStore::new();
+    store.add(doc.pki().unwrap().csca().clone(), TrustSource::File { path: "virtual CSCA".into() });
+    let dgs =
+        doc.files().filter_map(|(f, b)| if let LdsFile::Dg(n) = f { Some((n, b.to_vec())) } else { None }).collect();
+    let at = PaOptions::at(Date::parse("2025-01-01").unwrap());
+    let pa = PassiveAuthentication::verify(doc.file(LdsFile::Sod).unwrap(), &dgs, &store, &at);
+    assert_eq!(pa.verdict(), Verdict::Valid, "{:?}", pa.checks());
+    DocumentFacts::authenticated(pa.authenticated_document().unwrap()).unwrap()
+}
+
+fn dg11() -> Dg11 {
+    Dg11::parse(&[0x6B, 0x00]).unwrap()
+}
 
 struct Case {
     id: &'static str,
@@ -213,17 +247,17 @@ const CASES: &[Case] = &[
 fn the_fifteen_reference_cases() {
     let now = Date::parse("2025-01-01").unwrap();
     for c in CASES {
-        let mrz = Mrz::parse(&c.mrz.join("\n")).unwrap_or_else(|e| panic!("{}: {e}", c.id));
+        Mrz::parse(&c.mrz.join("\n")).unwrap_or_else(|e| panic!("{}: {e}", c.id));
         let dg11 = (c.dg11_dob.is_some() || c.dg11_pnr.is_some()).then(|| {
-            let mut d = Dg11::parse(&[0x6B, 0x00]).unwrap();
+            let mut d = dg11();
             d.full_date_of_birth = c.dg11_dob.map(|s| Date::parse(s).unwrap());
             d.personal_number = c.dg11_pnr.map(str::to_string);
             d
         });
         let scheme = if c.country == IdCountry::Se { Scheme::BankIdSe } else { Scheme::BankIdNo };
         let bank = AssertedIdentity::new(scheme, Some(c.country), Some(c.number)).with_names(c.given, c.surname);
-        let facts = DocumentFacts { mrz: &mrz, dg11: dg11.as_ref(), check: DocumentCheck::Authentic };
-        let m = match_holder(&bank, facts, now, &MatchPolicy::default());
+        let facts = authenticated(c.mrz, dg11.as_ref());
+        let m = match_holder(&bank, &facts, now, &MatchPolicy::default());
         assert_eq!(m.outcome(), c.expected, "{}: {:?}", c.id, m.reasons());
         for r in c.reasons {
             assert!(m.has(*r), "{}: expected reason {r:?} in {:?}", c.id, m.reasons());
@@ -238,7 +272,12 @@ fn document_rejections() {
     let bank =
         AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("198504122386")).with_names("Åsa", "Öberg");
     let m = |check, now, policy: MatchPolicy| {
-        match_holder(&bank, DocumentFacts { mrz: &mrz, dg11: None, check }, now, &policy)
+        let facts = match check {
+            DocumentCheck::Failed => DocumentFacts::not_authentic(&mrz),
+            DocumentCheck::NotChecked => DocumentFacts::mrz_only(&mrz),
+            _ => authenticated(CASES[0].mrz, None),
+        };
+        match_holder(&bank, &facts, now, &policy)
     };
     let r = m(DocumentCheck::Failed, now, MatchPolicy::default());
     assert_eq!(r.outcome(), Outcome::DocumentRejected);
@@ -259,20 +298,14 @@ fn document_rejections() {
     );
     // A wrong check digit on the chip's MRZ.
     let bad = Mrz::parse_lenient(&CASES[0].mrz.join("\n").replace("SWE<<<<<<<<<<<1", "SWE<<<<<<<<<<<2")).unwrap();
-    let r = match_holder(
-        &bank,
-        DocumentFacts { mrz: &bad, dg11: None, check: DocumentCheck::Authentic },
-        now,
-        &MatchPolicy::default(),
-    );
+    let r = match_holder(&bank, &DocumentFacts::mrz_only(&bad), now, &MatchPolicy::person_only());
     assert!(r.has(Reason::MrzCheckDigitFailed));
 }
 
 #[test]
 fn every_other_outcome() {
     let now = Date::parse("2025-01-01").unwrap();
-    let t04 = Mrz::parse(&T04.join("\n")).unwrap();
-    let facts = DocumentFacts { mrz: &t04, dg11: None, check: DocumentCheck::Authentic };
+    let facts = &authenticated(T04, None);
     // No number, no date of birth on the bank side: nothing to decide on.
     let bare = AssertedIdentity::new(Scheme::Plain, None, None).with_names("Åsa", "Öberg");
     assert_eq!(match_holder(&bare, facts, now, &MatchPolicy::default()).outcome(), Outcome::InsufficientData);
@@ -289,30 +322,59 @@ fn every_other_outcome() {
     // A bank number with an unusual checksum is still used as asserted.
     let odd =
         AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("198504122387")).with_names("Åsa", "Öberg");
-    let t01 = Mrz::parse(&CASES[0].mrz.join("\n")).unwrap();
-    let r = match_holder(
-        &odd,
-        DocumentFacts { mrz: &t01, dg11: None, check: DocumentCheck::Authentic },
-        now,
-        &MatchPolicy::default(),
-    );
+    let r = match_holder(&odd, &authenticated(CASES[0].mrz, None), now, &MatchPolicy::default());
     assert!(r.has(Reason::BankIdChecksumUnusual));
 }
 
 #[test]
 fn names_from_dg11_in_national_characters() {
     let now = Date::parse("2025-01-01").unwrap();
-    let t04 = Mrz::parse(&T04.join("\n")).unwrap();
     let bank =
         AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("198504122386")).with_names("Åsa", "Öberg");
-    let mut dg11 = Dg11::parse(&[0x6B, 0x00]).unwrap();
-    dg11.full_name_primary = Some("ÖBERG".into());
-    dg11.full_name_secondary = Some("ÅSA".into());
-    let facts = DocumentFacts { mrz: &t04, dg11: Some(&dg11), check: DocumentCheck::Authentic };
-    let m = match_holder(&bank, facts, now, &MatchPolicy::default());
+    let mut d = dg11();
+    d.full_name_primary = Some("ÖBERG".into());
+    d.full_name_secondary = Some("ÅSA".into());
+    let m = match_holder(&bank, &authenticated(T04, Some(&d)), now, &MatchPolicy::default());
     assert!(m.has(Reason::NamesFromDg11) && m.has(Reason::SurnameEqual), "{:?}", m.reasons());
-    // With national characters, diacritics must agree: Ä is not Å.
-    dg11.full_name_secondary = Some("ÄSA".into());
-    let facts = DocumentFacts { mrz: &t04, dg11: Some(&dg11), check: DocumentCheck::Authentic };
-    assert!(match_holder(&bank, facts, now, &MatchPolicy::default()).has(Reason::GivenConflict));
+    // With national characters, diacritics must agree: Ä is not Å (and ÄSA still fits the
+    // MRZ's AASA? No: Ä is AE or A, so DG11 contradicts the MRZ and is not used).
+    d.full_name_secondary = Some("ÄSA".into());
+    let m = match_holder(&bank, &authenticated(T04, Some(&d)), now, &MatchPolicy::default());
+    assert!(m.has(Reason::Dg11ConflictsWithMrz), "{:?}", m.reasons());
+}
+
+/// DG11 never overrides DG1: a DG11 whose birth date or names contradict the MRZ is not
+/// used, and a match becomes a review.
+#[test]
+fn a_dg11_that_contradicts_the_mrz_is_not_used() {
+    let now = Date::parse("2025-01-01").unwrap();
+    let bank = AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("199001012401"))
+        .with_names("Anna", "Svensson")
+        .with_birth_date(Date::parse("1990-01-01").unwrap());
+    // Another person's DG11 (Anna Svensson, 1990-01-01, her personnummer) beside Åsa
+    // Öberg's MRZ: it would make the match, but it contradicts DG1.
+    let mut d = dg11();
+    d.full_name_primary = Some("SVENSSON".into());
+    d.full_name_secondary = Some("ANNA".into());
+    d.full_date_of_birth = Date::parse("1990-01-01").ok();
+    d.personal_number = Some("19900101-2401".into());
+    let m = match_holder(&bank, &authenticated(T04, Some(&d)), now, &MatchPolicy::default());
+    assert!(m.has(Reason::Dg11ConflictsWithMrz), "{:?}", m.reasons());
+    assert!(!m.has(Reason::IdFromDg11) && !m.has(Reason::NamesFromDg11), "{:?}", m.reasons());
+    assert_eq!(m.outcome(), Outcome::Mismatch, "DG1 decides: Åsa Öberg is not Anna Svensson");
+    // A DG11 agreeing in names but not in the birth date: the real holder becomes a review.
+    let asa =
+        AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("198504122386")).with_names("Åsa", "Öberg");
+    let mut d = dg11();
+    d.full_name_primary = Some("ÖBERG".into());
+    d.full_date_of_birth = Date::parse("1985-04-13").ok();
+    let m = match_holder(&asa, &authenticated(T04, Some(&d)), now, &MatchPolicy::default());
+    assert!(m.has(Reason::Dg11ConflictsWithMrz));
+    assert_eq!(m.outcome(), Outcome::Review);
+    // A DG11 nobody vouches for is not used at all, and the match says so.
+    let mrz = Mrz::parse(&CASES[0].mrz.join("\n")).unwrap();
+    let facts = DocumentFacts::mrz_only(&mrz).with_unauthenticated_dg11();
+    let m = match_holder(&asa, &facts, now, &MatchPolicy::person_only());
+    assert!(m.has(Reason::Dg11NotAuthenticated));
+    assert_eq!(m.outcome(), Outcome::Match);
 }

@@ -20,7 +20,14 @@ fn de_store() -> &'static TrustStore {
     STORE.get_or_init(|| {
         let root = Cert::from_der(&fixture("gmrtd/masterlist/DE_ROOT_CA_CSCA07.cer")).unwrap();
         let mut store = TrustStore::new();
-        store.add_master_list(&fixture("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml"), Some(&root), "DE ML").unwrap();
+        store
+            .add_master_list(
+                &fixture("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml"),
+                &root,
+                "DE ML",
+                passchip::date::Date::parse("2026-08-01").unwrap(),
+            )
+            .unwrap();
         store
     })
 }

@@ -152,10 +152,15 @@ fn indonesian_sod_dsc_chains_to_the_2020_csca() {
 
 use passchip::pki::{Anchoring, MasterList, MasterListError};
 
+/// A date both fixture master lists and their signers are valid on.
+fn ml_date() -> passchip::date::Date {
+    passchip::date::Date::parse("2026-08-01").unwrap()
+}
+
 #[test]
 fn german_master_list_verifies_against_its_root_and_holds_every_csca() {
     let root = Cert::from_der(&fixture("gmrtd/masterlist/DE_ROOT_CA_CSCA07.cer")).unwrap();
-    let ml = MasterList::open(&fixture("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml"), Some(&root)).unwrap();
+    let ml = MasterList::open(&fixture("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml"), &root, ml_date()).unwrap();
     assert_eq!(ml.certificates.len() + ml.rejected.len(), 588, "rejected: {:?}", ml.rejected);
     assert!(ml.rejected.is_empty(), "{:?}", ml.rejected);
     assert!(matches!(ml.anchoring, Anchoring::Root { .. }));
@@ -173,16 +178,31 @@ fn german_master_list_verifies_against_its_root_and_holds_every_csca() {
 #[test]
 fn dutch_master_list_and_the_wrong_root() {
     let nl_root = Cert::from_der(&fixture("gmrtd/masterlist/NL_ROOT_CA.cer")).unwrap();
-    let nl = MasterList::open(&fixture("gmrtd/masterlist/NL_ML_2026-07-22.ml"), Some(&nl_root)).unwrap();
+    let nl = MasterList::open(&fixture("gmrtd/masterlist/NL_ML_2026-07-22.ml"), &nl_root, ml_date()).unwrap();
     assert_eq!(nl.certificates.len() + nl.rejected.len(), 411);
     let de = fixture("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml");
-    assert!(matches!(MasterList::open(&de, Some(&nl_root)), Err(MasterListError::NotIssuedByRoot { .. })));
+    assert!(matches!(MasterList::open(&de, &nl_root, ml_date()), Err(MasterListError::NotIssuedByRoot { .. })));
 }
 
 #[test]
 fn master_list_without_root_is_not_anchored() {
     let de = fixture("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml");
-    let ml = MasterList::open(&de, None).unwrap();
+    // Refused without a root; by explicit request, accepted and said to be not anchored.
+    assert_eq!(
+        passchip::pki::TrustStore::new()
+            .add_master_list(
+                &de,
+                &Cert::from_der(&fixture("gmrtd/masterlist/NL_ROOT_CA.cer")).unwrap(),
+                "DE",
+                ml_date()
+            )
+            .unwrap_err(),
+        MasterListError::NotIssuedByRoot {
+            signer: MasterList::open_unanchored(&de, ml_date()).unwrap().signer.subject(),
+            root: Cert::from_der(&fixture("gmrtd/masterlist/NL_ROOT_CA.cer")).unwrap().subject(),
+        }
+    );
+    let ml = MasterList::open_unanchored(&de, ml_date()).unwrap();
     match ml.anchoring {
         Anchoring::NotAnchored { issuer } => assert!(issuer.contains("csca-germany"), "{issuer}"),
         other => panic!("{other:?}"),
@@ -197,7 +217,7 @@ fn tampered_master_list_is_refused() {
     let mid = de.len() / 2;
     de[mid] ^= 0x01;
     assert!(matches!(
-        MasterList::open(&de, Some(&root)),
+        MasterList::open(&de, &root, ml_date()),
         Err(MasterListError::Signature(_) | MasterListError::Malformed(_))
     ));
 }

@@ -53,7 +53,7 @@ fn verify(doc: &VirtualDocument, bankid: &str, tamper: bool, policy: &Verificati
         access: Some(&AccessInfo::of(&read)),
         passive_authentication: Some(&pa),
         mrz,
-        dg11: None,
+        has_dg11: false,
         chip: Some(&chip),
     };
     Verification::decide(&identity, evidence, today, policy)
@@ -122,7 +122,7 @@ fn expired_or_tampered_documents_are_rejected() {
 #[test]
 fn smart_id_and_mobile_id_certificates_against_the_estonian_specimen() {
     use passchip::emulator::{SignatureScheme, Validity, VirtualPki};
-    use passchip::identity::matching::{DocumentCheck, DocumentFacts, MatchPolicy, match_holder};
+    use passchip::identity::matching::{DocumentFacts, MatchPolicy, match_holder};
     let scheme = SignatureScheme::Ecdsa {
         curve: passchip::crypto::ec::NamedCurve::P256,
         explicit: false,
@@ -153,9 +153,9 @@ fn smart_id_and_mobile_id_certificates_against_the_estonian_specimen() {
     .unwrap();
     let m = match_holder(
         &id,
-        DocumentFacts { mrz: &mrz, dg11: None, check: DocumentCheck::Authentic },
+        &DocumentFacts::mrz_only(&mrz),
         Date::parse("2025-01-01").unwrap(),
-        &MatchPolicy::default(),
+        &MatchPolicy::person_only(),
     );
     assert_eq!(m.outcome(), Outcome::Match, "{:?}", m.reasons());
 }

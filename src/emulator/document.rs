@@ -95,6 +95,10 @@ pub struct DocumentSpec {
     /// Serve a DG3 (fingerprints) protected by Extended Access Control: listed and hashed,
     /// but SELECT and READ BINARY of it answer "security status not satisfied" (6982).
     pub eac_protected_dg3: bool,
+    /// Data groups given as bytes, in place of (or beside) the generated ones, listed in
+    /// EF.COM and signed into the SOD like them: a DG1 with a given MRZ, a DG11 with given
+    /// names, dates and numbers. The chip's access keys still follow the spec's fields.
+    pub custom_data_groups: Vec<(u8, Vec<u8>)>,
 }
 
 /// The face record standard and image format of the virtual DG2.
@@ -152,6 +156,7 @@ impl DocumentSpec {
             face: FaceSpec::default(),
             extra_data_groups: false,
             eac_protected_dg3: false,
+            custom_data_groups: Vec::new(),
         }
     }
 
@@ -464,7 +469,10 @@ impl VirtualDocument {
         let mut files = BTreeMap::new();
         let extra = |n: u8| spec.extra_data_groups.then(|| super::data_groups::build(&spec, n)).flatten();
         let dg3 = spec.eac_protected_dg3.then(super::data_groups::dg3);
-        let dgs: Vec<(DgNumber, Vec<u8>)> = [
+        let custom = |n: u8, generated: Option<Vec<u8>>| {
+            spec.custom_data_groups.iter().find(|(c, _)| *c == n).map(|(_, b)| b.clone()).or(generated)
+        };
+        let mut dgs: Vec<(DgNumber, Vec<u8>)> = [
             (1u8, Some(dg1)),
             (2, Some(dg2)),
             (3, dg3),
@@ -477,8 +485,14 @@ impl VirtualDocument {
             (16, extra(16)),
         ]
         .into_iter()
-        .filter_map(|(n, b)| Some((DgNumber::new(n)?, b?)))
+        .filter_map(|(n, b)| Some((DgNumber::new(n)?, custom(n, b)?)))
         .collect();
+        for (n, bytes) in &spec.custom_data_groups {
+            if let Some(d) = DgNumber::new(*n).filter(|d| !dgs.iter().any(|(e, _)| e == d)) {
+                dgs.push((d, bytes.clone()));
+            }
+        }
+        dgs.sort_by_key(|(d, _)| *d);
         let com = EfCom {
             lds_version: "0107".into(),
             unicode_version: "040000".into(),

@@ -352,6 +352,31 @@ impl VirtualPki {
         content_type_oid: &const_oid::ObjectIdentifier,
         content: &[u8],
     ) -> Result<Vec<u8>, PkiGenError> {
+        self.sign_content_with(content_type_oid, content, &[])
+    }
+
+    /// A CSCA master list (ICAO 9303-12 §9) of `certificates`, signed by this PKI's DSC as
+    /// the master list signer, with `extra_certificates` in the CMS `certificates` field
+    /// beside it (a forger's root, say: the CMS field is signed by no one).
+    ///
+    /// # Errors
+    /// [`PkiGenError`].
+    pub fn master_list(
+        &mut self,
+        certificates: &[&Cert],
+        extra_certificates: &[&Cert],
+    ) -> Result<Vec<u8>, PkiGenError> {
+        let ders: Vec<&[u8]> = certificates.iter().map(|c| c.der()).collect();
+        let list = seq(&[&small_int(0), &set(&ders)]);
+        self.sign_content_with(&oids::CSCA_MASTER_LIST, &list, extra_certificates)
+    }
+
+    fn sign_content_with(
+        &mut self,
+        content_type_oid: &const_oid::ObjectIdentifier,
+        content: &[u8],
+        extra_certificates: &[&Cert],
+    ) -> Result<Vec<u8>, PkiGenError> {
         let lds_security_object = content;
         let h = self.scheme.hash();
         let digest_alg = seq(&[&oid(&h.oid()), &NULL]);
@@ -364,8 +389,12 @@ impl VirtualPki {
         let signer_info =
             seq(&[&small_int(1), &sid, &digest_alg, &attrs_implicit, &self.scheme.algorithm_id(), &octets(&signature)]);
         let encap = seq(&[&oid(content_type_oid), &ctx(0, true, &octets(lds_security_object))]);
+        let mut certs = self.dsc.der().to_vec();
+        for c in extra_certificates {
+            certs.extend_from_slice(c.der());
+        }
         let signed_data =
-            seq(&[&small_int(3), &set(&[&digest_alg]), &encap, &ctx(0, true, self.dsc.der()), &set(&[&signer_info])]);
+            seq(&[&small_int(3), &set(&[&digest_alg]), &encap, &ctx(0, true, &certs), &set(&[&signer_info])]);
         Ok(seq(&[&oid(&oids::SIGNED_DATA), &ctx(0, true, &signed_data)]))
     }
 
@@ -422,11 +451,25 @@ impl VirtualPki {
     /// # Errors
     /// [`PkiGenError`].
     pub fn crl(&mut self, revoked: &[&Cert], this_update: Date, next_update: Date) -> Result<Vec<u8>, PkiGenError> {
+        self.crl_with(revoked, this_update, Some(next_update))
+    }
+
+    /// [`VirtualPki::crl`] with `nextUpdate` optional (a CRL without one, which says
+    /// nothing of when to look again).
+    ///
+    /// # Errors
+    /// [`PkiGenError`].
+    pub fn crl_with(
+        &mut self,
+        revoked: &[&Cert],
+        this_update: Date,
+        next_update: Option<Date>,
+    ) -> Result<Vec<u8>, PkiGenError> {
         let alg = self.scheme.algorithm_id();
         let entries: Vec<Vec<u8>> = revoked.iter().map(|c| seq(&[&uint(c.serial()), &time(this_update)])).collect();
         let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
-        let mut tbs_parts: Vec<Vec<u8>> =
-            vec![small_int(1), alg.clone(), self.csca_name.clone(), time(this_update), time(next_update)];
+        let mut tbs_parts: Vec<Vec<u8>> = vec![small_int(1), alg.clone(), self.csca_name.clone(), time(this_update)];
+        tbs_parts.extend(next_update.map(time));
         if !refs.is_empty() {
             tbs_parts.push(seq(&refs));
         }

@@ -85,7 +85,8 @@ pub fn verify_read(
             .collect(),
     );
     let sod = read.files.get(&LdsFile::Sod).map_or(&[][..], Vec::as_slice);
-    let pa = PassiveAuthentication::verify(sod, &dgs.0, store, options);
+    let com = read.files.get(&LdsFile::Com).map(Vec::as_slice);
+    let pa = PassiveAuthentication::verify_document(sod, com, &dgs.0, store, options);
     let card_security =
         read.card_security.as_ref().map(|cs| PassiveAuthentication::verify_card_security(cs, store, options));
     let chip = ChipAuthenticity::assess(&read.anti_cloning, Some(&pa), card_security.as_ref());

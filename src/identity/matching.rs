@@ -9,8 +9,9 @@ use super::asserted::AssertedIdentity;
 use super::names::{self, NameComparison};
 use super::national_id::{self, IdCountry, IdKind, NationalId};
 use crate::date::Date;
-use crate::lds::Dg11;
+use crate::lds::{Dg11, LdsError};
 use crate::mrz::{Mrz, MrzFormat};
+use crate::pki::AuthenticatedDocument;
 
 /// The outcome of a holder match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +89,14 @@ pub enum Reason {
     MrzNamePossiblyTruncated,
     /// Names were compared with DG11's full name (national characters).
     NamesFromDg11,
+    /// The document has a DG11 that no valid passive authentication vouches for: only
+    /// DG1 was used.
+    Dg11NotAuthenticated,
+    /// DG11's date of birth or names contradict the MRZ's: DG11 was not used (it never
+    /// overrides DG1), and a person must look.
+    Dg11ConflictsWithMrz,
+    /// DG11 is authenticated but does not parse: only DG1 was used.
+    Dg11Unusable,
 }
 
 /// What is known about the document's authenticity when matching.
@@ -162,15 +171,95 @@ impl HolderMatch {
     }
 }
 
-/// The document side of a match.
-#[derive(Debug, Clone, Copy)]
-pub struct DocumentFacts<'a> {
-    /// DG1's MRZ (or the MRZ as typed).
-    pub mrz: &'a Mrz,
-    /// DG11, if read.
-    pub dg11: Option<&'a Dg11>,
-    /// What is known about authenticity.
-    pub check: DocumentCheck,
+/// The document side of a match: DG1 and DG11 as passive authentication vouches for them
+/// ([`DocumentFacts::authenticated`]), or an MRZ alone ([`DocumentFacts::mrz_only`]). A
+/// DG11 reaches the match only through an [`AuthenticatedDocument`]: a group nobody
+/// vouches for cannot make another person a match.
+#[derive(Debug, Clone)]
+pub struct DocumentFacts {
+    mrz: Mrz,
+    dg11: Option<Dg11>,
+    check: DocumentCheck,
+    /// Notes on DG11 (not authenticated, unusable).
+    notes: Vec<Reason>,
+}
+
+impl DocumentFacts {
+    /// DG1 and DG11 of a document passive authentication vouched for (its data groups whose
+    /// hashes matched under a valid SOD).
+    ///
+    /// # Errors
+    /// [`LdsError`] when DG1 is not among them or does not parse.
+    pub fn authenticated(doc: &AuthenticatedDocument) -> Result<Self, LdsError> {
+        let mrz = doc.dg1()?.mrz.clone();
+        let (dg11, notes) = match doc.dg11() {
+            Some(Ok(d)) => (Some(d), Vec::new()),
+            Some(Err(_)) => (None, vec![Reason::Dg11Unusable]),
+            None => (None, Vec::new()),
+        };
+        Ok(Self { mrz, dg11, check: DocumentCheck::Authentic, notes })
+    }
+
+    /// An MRZ alone whose authenticity was not checked: typed in, or a DG1 without a
+    /// trust store. Only [`DocumentFacts::authenticated`] makes facts that are authentic.
+    #[must_use]
+    pub fn mrz_only(mrz: &Mrz) -> Self {
+        Self { mrz: mrz.clone(), dg11: None, check: DocumentCheck::NotChecked, notes: Vec::new() }
+    }
+
+    /// DG1's MRZ of a document whose passive authentication failed (the match rejects it).
+    #[must_use]
+    pub fn not_authentic(mrz: &Mrz) -> Self {
+        Self { check: DocumentCheck::Failed, ..Self::mrz_only(mrz) }
+    }
+
+    /// Notes that the document has a DG11 nobody vouches for: it is not used, and the match
+    /// says so ([`Reason::Dg11NotAuthenticated`]).
+    #[must_use]
+    pub fn with_unauthenticated_dg11(mut self) -> Self {
+        self.notes.push(Reason::Dg11NotAuthenticated);
+        self
+    }
+
+    /// The MRZ the match uses.
+    #[must_use]
+    pub fn mrz(&self) -> &Mrz {
+        &self.mrz
+    }
+
+    /// What is known about the document's authenticity.
+    #[must_use]
+    pub fn check(&self) -> DocumentCheck {
+        self.check
+    }
+}
+
+/// Whether DG11 agrees with DG1: its full date of birth with the MRZ's YYMMDD, its full name
+/// with the MRZ's names (which may be truncated and are transliterated).
+fn dg11_agrees(mrz: &Mrz, dg11: &Dg11) -> bool {
+    if let Some(d) = dg11.full_date_of_birth {
+        let yymmdd = (u8::try_from(d.year.rem_euclid(100)).unwrap_or(0), d.month, d.day);
+        if !mrz_dob_agrees(mrz, yymmdd) {
+            return false;
+        }
+    }
+    let truncated = name_field_full(mrz);
+    let ok = |n| matches!(n, NameComparison::Equal | NameComparison::Compatible | NameComparison::Missing);
+    if let Some(primary) = &dg11.full_name_primary {
+        let full = names::bank_tokens(primary);
+        let mrz_tokens = names::mrz_tokens(&mrz.primary_identifier);
+        if !ok(names::compare_with_mrz(&full, &mrz_tokens, truncated, false)) {
+            return false;
+        }
+    }
+    if let Some(secondary) = &dg11.full_name_secondary {
+        let full = names::bank_tokens(secondary);
+        let mrz_tokens = names::mrz_tokens(&mrz.secondary_identifier);
+        if !ok(names::compare_with_mrz(&full, &mrz_tokens, truncated, true)) {
+            return false;
+        }
+    }
+    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,7 +304,7 @@ fn mrz_dob_agrees(mrz: &Mrz, yymmdd: (u8, u8, u8)) -> bool {
 
 /// Matches the asserted identity against the document.
 #[must_use]
-pub fn match_holder(bank: &AssertedIdentity, doc: DocumentFacts<'_>, today: Date, policy: &MatchPolicy) -> HolderMatch {
+pub fn match_holder(bank: &AssertedIdentity, doc: &DocumentFacts, today: Date, policy: &MatchPolicy) -> HolderMatch {
     let mut reasons = Vec::new();
     let reject = |mut reasons: Vec<Reason>, r: Reason| {
         reasons.push(r);
@@ -230,7 +319,14 @@ pub fn match_holder(bank: &AssertedIdentity, doc: DocumentFacts<'_>, today: Date
         }
         DocumentCheck::NotChecked => reasons.push(Reason::PassiveAuthNotPerformed),
     }
-    let mrz = doc.mrz;
+    let mrz = &doc.mrz;
+    reasons.extend(doc.notes.iter().copied());
+    // DG11 never overrides DG1: one that contradicts it is not used, and a person looks.
+    let dg11_conflicts = doc.dg11.as_ref().is_some_and(|d| !dg11_agrees(mrz, d));
+    if dg11_conflicts {
+        reasons.push(Reason::Dg11ConflictsWithMrz);
+    }
+    let dg11 = doc.dg11.as_ref().filter(|_| !dg11_conflicts);
     if !mrz.check_digit_failures.is_empty() {
         return reject(reasons, Reason::MrzCheckDigitFailed);
     }
@@ -261,7 +357,7 @@ pub fn match_holder(bank: &AssertedIdentity, doc: DocumentFacts<'_>, today: Date
     match &bank_id {
         None => reasons.push(Reason::NoIdFromBank),
         Some(info) if mrz.issuing_state == info.country.icao() => {
-            let valid: Vec<(NationalId, bool)> = candidates(mrz, doc.dg11)
+            let valid: Vec<(NationalId, bool)> = candidates(mrz, dg11)
                 .into_iter()
                 .filter_map(|(c, from_dg11)| national_id::parse(info.country, &c, today).map(|n| (n, from_dg11)))
                 .filter(|(n, _)| n.birth_yymmdd.is_none_or(|ymd| mrz_dob_agrees(mrz, ymd)))
@@ -283,7 +379,7 @@ pub fn match_holder(bank: &AssertedIdentity, doc: DocumentFacts<'_>, today: Date
     }
 
     // 4. Date of birth: DG11's full date wins; else YYMMDD with the century from the bank.
-    let dob = match (bank_dob, doc.dg11.and_then(|d| d.full_date_of_birth)) {
+    let dob = match (bank_dob, dg11.and_then(|d| d.full_date_of_birth)) {
         (None, _) => {
             reasons.push(Reason::DobUnknown);
             Tri::Unknown
@@ -310,22 +406,22 @@ pub fn match_holder(bank: &AssertedIdentity, doc: DocumentFacts<'_>, today: Date
     }
     let bank_sur = names::bank_tokens(bank.surname.as_deref().unwrap_or(""));
     let bank_giv = names::bank_tokens(bank.given_name.as_deref().unwrap_or(""));
-    let (sur, giv) =
-        match doc.dg11.and_then(|d| d.full_name_primary.as_ref().map(|p| (p, d.full_name_secondary.as_ref()))) {
-            Some((p, s)) => {
-                reasons.push(Reason::NamesFromDg11);
-                let full_s = names::bank_tokens(p);
-                let full_g = names::bank_tokens(s.map_or("", String::as_str));
-                (
-                    names::compare_with_full_name(&bank_sur, &full_s, false),
-                    names::compare_with_full_name(&bank_giv, &full_g, true),
-                )
-            }
-            None => (
-                names::compare_with_mrz(&bank_sur, &names::mrz_tokens(&mrz.primary_identifier), truncated, false),
-                names::compare_with_mrz(&bank_giv, &names::mrz_tokens(&mrz.secondary_identifier), truncated, true),
-            ),
-        };
+    let (sur, giv) = match dg11.and_then(|d| d.full_name_primary.as_ref().map(|p| (p, d.full_name_secondary.as_ref())))
+    {
+        Some((p, s)) => {
+            reasons.push(Reason::NamesFromDg11);
+            let full_s = names::bank_tokens(p);
+            let full_g = names::bank_tokens(s.map_or("", String::as_str));
+            (
+                names::compare_with_full_name(&bank_sur, &full_s, false),
+                names::compare_with_full_name(&bank_giv, &full_g, true),
+            )
+        }
+        None => (
+            names::compare_with_mrz(&bank_sur, &names::mrz_tokens(&mrz.primary_identifier), truncated, false),
+            names::compare_with_mrz(&bank_giv, &names::mrz_tokens(&mrz.secondary_identifier), truncated, true),
+        ),
+    };
     reasons.push(match sur {
         NameComparison::Equal => Reason::SurnameEqual,
         NameComparison::Compatible => Reason::SurnameCompatible,
@@ -342,7 +438,7 @@ pub fn match_holder(bank: &AssertedIdentity, doc: DocumentFacts<'_>, today: Date
     let names_ok = ok(sur) && ok(giv);
     let names_conflict = sur == NameComparison::Conflict || giv == NameComparison::Conflict;
 
-    // 6. Decision.
+    // 6. Decision. A DG11 that contradicts DG1 makes anything better than review a review.
     let outcome = if id == Tri::Mismatch || (dob == Tri::Mismatch && id != Tri::Match) {
         Outcome::Mismatch
     } else if id == Tri::Match {
@@ -353,6 +449,10 @@ pub fn match_holder(bank: &AssertedIdentity, doc: DocumentFacts<'_>, today: Date
         Outcome::Mismatch
     } else {
         Outcome::InsufficientData
+    };
+    let outcome = match outcome {
+        Outcome::Match | Outcome::ProbableMatch if dg11_conflicts => Outcome::Review,
+        other => other,
     };
     HolderMatch { outcome, reasons }
 }

@@ -25,7 +25,6 @@ pub use super::authenticity::{ChipAuthenticity, ChipStatus, verify_read};
 use super::matching::{DocumentCheck, DocumentFacts, HolderMatch, MatchPolicy, Outcome, match_holder};
 use crate::access::AccessProtocol;
 use crate::date::Date;
-use crate::lds::Dg11;
 use crate::mrz::Mrz;
 use crate::pki::{PassiveAuthentication, Verdict};
 use crate::reader::{DocumentRead, Downgrade};
@@ -157,10 +156,13 @@ pub struct DocumentEvidence<'a> {
     pub access: Option<&'a AccessInfo>,
     /// Passive authentication, if performed.
     pub passive_authentication: Option<&'a PassiveAuthentication>,
-    /// DG1's MRZ.
+    /// DG1's MRZ as read. Used only when passive authentication is not valid (the
+    /// decision is then `reject` anyway): with a valid one, the holder is matched against
+    /// the DG1 and DG11 it vouches for, whatever is passed here.
     pub mrz: &'a Mrz,
-    /// DG11, if read.
-    pub dg11: Option<&'a Dg11>,
+    /// Whether the document has a DG11 (read, or in the dump). Nothing from it is used
+    /// unless passive authentication vouches for it; when it does not, the match says so.
+    pub has_dg11: bool,
     /// The anti-cloning assessment ([`ChipAuthenticity::assess`]); `None`: not checked.
     pub chip: Option<&'a ChipAuthenticity>,
 }
@@ -226,8 +228,21 @@ impl Verification {
                 lower(Decision::Review);
             }
         }
-        let holder =
-            match_holder(identity, DocumentFacts { mrz: doc.mrz, dg11: doc.dg11, check }, today, &policy.matching);
+        // The holder is matched only against what passive authentication vouches for.
+        let authenticated = doc.passive_authentication.and_then(PassiveAuthentication::authenticated_document);
+        let facts = match authenticated.map(DocumentFacts::authenticated) {
+            Some(Ok(facts)) => facts,
+            // A valid report without a parsable DG1: nothing of the holder is authenticated.
+            Some(Err(_)) => DocumentFacts::not_authentic(doc.mrz),
+            None => {
+                let facts = match check {
+                    DocumentCheck::Failed => DocumentFacts::not_authentic(doc.mrz),
+                    _ => DocumentFacts::mrz_only(doc.mrz),
+                };
+                if doc.has_dg11 { facts.with_unauthenticated_dg11() } else { facts }
+            }
+        };
+        let holder = match_holder(identity, &facts, today, &policy.matching);
         let (r, d) = match holder.outcome() {
             Outcome::Match => (DecisionReason::HolderMatch, Decision::Accept),
             Outcome::ProbableMatch => (DecisionReason::HolderProbableMatch, Decision::Review),

@@ -246,18 +246,67 @@ impl Cert {
         ext.1.key_identifier.map(|k| k.as_bytes().to_vec())
     }
 
+    /// The one extension with `oid`, decoded: `Ok(None)` when absent; an error when it is
+    /// present more than once (RFC 5280 §4.2) or does not decode, so that a malformed
+    /// constraint never counts as an absent one.
+    fn unique_extension<T: for<'a> der::Decode<'a>>(&self, oid: &str) -> Result<Option<T>, String> {
+        let want = const_oid::ObjectIdentifier::new(oid).map_err(|e| e.to_string())?;
+        let mut found = self.parsed.tbs_certificate().extensions().into_iter().flatten().filter(|e| e.extn_id == want);
+        let Some(first) = found.next() else { return Ok(None) };
+        if found.next().is_some() {
+            return Err(format!("the {oid} extension appears more than once"));
+        }
+        T::from_der(first.extn_value.as_bytes()).map(Some).map_err(|e| format!("the {oid} extension is malformed: {e}"))
+    }
+
     /// Basic constraints: `Some(true)` for a CA, `None` when the extension is absent.
-    #[must_use]
-    pub fn is_ca(&self) -> Option<bool> {
-        let ext = self.parsed.tbs_certificate().get_extension::<BasicConstraints>().ok()??;
-        Some(ext.1.ca)
+    ///
+    /// # Errors
+    /// A description when the extension is duplicated or malformed.
+    pub fn is_ca(&self) -> Result<Option<bool>, String> {
+        Ok(self.unique_extension::<BasicConstraints>("2.5.29.19")?.map(|b| b.ca))
     }
 
     /// Key usage: (digitalSignature, keyCertSign), or `None` when the extension is absent.
+    ///
+    /// # Errors
+    /// A description when the extension is duplicated or malformed.
+    pub fn key_usage(&self) -> Result<Option<(bool, bool)>, String> {
+        Ok(self.unique_extension::<KeyUsage>("2.5.29.15")?.map(|k| (k.digital_signature(), k.key_cert_sign())))
+    }
+
+    /// Critical extensions this verifier does not process (RFC 5280 §4.2: a certificate
+    /// with one must be rejected), by OID.
     #[must_use]
-    pub fn key_usage(&self) -> Option<(bool, bool)> {
-        let ext = self.parsed.tbs_certificate().get_extension::<KeyUsage>().ok()??;
-        Some((ext.1.digital_signature(), ext.1.key_cert_sign()))
+    pub fn unknown_critical_extensions(&self) -> Vec<String> {
+        /// Extensions understood here (or with no bearing on eMRTD path validation, which
+        /// has no policy or name processing): SKI, keyUsage, private key usage period,
+        /// subject and issuer alternative names, basicConstraints, CRL distribution
+        /// points, certificate policies, AKI, extended key usage, authority information
+        /// access, subject directory attributes, ICAO's document type list (9303-12 §7.1).
+        const KNOWN: [&str; 13] = [
+            "2.5.29.14",
+            "2.5.29.15",
+            "2.5.29.16",
+            "2.5.29.17",
+            "2.5.29.18",
+            "2.5.29.19",
+            "2.5.29.31",
+            "2.5.29.32",
+            "2.5.29.35",
+            "2.5.29.37",
+            "1.3.6.1.5.5.7.1.1",
+            "2.5.29.9",
+            "2.23.136.1.1.6.2",
+        ];
+        self.parsed
+            .tbs_certificate()
+            .extensions()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.critical && !KNOWN.contains(&e.extn_id.to_string().as_str()))
+            .map(|e| e.extn_id.to_string())
+            .collect()
     }
 
     /// Subject and issuer names are equal (a CSCA or a link certificate).

@@ -5,13 +5,17 @@
 //! CscaMasterList ::= SEQUENCE { version CscaMasterListVersion (v0), certList SET OF Certificate }
 //! ```
 //!
-//! A master list is only as trustworthy as its signer: [`MasterList::open`] verifies the
-//! signature and the signer's certificate against a root the caller trusts before any
-//! certificate of the list is handed out. Without a root the signer is checked against
-//! the CSCAs the list itself carries, and the result says the list is not anchored.
+//! A master list is only as trustworthy as its signer, and a signer only as trustworthy as
+//! the root it chains to. [`MasterList::open`] verifies the signature, the signer's
+//! validity and key usage (as for a DSC), and that the signer was issued by a root the
+//! caller trusts, before any certificate of the list is handed out. A list that vouches for
+//! itself (its signer issued by a CSCA inside it) is refused unless the caller asks for it
+//! by name ([`MasterList::open_unanchored`]), and a certificate from the CMS
+//! `certificates` field, which nobody signs, never anchors anything.
 
 use super::cert::Cert;
 use super::signed::{SignedDataError, verify_signed_data};
+use crate::date::Date;
 use crate::lds::cms::SignedData;
 use crate::oid;
 use crate::tlv::{Tag, Tlv};
@@ -34,9 +38,31 @@ pub enum MasterListError {
         /// Root subject.
         root: String,
     },
-    /// Without a root: no CSCA in the list issued the signer's certificate.
+    /// No root was given: a list is not trusted on its own word.
+    #[error(
+        "no root to verify the master list's signer against: give the root that issued it (a list is not trusted on its own word)"
+    )]
+    NoRoot,
+    /// Without a root, by explicit request: no CSCA in the list issued the signer's
+    /// certificate (the CMS `certificates` field does not count).
     #[error("no certificate in the master list issued its signer ({0})")]
     SignerUnknown(String),
+    /// The signer (or its root) is outside its validity period at the evaluation date.
+    #[error("{what} is not valid on {at}: valid {not_before} to {not_after}")]
+    NotValid {
+        /// `"the master list signer"` or `"the root"`.
+        what: &'static str,
+        /// The evaluation date.
+        at: String,
+        /// Validity start.
+        not_before: String,
+        /// Validity end.
+        not_after: String,
+    },
+    /// The signer's certificate may not sign (keyUsage without digitalSignature), or its
+    /// extensions are malformed.
+    #[error("the master list signer may not sign: {0}")]
+    KeyUsage(String),
 }
 
 /// How the list's signer was anchored.
@@ -49,7 +75,8 @@ pub enum Anchoring {
         /// Root subject.
         root: String,
     },
-    /// The signer chains only to a CSCA inside the list: the list vouches for itself.
+    /// The caller asked for a list without a root: its signer chains only to a CSCA inside
+    /// the list, which vouches for itself.
     NotAnchored {
         /// The CSCA in the list that issued the signer.
         issuer: String,
@@ -71,41 +98,69 @@ pub struct MasterList {
 }
 
 impl MasterList {
-    /// Parses and verifies a master list (a ContentInfo, DER or BER). With `root`, the
-    /// signer must have been issued by it; without, by a certificate in the list.
+    /// Parses and verifies a master list (a ContentInfo, DER or BER) whose signer must have
+    /// been issued by `root`, the signer and root both valid at `at`.
     ///
     /// # Errors
     /// [`MasterListError`]; nothing from a list that fails is returned.
-    pub fn open(bytes: &[u8], root: Option<&Cert>) -> Result<Self, MasterListError> {
-        let sd = SignedData::parse(bytes).map_err(|e| MasterListError::Malformed(e.to_string()))?;
-        if sd.econtent_type != oid::CSCA_MASTER_LIST {
-            return Err(MasterListError::Malformed(format!("eContentType {}", sd.econtent_type)));
+    pub fn open(bytes: &[u8], root: &Cert, at: Date) -> Result<Self, MasterListError> {
+        let (sd, signer) = signed(bytes, at)?;
+        let key = root.public_key().map_err(|e| MasterListError::Malformed(format!("root key: {e}")))?;
+        if signer.issuer_name() != root.subject_name() || signer.verify_signed_by(key).is_err() {
+            return Err(MasterListError::NotIssuedByRoot { signer: signer.subject(), root: root.subject() });
         }
-        let signer = verify_signed_data(&sd)?.certificate;
+        valid_at(root, "the root", at)?;
         let (certificates, rejected) = certificates_of(&sd.econtent)?;
-        let anchoring = match root {
-            Some(r) => {
-                let key = r.public_key().map_err(|e| MasterListError::Malformed(format!("root key: {e}")))?;
-                if signer.issuer_name() != r.subject_name() || signer.verify_signed_by(key).is_err() {
-                    return Err(MasterListError::NotIssuedByRoot { signer: signer.subject(), root: r.subject() });
-                }
-                Anchoring::Root { root: r.subject() }
-            }
-            None => {
-                let issuer = certificates
-                    .iter()
-                    .chain(sd.certificates.iter().filter_map(|c| Cert::from_der(c).ok()).collect::<Vec<_>>().iter())
-                    .find(|c| {
-                        c.subject_name() == signer.issuer_name()
-                            && c.public_key().is_ok_and(|k| signer.verify_signed_by(k).is_ok())
-                    })
-                    .map(Cert::subject)
-                    .ok_or_else(|| MasterListError::SignerUnknown(signer.subject()))?;
-                Anchoring::NotAnchored { issuer }
-            }
-        };
-        Ok(Self { certificates, rejected, signer, anchoring })
+        Ok(Self { certificates, rejected, signer, anchoring: Anchoring::Root { root: root.subject() } })
     }
+
+    /// [`MasterList::open`] without a root, because the caller asks for it by name: the
+    /// signer must have been issued by a CSCA inside the list itself (never by one from
+    /// the CMS `certificates` field), and the result says the list is not anchored.
+    ///
+    /// # Errors
+    /// [`MasterListError`].
+    pub fn open_unanchored(bytes: &[u8], at: Date) -> Result<Self, MasterListError> {
+        let (sd, signer) = signed(bytes, at)?;
+        let (certificates, rejected) = certificates_of(&sd.econtent)?;
+        let issuer = certificates
+            .iter()
+            .find(|c| {
+                c.subject_name() == signer.issuer_name()
+                    && c.public_key().is_ok_and(|k| signer.verify_signed_by(k).is_ok())
+            })
+            .map(Cert::subject)
+            .ok_or_else(|| MasterListError::SignerUnknown(signer.subject()))?;
+        Ok(Self { certificates, rejected, signer, anchoring: Anchoring::NotAnchored { issuer } })
+    }
+}
+
+/// The SignedData of a master list and its verified signer, valid and allowed to sign.
+fn signed(bytes: &[u8], at: Date) -> Result<(SignedData, Cert), MasterListError> {
+    let sd = SignedData::parse(bytes).map_err(|e| MasterListError::Malformed(e.to_string()))?;
+    if sd.econtent_type != oid::CSCA_MASTER_LIST {
+        return Err(MasterListError::Malformed(format!("eContentType {}", sd.econtent_type)));
+    }
+    let signer = verify_signed_data(&sd)?.certificate;
+    valid_at(&signer, "the master list signer", at)?;
+    match signer.key_usage() {
+        Ok(Some((true, _)) | None) => {}
+        Ok(Some((false, _))) => return Err(MasterListError::KeyUsage("keyUsage lacks digitalSignature".into())),
+        Err(e) => return Err(MasterListError::KeyUsage(e)),
+    }
+    Ok((sd, signer))
+}
+
+fn valid_at(c: &Cert, what: &'static str, at: Date) -> Result<(), MasterListError> {
+    if c.valid_at(at.to_unix()) {
+        return Ok(());
+    }
+    Err(MasterListError::NotValid {
+        what,
+        at: at.to_string(),
+        not_before: Date::from_unix(c.not_before()).to_string(),
+        not_after: Date::from_unix(c.not_after()).to_string(),
+    })
 }
 
 /// The certificates of a CscaMasterList, tolerant of unsorted and duplicate entries.

@@ -75,7 +75,8 @@ pub enum CheckName {
     CountryConsistency,
     /// No CRL of the CSCA lists the DSC.
     DscNotRevoked,
-    /// Every data group read hashes to the value in the SOD.
+    /// Every data group read hashes to the value in the SOD, and the SOD covers every one
+    /// read (and every one EF.COM lists).
     DataGroupHashes,
 }
 
@@ -122,7 +123,7 @@ pub enum DgStatus {
     Matched,
     /// Read, and its hash differs from the SOD: the data was altered.
     Mismatch,
-    /// Read, but the SOD has no hash for it: its content is not authenticated.
+    /// Read, but the SOD has no hash for it: an injected group (`data_group_hashes` fails).
     NotInSod,
     /// Listed in the SOD but not read.
     NotRead,
@@ -325,8 +326,24 @@ impl Builder {
 
 impl PassiveAuthentication {
     /// Verifies `sod` and the data groups read (`dgs`, raw file contents) against `store`.
+    /// A data group that was read but that the SOD does not cover is an injected group:
+    /// `data_group_hashes` fails and names it.
     #[must_use]
     pub fn verify(sod: &[u8], dgs: &BTreeMap<DgNumber, Vec<u8>>, store: &TrustStore, options: &PaOptions) -> Self {
+        Self::verify_document(sod, None, dgs, store, options)
+    }
+
+    /// [`PassiveAuthentication::verify`] with EF.COM as read (or as in a dump): a data group
+    /// EF.COM lists that the SOD does not cover fails `data_group_hashes` too (EF.COM is
+    /// signed by no one; a list that claims more than the SOD signs is an injection).
+    #[must_use]
+    pub fn verify_document(
+        sod: &[u8],
+        com: Option<&[u8]>,
+        dgs: &BTreeMap<DgNumber, Vec<u8>>,
+        store: &TrustStore,
+        options: &PaOptions,
+    ) -> Self {
         let mut b = Builder { checks: BTreeMap::new() };
         let at = options.at;
         let mut report = Self::empty(options);
@@ -368,32 +385,36 @@ impl PassiveAuthentication {
 
         // Data-group hashes do not depend on the signature; they are always reported.
         report.data_groups = data_group_checks(&sod, dgs);
-        let mismatched: Vec<String> = report
-            .data_groups
-            .iter()
-            .filter(|d| d.status == DgStatus::Mismatch)
-            .map(|d| format!("DG{}", d.data_group))
+        let named = |status: DgStatus| -> Vec<String> {
+            report.data_groups.iter().filter(|d| d.status == status).map(|d| format!("DG{}", d.data_group)).collect()
+        };
+        let (mismatched, injected) = (named(DgStatus::Mismatch), named(DgStatus::NotInSod));
+        // EF.COM listing a group the SOD does not cover (those read are named above).
+        let com_extra: Vec<String> = com
+            .and_then(|c| crate::lds::EfCom::parse(c).ok())
+            .map(|c| c.data_groups)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|d| !sod.security_object.hashes.contains_key(d) && !dgs.contains_key(d))
+            .map(|d| format!("DG{}", d.get()))
             .collect();
         let matched = report.data_groups.iter().filter(|d| d.status == DgStatus::Matched).count();
+        let mut problems = Vec::new();
         if !mismatched.is_empty() {
-            b.fail(CheckName::DataGroupHashes, format!("hash mismatch: {}", mismatched.join(", ")));
+            problems.push(format!("hash mismatch: {}", mismatched.join(", ")));
+        }
+        if !injected.is_empty() {
+            problems.push(format!("read but not covered by the SOD (injected): {}", injected.join(", ")));
+        }
+        if !com_extra.is_empty() {
+            problems.push(format!("listed in EF.COM but not covered by the SOD: {}", com_extra.join(", ")));
+        }
+        if !problems.is_empty() {
+            b.fail(CheckName::DataGroupHashes, problems.join("; "));
         } else if matched == 0 {
             b.set(CheckName::DataGroupHashes, Status::NotPerformed, Some("no data group was read".to_string()));
         } else {
-            let uncovered: Vec<String> = report
-                .data_groups
-                .iter()
-                .filter(|d| d.status == DgStatus::NotInSod)
-                .map(|d| format!("DG{}", d.data_group))
-                .collect();
-            if uncovered.is_empty() {
-                b.pass_note(CheckName::DataGroupHashes, format!("{matched} data group(s) match"));
-            } else {
-                b.pass_note(
-                    CheckName::DataGroupHashes,
-                    format!("{matched} match; not covered by the SOD (unauthenticated): {}", uncovered.join(", ")),
-                );
-            }
+            b.pass_note(CheckName::DataGroupHashes, format!("{matched} data group(s) match"));
         }
 
         let issuing_state = options.issuing_state.clone().or(dg1_mrz.as_ref().map(|d| d.mrz.issuing_state.clone()));
@@ -549,9 +570,10 @@ impl PassiveAuthentication {
             );
         }
         match signer.key_usage() {
-            Some((true, _)) => b.pass(CheckName::DscKeyUsage),
-            Some((false, _)) => b.fail(CheckName::DscKeyUsage, "keyUsage lacks digitalSignature".into()),
-            None => b.pass_note(CheckName::DscKeyUsage, "no keyUsage extension".into()),
+            Ok(Some((true, _))) => b.pass(CheckName::DscKeyUsage),
+            Ok(Some((false, _))) => b.fail(CheckName::DscKeyUsage, "keyUsage lacks digitalSignature".into()),
+            Ok(None) => b.pass_note(CheckName::DscKeyUsage, "no keyUsage extension".into()),
+            Err(e) => b.fail(CheckName::DscKeyUsage, e),
         }
 
         // The anchor.
@@ -584,8 +606,29 @@ impl PassiveAuthentication {
             source: anchor.source.clone(),
             link_certificate: link,
         });
-        b.pass_note(CheckName::DscTrusted, csca.subject());
-        report.vouched = Some(Vouched::new(&signer, csca));
+        // RFC 5280 §4.2: a critical extension the verifier does not process fails the chain.
+        let unknown = signer.unknown_critical_extensions();
+        if unknown.is_empty() {
+            let unanchored = matches!(
+                &anchor.source,
+                TrustSource::MasterList { anchoring: super::masterlist::Anchoring::NotAnchored { .. }, .. }
+            );
+            let note = if unanchored {
+                format!(
+                    "{} (from a master list that is NOT anchored to a trusted root: it vouches for itself)",
+                    csca.subject()
+                )
+            } else {
+                csca.subject()
+            };
+            b.pass_note(CheckName::DscTrusted, note);
+            report.vouched = Some(Vouched::new(&signer, csca));
+        } else {
+            b.fail(
+                CheckName::DscTrusted,
+                format!("the DSC has critical extensions passchip does not process: {}", unknown.join(", ")),
+            );
+        }
         if csca.valid_at(at_secs) {
             b.pass(CheckName::CscaValidity);
         } else {
@@ -594,10 +637,16 @@ impl PassiveAuthentication {
                 format!("CSCA valid {} to {}", Date::from_unix(csca.not_before()), Date::from_unix(csca.not_after())),
             );
         }
+        let unknown = csca.unknown_critical_extensions();
         match (csca.is_ca(), csca.key_usage()) {
-            (Some(false), _) => b.fail(CheckName::CscaConstraints, "basicConstraints says it is not a CA".into()),
-            (_, Some((_, false))) => b.fail(CheckName::CscaConstraints, "keyUsage lacks keyCertSign".into()),
-            (None, _) => b.pass_note(CheckName::CscaConstraints, "no basicConstraints extension".into()),
+            (Err(e), _) | (_, Err(e)) => b.fail(CheckName::CscaConstraints, e),
+            _ if !unknown.is_empty() => b.fail(
+                CheckName::CscaConstraints,
+                format!("the CSCA has critical extensions passchip does not process: {}", unknown.join(", ")),
+            ),
+            (Ok(Some(false)), _) => b.fail(CheckName::CscaConstraints, "basicConstraints says it is not a CA".into()),
+            (_, Ok(Some((_, false)))) => b.fail(CheckName::CscaConstraints, "keyUsage lacks keyCertSign".into()),
+            (Ok(None), _) => b.pass_note(CheckName::CscaConstraints, "no basicConstraints extension".into()),
             _ => b.pass(CheckName::CscaConstraints),
         }
         country_check(b, &signer, csca, issuing_state);
@@ -735,11 +784,22 @@ fn revocation_check(b: &mut Builder, dsc: &Cert, csca: &Cert, store: &TrustStore
         b.set(CheckName::DscNotRevoked, Status::NotPerformed, Some(format!("no CRL signed by {}", csca.subject())));
         return;
     }
-    if crls.iter().any(|c| c.is_revoked(dsc.serial())) {
+    // A revocation is final, whichever signed CRL says it (one issued by `at`).
+    if crls.iter().any(|c| c.this_update() <= at && c.is_revoked(dsc.serial())) {
         b.fail(CheckName::DscNotRevoked, format!("DSC serial {} is on the CSCA's CRL", dsc.serial_hex()));
-    } else if crls.iter().all(|c| c.next_update().is_some_and(|n| n < at)) {
-        b.set(CheckName::DscNotRevoked, Status::NotPerformed, Some("every CRL of the CSCA is out of date".to_string()));
-    } else {
+        return;
+    }
+    // "Not revoked" needs a current CRL: thisUpdate ≤ at ≤ nextUpdate (RFC 5280 §5.1.2.5);
+    // a CRL without nextUpdate says nothing of when to look again: out of date.
+    let current = crls.iter().any(|c| c.this_update() <= at && c.next_update().is_some_and(|n| at <= n));
+    if current {
         b.pass(CheckName::DscNotRevoked);
+    } else {
+        let why = format!(
+            "CRL out of date: no CRL of {} covers {} (thisUpdate ≤ date ≤ nextUpdate; one without nextUpdate counts as out of date)",
+            csca.subject(),
+            Date::from_unix(at)
+        );
+        b.set(CheckName::DscNotRevoked, Status::NotPerformed, Some(why));
     }
 }

@@ -121,18 +121,38 @@ impl TrustStore {
         Ok(certs.into_iter().filter(|c| self.add(c.clone(), source.clone())).count())
     }
 
-    /// Verifies a master list (against `root` if given) and adds its certificates.
-    /// Returns how many were new, and how the list was anchored.
+    /// Verifies a master list against `root` (its signer must have been issued by it, both
+    /// valid at `at`) and adds its certificates. Returns how many were new, and how the
+    /// list was anchored.
     ///
     /// # Errors
     /// [`MasterListError`]; nothing is added from a list that fails.
     pub fn add_master_list(
         &mut self,
         bytes: &[u8],
-        root: Option<&Cert>,
+        root: &Cert,
         label: &str,
+        at: crate::date::Date,
     ) -> Result<(usize, Anchoring), MasterListError> {
-        let ml = MasterList::open(bytes, root)?;
+        self.add_verified_list(MasterList::open(bytes, root, at)?, label)
+    }
+
+    /// Adds a master list without a root to verify its signer against, because the caller
+    /// asks for it by name: the list vouches for itself ([`MasterList::open_unanchored`]),
+    /// and every verdict that rests on one of its certificates says so.
+    ///
+    /// # Errors
+    /// [`MasterListError`]; nothing is added from a list that fails.
+    pub fn add_unanchored_master_list(
+        &mut self,
+        bytes: &[u8],
+        label: &str,
+        at: crate::date::Date,
+    ) -> Result<(usize, Anchoring), MasterListError> {
+        self.add_verified_list(MasterList::open_unanchored(bytes, at)?, label)
+    }
+
+    fn add_verified_list(&mut self, ml: MasterList, label: &str) -> Result<(usize, Anchoring), MasterListError> {
         let source = TrustSource::MasterList { path: label.to_string(), anchoring: ml.anchoring.clone() };
         let n = ml.certificates.into_iter().filter(|c| self.add(c.clone(), source.clone())).count();
         Ok((n, ml.anchoring))

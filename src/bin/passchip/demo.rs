@@ -55,6 +55,10 @@ pub struct DemoArgs {
     /// FILE ends in `.png`.
     #[arg(long, value_name = "FILE")]
     face: Option<std::path::PathBuf>,
+    /// With --out and --face: replace an existing dump folder's files or face file
+    /// (without it, a folder that is not empty or a file that exists is refused).
+    #[arg(long)]
+    force: bool,
     /// Make the virtual chip play an attack (each one passchip refuses; see README).
     #[arg(long, value_enum, value_name = "MODE")]
     hostile: Option<crate::hostile::Attack>,
@@ -185,16 +189,19 @@ pub fn run(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
         };
     if let Some(path) = &args.face {
         let dg2 = passchip::lds::LdsFile::dg(2).and_then(|f| read.files.get(&f)).ok_or("the chip has no DG2")?;
-        let written = super::face::write(dg2, path)?;
+        let written = super::face::write(dg2, path, args.force)?;
         if !args.json {
             eprintln!("face written to {written}");
         }
     }
     if let Some(dir) = &args.out {
-        read.dump().write(dir)?;
+        read.dump().write(dir, crate::overwrite(args.force))?;
         if let Some(pki) = doc_pki_csca.as_ref() {
             let path = dir.join("virtual-CSCA.der");
-            std::fs::write(&path, pki).map_err(|e| format!("{}: {e}", path.display()))?;
+            if args.force {
+                let _ = std::fs::remove_file(&path);
+            }
+            passchip::lds::dump::write_private_file(&path, pki)?;
         }
     }
     let visit = Visit::verify(read, &store, &PaOptions::at(Date::today()));
@@ -210,7 +217,7 @@ pub fn run(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
                 access: Some(&access),
                 passive_authentication: Some(visit.passive_authentication()),
                 mrz,
-                dg11: None,
+                has_dg11: passchip::lds::LdsFile::dg(11).is_some_and(|f| read.files.contains_key(&f)),
                 chip: Some(visit.chip()),
             };
             Some(BankVerification::decide(&identity, evidence, Date::today(), &Default::default()))

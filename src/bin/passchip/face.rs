@@ -5,8 +5,9 @@ use std::path::Path;
 
 use passchip::lds::face::Dg2;
 
-/// Writes the first face of `dg2` to `path`; returns what was written, for the summary.
-pub fn write(dg2: &[u8], path: &Path) -> Result<String, String> {
+/// Writes the first face of `dg2` to `path` (a new file, `0600` on Unix; an existing one
+/// only with `force`, and then replaced); returns what was written, for the summary.
+pub fn write(dg2: &[u8], path: &Path, force: bool) -> Result<String, String> {
     let parsed = Dg2::parse(dg2).map_err(|e| e.to_string())?;
     let face = parsed.portrait().ok_or("DG2 holds no face image")?;
     let png = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("png"));
@@ -16,7 +17,17 @@ pub fn write(dg2: &[u8], path: &Path) -> Result<String, String> {
     } else {
         zeroize::Zeroizing::new(face.data.to_vec())
     };
-    std::fs::write(path, bytes.as_slice()).map_err(|e| format!("{}: {e}", path.display()))?;
+    if force {
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("{}: {e}", path.display())),
+        }
+    }
+    passchip::lds::dump::write_private_file(path, &bytes).map_err(|e| match e.source.kind() {
+        std::io::ErrorKind::AlreadyExists => format!("{}: already exists (--force replaces it)", path.display()),
+        _ => e.to_string(),
+    })?;
     Ok(if png {
         format!("{} (PNG from {:?}, {} bytes)", path.display(), face.format, bytes.len())
     } else {

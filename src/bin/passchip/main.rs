@@ -15,6 +15,7 @@ mod hostile;
 mod matching;
 mod read;
 mod summary;
+mod trust;
 mod verify;
 
 use std::process::ExitCode;
@@ -93,26 +94,33 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         },
-        Command::Match(args) => match matching::run(&args) {
-            Ok(passchip::identity::matching::Outcome::Match) => ExitCode::SUCCESS,
-            Ok(_) => ExitCode::from(1),
-            Err(matching::UsageError(e)) => {
-                eprintln!("passchip match: {e}");
-                ExitCode::from(2)
+        Command::Match(args) => {
+            match matching::run(&args, &matches.subcommand_matches("match").cloned().unwrap_or_default()) {
+                Ok(passchip::identity::matching::Outcome::Match) => ExitCode::SUCCESS,
+                Ok(_) => ExitCode::from(1),
+                Err(trust::UsageError(e)) => {
+                    eprintln!("passchip match: {e}");
+                    ExitCode::from(2)
+                }
             }
-        },
+        }
         Command::Verify(args) => {
             let sub = matches.subcommand_matches("verify").cloned().unwrap_or_default();
             match verify::run(&args, &sub) {
                 Ok(verify::Outcome::Valid) => ExitCode::SUCCESS,
                 Ok(_) => ExitCode::from(1),
-                Err(verify::UsageError(e)) => {
+                Err(trust::UsageError(e)) => {
                     eprintln!("passchip verify: {e}");
                     ExitCode::from(2)
                 }
             }
         }
     }
+}
+
+/// How `--out` treats a folder that already holds files: `--force` replaces, never mixes.
+fn overwrite(force: bool) -> passchip::lds::dump::Overwrite {
+    if force { passchip::lds::dump::Overwrite::Replace } else { passchip::lds::dump::Overwrite::Refuse }
 }
 
 /// The exit status of `readers` and `read`.

@@ -54,6 +54,10 @@ pub struct ReadArgs {
     /// decoded to PNG when FILE ends in `.png`.
     #[arg(long, value_name = "FILE")]
     face: Option<PathBuf>,
+    /// With --out and --face: replace an existing dump folder's files or face file
+    /// (without it, a folder that is not empty or a file that exists is refused).
+    #[arg(long)]
+    force: bool,
     /// Print the result as JSON (schema `passchip.read/1`).
     #[arg(long)]
     json: bool,
@@ -287,12 +291,12 @@ mod with_pcsc {
         let (atr, connected) = first.unwrap_or_default();
         let _ = bars.multi.clear();
         if let Some(dir) = &args.out {
-            read.dump().write(dir).map_err(|e| Failure::Usage(e.to_string()))?;
+            read.dump().write(dir, crate::overwrite(args.force)).map_err(|e| Failure::Usage(e.to_string()))?;
         }
         if let Some(path) = &args.face {
             let dg2 =
                 LdsFile::dg(2).and_then(|f| read.files.get(&f)).ok_or(Failure::Read("the chip has no DG2".into()))?;
-            super::super::face::write(dg2, path).map_err(Failure::Read)?;
+            super::super::face::write(dg2, path, args.force).map_err(Failure::Usage)?;
         }
         let stats = args.stats.then_some(Stats {
             wait_ms: waited.as_secs_f64() * 1000.0,

@@ -8,12 +8,15 @@
 use std::path::PathBuf;
 
 use clap::{ArgMatches, Args};
+
+pub use crate::trust::UsageError;
+use crate::trust::{StoreSummary, TrustArgs};
 use passchip::active_auth::AaEvidence;
 use passchip::date::Date;
 use passchip::identity::verification::ChipAuthenticity;
 use passchip::lds::{DgNumber, Dump};
 use passchip::pki::pa::{DgStatus, PassiveAuthentication, Status, Verdict};
-use passchip::pki::{Anchoring, Cert, Crl, PaOptions, TrustStore};
+use passchip::pki::{Anchoring, PaOptions};
 use passchip::reader::{AntiCloningRead, Attempt, recheck_active_authentication};
 use serde::Serialize;
 
@@ -22,18 +25,8 @@ use serde::Serialize;
 pub struct VerifyArgs {
     /// The dump folder (EF_COM.bin, DG1.bin … DG16.bin, EF_SOD.bin, …).
     dir: PathBuf,
-    /// A trusted CSCA certificate (DER or PEM) or a folder of them. Repeatable.
-    #[arg(long, value_name = "PATH")]
-    csca: Vec<PathBuf>,
-    /// An ICAO or national CSCA master list (CMS). Repeatable.
-    #[arg(long, value_name = "FILE")]
-    masterlist: Vec<PathBuf>,
-    /// The root that must have issued the signer of the preceding --masterlist.
-    #[arg(long, value_name = "CERT")]
-    masterlist_root: Vec<PathBuf>,
-    /// A CRL (DER or PEM). Repeatable.
-    #[arg(long, value_name = "FILE")]
-    crl: Vec<PathBuf>,
+    #[command(flatten)]
+    trust: TrustArgs,
     /// Evaluate validity as of this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_name = "DATE")]
     at: Option<String>,
@@ -58,24 +51,6 @@ pub enum Outcome {
     Invalid,
 }
 
-/// A usage or I/O problem: exit status 2.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-#[derive(Debug, Serialize)]
-struct MasterListLoad {
-    path: String,
-    added: usize,
-    anchoring: Anchoring,
-}
-
-#[derive(Debug, Serialize)]
-struct StoreSummary {
-    certificates: usize,
-    master_lists: Vec<MasterListLoad>,
-    crls: usize,
-}
-
 #[derive(Debug, Serialize)]
 struct Report<'a> {
     schema: &'static str,
@@ -85,65 +60,18 @@ struct Report<'a> {
     chip_authenticity: &'a ChipAuthenticity,
 }
 
-/// Pairs each --masterlist-root with the --masterlist before it, by command-line position.
-fn pair_roots(args: &VerifyArgs, m: &ArgMatches) -> Result<Vec<Option<PathBuf>>, UsageError> {
-    let lists: Vec<usize> = m.indices_of("masterlist").map(Iterator::collect).unwrap_or_default();
-    let roots: Vec<usize> = m.indices_of("masterlist_root").map(Iterator::collect).unwrap_or_default();
-    let mut paired: Vec<Option<PathBuf>> = vec![None; args.masterlist.len()];
-    for (ri, pos) in roots.iter().enumerate() {
-        let owner = lists
-            .iter()
-            .rposition(|&l| l < *pos)
-            .ok_or_else(|| UsageError("--masterlist-root must follow the --masterlist it belongs to".into()))?;
-        if paired.get(owner).is_some_and(Option::is_some) {
-            return Err(UsageError("only one --masterlist-root per --masterlist".into()));
-        }
-        if let Some(slot) = paired.get_mut(owner) {
-            *slot = args.masterlist_root.get(ri).cloned();
-        }
-    }
-    Ok(paired)
-}
-
-fn read(path: &PathBuf) -> Result<Vec<u8>, UsageError> {
-    std::fs::read(path).map_err(|e| UsageError(format!("{}: {e}", path.display())))
-}
-
 /// Runs the command; returns the verdict (exit 0 or 1) or a usage error (exit 2).
 pub fn run(args: &VerifyArgs, matches: &ArgMatches) -> Result<Outcome, UsageError> {
     let at = match &args.at {
         Some(s) => Date::parse(s).map_err(|e| UsageError(format!("--at: {e}")))?,
         None => Date::today(),
     };
-    let mut store = TrustStore::new();
-    for p in &args.csca {
-        store.add_path(p).map_err(|e| UsageError(e.to_string()))?;
-    }
-    let mut loads = Vec::new();
-    for (path, root) in args.masterlist.iter().zip(pair_roots(args, matches)?) {
-        let root_cert = match &root {
-            Some(r) => Some(
-                Cert::from_der_or_pem(&read(r)?)
-                    .ok()
-                    .and_then(|v| v.into_iter().next())
-                    .ok_or_else(|| UsageError(format!("{}: not a certificate", r.display())))?,
-            ),
-            None => None,
-        };
-        let (added, anchoring) = store
-            .add_master_list(&read(path)?, root_cert.as_ref(), &path.display().to_string())
-            .map_err(|e| UsageError(format!("{}: refused: {e}", path.display())))?;
-        loads.push(MasterListLoad { path: path.display().to_string(), added, anchoring });
-    }
-    for p in &args.crl {
-        store.add_crl(Crl::from_der(&read(p)?).map_err(|e| UsageError(format!("{}: {e}", p.display())))?);
-    }
+    let (store, summary) = args.trust.load(matches, at)?;
     let dump = Dump::read(&args.dir).map_err(|e| UsageError(e.to_string()))?;
     let sod = dump.sod.as_ref().ok_or_else(|| UsageError(format!("{}: no EF_SOD.bin", args.dir.display())))?;
     let options = PaOptions::at(at).with_required_crl(args.require_crl);
-    let pa = PassiveAuthentication::verify(sod, &dump.data_groups, &store, &options);
+    let pa = PassiveAuthentication::verify_document(sod, dump.com.as_deref(), &dump.data_groups, &store, &options);
     let chip = stored_chip_authenticity(args, &dump, &pa)?;
-    let summary = StoreSummary { certificates: store.len(), master_lists: loads, crls: args.crl.len() };
     if args.json {
         let report = Report {
             schema: "passchip.verify/1",
