@@ -5,7 +5,6 @@
 pub mod access;
 pub mod active_auth;
 pub mod apdu;
-pub mod base64;
 pub mod chip_auth;
 pub mod crypto;
 pub mod date;

@@ -260,3 +260,17 @@ fn trust_store_loads_a_folder_of_der_and_pem_certificates() {
     assert!(store.add_path(&dir).is_err(), "a broken certificate file is an error, not skipped");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A PEM certificate keeps the DER its block carries, byte for byte: its signature is
+/// checked over those bytes, not over a re-encoding (for every fixture CSCA, and for a
+/// block with text printed around it).
+#[test]
+fn pem_certificates_keep_their_original_der() {
+    for cc in ISSUERS {
+        let der = fixture(&format!("gmrtd/doc/{cc}/CSCA.der"));
+        let text = format!("Certificate: {cc}\n  (as a tool prints it)\n{}", pem(&der));
+        let certs = Cert::from_der_or_pem(text.as_bytes()).unwrap();
+        assert_eq!(certs.len(), 1);
+        assert_eq!(certs[0].der(), der.as_slice(), "{cc}");
+    }
+}

@@ -131,7 +131,7 @@ fn smart_id_and_mobile_id_certificates_against_the_estonian_specimen() {
     let mut pki = VirtualPki::generate(1, "EE", scheme, Validity::default()).unwrap();
     let dob = Date::parse("1980-01-08").unwrap();
     let cert = pki.person_certificate("EE", "PNOEE-38001085718", "JAAK-KRISTJAN", "JÕEORG", Some(dob)).unwrap();
-    let b64 = passchip::base64::encode(&cert);
+    let b64 = <base64ct::Base64 as base64ct::Encoding>::encode_string(&cert);
     let smart = format!(
         r#"{{"state":"COMPLETE","result":{{"endResult":"OK","documentNumber":"PNOEE-38001085718-MOCK-Q"}},"signature":{{"value":"x","algorithm":"sha512WithRSAEncryption"}},"cert":{{"value":"{b64}","certificateLevel":"QUALIFIED"}}}}"#
     );

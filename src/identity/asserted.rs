@@ -266,7 +266,9 @@ mod json {
 /// # Errors
 /// [`IdentityError::Invalid`] for a certificate that does not parse or names nobody.
 pub fn from_certificate(b64: &str, scheme: Scheme) -> Result<AssertedIdentity, IdentityError> {
-    let der = crate::base64::decode(b64).ok_or_else(|| IdentityError::Invalid("certificate is not base64".into()))?;
+    let compact: String = b64.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let der = <base64ct::Base64 as base64ct::Encoding>::decode_vec(&compact)
+        .map_err(|_| IdentityError::Invalid("certificate is not base64".into()))?;
     let cert = crate::pki::Cert::from_der(&der).map_err(|e| IdentityError::Invalid(e.to_string()))?;
     let serial = cert
         .subject_attribute("2.5.4.5")

@@ -93,19 +93,16 @@ impl Cert {
         })
     }
 
-    /// Parses DER or PEM (`-----BEGIN CERTIFICATE-----`), as certificate folders hold them.
+    /// Parses DER or PEM (`-----BEGIN CERTIFICATE-----`, one or more blocks), as
+    /// certificate folders hold them. A PEM certificate keeps the DER its block carries:
+    /// signatures are checked over those bytes, never over a re-encoding.
     ///
     /// # Errors
     /// [`PkiError::BadCertificate`].
     pub fn from_der_or_pem(bytes: &[u8]) -> Result<Vec<Self>, PkiError> {
-        if bytes.starts_with(b"-----BEGIN") || bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-            let certs = CertificateInner::<Raw>::load_pem_chain(bytes)
-                .map_err(|e| PkiError::BadCertificate(format!("PEM: {e}")))?;
-            return certs
-                .iter()
-                .map(|c| der::Encode::to_der(c).map_err(|e| PkiError::BadCertificate(e.to_string())))
-                .map(|d| d.and_then(|d| Self::from_der(&d)))
-                .collect();
+        if super::pem::is_pem(bytes) {
+            let blocks = super::pem::blocks(bytes, "CERTIFICATE").map_err(PkiError::BadCertificate)?;
+            return blocks.iter().map(|d| Self::from_der(d)).collect();
         }
         Self::from_der(bytes).map(|c| vec![c])
     }

@@ -49,9 +49,12 @@ impl Crl {
     /// [`PkiError::BadCrl`].
     pub fn from_der(bytes: &[u8]) -> Result<Self, PkiError> {
         let der_owned;
-        let der = if bytes.starts_with(b"-----BEGIN") {
-            der_owned = pem_body(bytes).ok_or_else(|| PkiError::BadCrl("malformed PEM".into()))?;
-            der_owned.as_slice()
+        let der = if super::pem::is_pem(bytes) {
+            der_owned = super::pem::blocks(bytes, "X509 CRL").map_err(PkiError::BadCrl)?;
+            match der_owned.as_slice() {
+                [one] => one.as_slice(),
+                _ => return Err(PkiError::BadCrl("PEM: expected one X509 CRL block".into())),
+            }
         } else {
             bytes
         };
@@ -140,13 +143,6 @@ impl Crl {
         let alg = SignatureAlgorithm::from_algorithm_id(&AlgorithmId::parse(t)?, None)?;
         sig::verify(key, &alg, &self.tbs, &self.signature)
     }
-}
-
-/// The DER inside a single PEM block.
-pub(crate) fn pem_body(pem: &[u8]) -> Option<Vec<u8>> {
-    let text = core::str::from_utf8(pem).ok()?;
-    let b64: String = text.lines().filter(|l| !l.starts_with("-----")).collect::<Vec<_>>().concat();
-    crate::base64::decode(b64.trim())
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod crl;
 pub mod evidence;
 pub mod masterlist;
 pub mod pa;
+mod pem;
 pub mod signed;
 pub mod store;
 
