@@ -100,25 +100,20 @@ pub enum MrzError {
         /// What was found, e.g. "2 lines of 44 and 43".
         got: String,
     },
-    /// A character outside `A–Z 0–9 <`.
-    #[error("invalid character {ch:?} in MRZ line {line}, position {position}")]
+    /// A character outside `A–Z 0–9 <` (not named: the MRZ is personal data).
+    #[error("invalid character in MRZ line {line}, position {position}")]
     InvalidCharacter {
-        /// The character.
-        ch: char,
         /// 1-based line number.
         line: usize,
         /// 1-based position in the line.
         position: usize,
     },
-    /// A check digit does not match its field.
-    #[error("check digit of the {field} is wrong: expected {expected}, found {found:?}")]
+    /// A check digit does not match its field (neither digit is named: they come from
+    /// personal data).
+    #[error("check digit of the {field} is wrong")]
     CheckDigit {
         /// The field whose check digit failed.
         field: MrzField,
-        /// The digit the field computes to.
-        expected: u8,
-        /// The character on the document.
-        found: char,
     },
     /// A field with an impossible value (a date with month 13, an empty document number…).
     #[error("invalid {field}: {reason}")]
@@ -175,7 +170,7 @@ fn verify_cd(field: &[u8], cd: u8, name: MrzField) -> Result<(), MrzError> {
         b'<' => expected == 0 && field.iter().all(|&c| c == b'<'),
         _ => false,
     };
-    if ok { Ok(()) } else { Err(MrzError::CheckDigit { field: name, expected, found: char::from(cd) }) }
+    if ok { Ok(()) } else { Err(MrzError::CheckDigit { field: name }) }
 }
 
 /// A six-character MRZ date `YYMMDD`. Birth dates may have unknown parts (`<<`).
@@ -464,8 +459,8 @@ impl Mrz {
     fn parse_with(input: &str, checks: &mut Checks) -> Result<Self, MrzError> {
         let lines = normalise(input);
         for (i, l) in lines.iter().enumerate() {
-            if let Some((p, ch)) = l.chars().enumerate().find(|(_, c)| !matches!(c, 'A'..='Z' | '0'..='9' | '<')) {
-                return Err(MrzError::InvalidCharacter { ch, line: i + 1, position: p + 1 });
+            if let Some(p) = l.chars().position(|c| !matches!(c, 'A'..='Z' | '0'..='9' | '<')) {
+                return Err(MrzError::InvalidCharacter { line: i + 1, position: p + 1 });
             }
         }
         let lens: Vec<usize> = lines.iter().map(String::len).collect();
@@ -667,8 +662,8 @@ impl MrzKey {
         if doc.is_empty() || doc.trim_end_matches('<').is_empty() {
             return Err(MrzError::InvalidField { field: MrzField::DocumentNumber, reason: "empty" });
         }
-        if let Some((p, ch)) = doc.chars().enumerate().find(|(_, c)| !matches!(c, 'A'..='Z' | '0'..='9' | '<')) {
-            return Err(MrzError::InvalidCharacter { ch, line: 1, position: p + 1 });
+        if let Some(p) = doc.chars().position(|c| !matches!(c, 'A'..='Z' | '0'..='9' | '<')) {
+            return Err(MrzError::InvalidCharacter { line: 1, position: p + 1 });
         }
         let dob = MrzDate::parse(date_of_birth.trim().as_bytes(), MrzField::DateOfBirth, true)?;
         let doe = MrzDate::parse(date_of_expiry.trim().as_bytes(), MrzField::DateOfExpiry, false)?;
@@ -834,10 +829,7 @@ mod tests {
 
     #[test]
     fn strict_on_content() {
-        assert!(matches!(
-            Mrz::parse(&TD3.replace("ANNA", "AN-A")),
-            Err(MrzError::InvalidCharacter { ch: '-', line: 1, .. })
-        ));
+        assert!(matches!(Mrz::parse(&TD3.replace("ANNA", "AN-A")), Err(MrzError::InvalidCharacter { line: 1, .. })));
         assert!(matches!(Mrz::parse(&TD3[..80]), Err(MrzError::Layout { .. })));
         assert!(matches!(Mrz::parse(""), Err(MrzError::Layout { .. })));
         // Month 13 with a matching check digit is still rejected.

@@ -378,3 +378,83 @@ fn a_dg11_that_contradicts_the_mrz_is_not_used() {
     assert!(m.has(Reason::Dg11NotAuthenticated));
     assert_eq!(m.outcome(), Outcome::Match);
 }
+
+/// MRZ lines of the specimen with some fields changed (check digits recomputed).
+fn lines(spec: DocumentSpec) -> Vec<String> {
+    spec.mrz_lines()
+}
+
+fn authenticated_lines(l: &[String], dg11: Option<&Dg11>) -> DocumentFacts {
+    let refs: Vec<&str> = l.iter().map(String::as_str).collect();
+    authenticated(&refs, dg11)
+}
+
+/// A bank name in Cyrillic against a Latin MRZ: compared under ICAO 9303-3's Cyrillic
+/// table, not dropped; a character no table maps makes the match a review.
+#[test]
+fn cyrillic_bank_names_against_a_latin_mrz() {
+    let now = Date::parse("2025-01-01").unwrap();
+    let l = lines(DocumentSpec {
+        surname: "GAGARIN".into(),
+        given_names: "IURII".into(),
+        personal_number: String::new(),
+        ..DocumentSpec::specimen()
+    });
+    let facts = authenticated_lines(&l, None);
+    let dob = Date::parse("1985-04-12").unwrap();
+    let bank = AssertedIdentity::new(Scheme::Plain, None, None).with_names("Юрий", "Гагарин").with_birth_date(dob);
+    let m = match_holder(&bank, &facts, now, &MatchPolicy::default());
+    assert!(m.has(Reason::SurnameEqual) && m.has(Reason::GivenEqual), "{:?}", m.reasons());
+    assert_eq!(m.outcome(), Outcome::ProbableMatch);
+    // Another Cyrillic name is a conflict, not a silent pass.
+    let other = AssertedIdentity::new(Scheme::Plain, None, None).with_names("Юрий", "Титов").with_birth_date(dob);
+    assert!(match_holder(&other, &facts, now, &MatchPolicy::default()).has(Reason::SurnameConflict));
+    // A name with a character no table maps is not comparable: review, never a match.
+    let unmapped = AssertedIdentity::new(Scheme::Plain, None, None).with_names("Юрий", "加加林").with_birth_date(dob);
+    let m = match_holder(&unmapped, &facts, now, &MatchPolicy::default());
+    assert!(m.has(Reason::SurnameUnmappable), "{:?}", m.reasons());
+    assert_eq!(m.outcome(), Outcome::Review);
+}
+
+/// A hundred years apart is not a match: the full date of birth (and a Swedish number
+/// with its century) is compared when the document knows the century.
+#[test]
+fn a_hundred_year_gap_is_not_a_match() {
+    let now = Date::parse("2025-06-01").unwrap();
+    // A child born 2025-03-01; the bank user born 1925-03-01 with the same ten digits.
+    let l = lines(DocumentSpec {
+        date_of_birth: "250301".into(),
+        personal_number: "2503011237".into(),
+        ..DocumentSpec::specimen()
+    });
+    let mut d = dg11();
+    d.full_date_of_birth = Date::parse("2025-03-01").ok();
+    let facts = authenticated_lines(&l, Some(&d));
+    let bank =
+        AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("192503011237")).with_names("Åsa", "Öberg");
+    let m = match_holder(&bank, &facts, now, &MatchPolicy::default());
+    assert!(m.has(Reason::DobMismatch) && m.has(Reason::IdMismatch), "{:?}", m.reasons());
+    assert_eq!(m.outcome(), Outcome::Mismatch);
+    // The right century matches.
+    let child =
+        AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("202503011237")).with_names("Åsa", "Öberg");
+    assert_eq!(match_holder(&child, &facts, now, &MatchPolicy::default()).outcome(), Outcome::Match);
+    // Without anything on the document giving the century, the ten digits agree and the
+    // bank's century is taken (reference case T06): a match.
+    let no_century = authenticated_lines(&l, None);
+    assert_eq!(match_holder(&bank, &no_century, now, &MatchPolicy::default()).outcome(), Outcome::Match);
+}
+
+/// A bank number passchip cannot parse is present but unusable: a review, not "absent".
+#[test]
+fn an_unusable_bank_number_is_a_review() {
+    let now = Date::parse("2025-01-01").unwrap();
+    let facts = authenticated(CASES[0].mrz, None);
+    let bank = AssertedIdentity::new(Scheme::BankIdSe, Some(IdCountry::Se), Some("PNOSE-12AB"))
+        .with_names("Åsa", "Öberg")
+        .with_birth_date(Date::parse("1985-04-12").unwrap());
+    let m = match_holder(&bank, &facts, now, &MatchPolicy::default());
+    assert!(m.has(Reason::BankIdUnusable), "{:?}", m.reasons());
+    assert!(!m.has(Reason::NoIdFromBank));
+    assert_eq!(m.outcome(), Outcome::Review);
+}

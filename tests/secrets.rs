@@ -147,6 +147,18 @@ fn debug_and_display_show_no_secret() {
     }
 }
 
+/// The errors of MRZ text with a wrong check digit and with a stray character, in full.
+fn mrz_errors(doc: &VirtualDocument) -> String {
+    let text = doc.mrz_text();
+    let mut wrong = text.clone().into_bytes();
+    // The document number's check digit (TD3 line 2, position 10).
+    let at = text.find('\n').unwrap() + 1 + 9;
+    wrong[at] = if wrong[at] == b'9' { b'0' } else { wrong[at] + 1 };
+    let check = passchip::mrz::Mrz::parse(&String::from_utf8(wrong).unwrap()).unwrap_err();
+    let stray = passchip::mrz::Mrz::parse(&text.replacen('<', "#", 1)).unwrap_err();
+    format!("{check:?} {check} {stray:?} {stray}")
+}
+
 fn shown_values() -> (VirtualDocument, Vec<String>) {
     let doc = pin_document();
     let read = read_document(
@@ -188,6 +200,17 @@ fn shown_values() -> (VirtualDocument, Vec<String>) {
         format!("{:?}", dg1.mrz),
         format!("{partial:?}"),
         format!("{failed:?} {failed}"),
+        // A national identity number, and errors about MRZ text (a wrong check digit, a
+        // stray character) say which field, never its characters or digits.
+        format!(
+            "{:?}",
+            passchip::identity::national_id::parse(
+                passchip::identity::national_id::IdCountry::Se,
+                &doc.spec().personal_number,
+                passchip::date::Date::parse("2025-01-01").unwrap(),
+            )
+        ),
+        mrz_errors(&doc),
     ];
     (doc, shown.to_vec())
 }

@@ -255,8 +255,7 @@ pub(crate) fn cipher_blocks(cipher: Cipher, key: &[u8], buf: &mut [u8], decrypt:
     let bad = AccessError::Malformed("nonce");
     match cipher {
         Cipher::Tdes => {
-            let k: [u8; 16] = key.try_into().map_err(|_| bad.clone())?;
-            let c = tdes::TdesKey::new(k).cipher();
+            let c = tdes::TdesKey::from_slice(key).ok_or(bad.clone())?.cipher();
             if decrypt { tdes::cbc_decrypt(&c, &[0; 8], buf) } else { tdes::cbc_encrypt(&c, &[0; 8], buf) }
                 .map_err(|_| bad)
         }
@@ -276,8 +275,8 @@ pub(crate) fn token(cipher: Cipher, ks_mac: &[u8], oid: &[u8], key_tag: u32, pub
     let input = tlv::encode_to_vec(Tag::new(0x7F49), &inner);
     match cipher {
         Cipher::Tdes => {
-            let k: [u8; 16] = ks_mac.try_into().unwrap_or([0; 16]);
-            RetailMacKey::new(&tdes::TdesKey::new(k)).mac_padded(&[&input])
+            let k = tdes::TdesKey::from_slice(ks_mac).unwrap_or_else(|| tdes::TdesKey::new([0; 16]));
+            RetailMacKey::new(&k).mac_padded(&[&input])
         }
         _ => crate::crypto::aes::CmacKey::new(ks_mac).map_or([0; 8], |m| m.mac8(&[&input])),
     }
@@ -287,9 +286,8 @@ pub(crate) fn token(cipher: Cipher, ks_mac: &[u8], oid: &[u8], key_tag: u32, pub
 pub(crate) fn session_suite(cipher: Cipher, ks_enc: &[u8], ks_mac: &[u8]) -> Option<(Suite, Vec<u8>)> {
     match cipher {
         Cipher::Tdes => {
-            let e: [u8; 16] = ks_enc.try_into().ok()?;
-            let m: [u8; 16] = ks_mac.try_into().ok()?;
-            Some((Suite::tdes(&tdes::TdesKey::new(e), &tdes::TdesKey::new(m)), vec![0; 8]))
+            let (e, m) = (tdes::TdesKey::from_slice(ks_enc)?, tdes::TdesKey::from_slice(ks_mac)?);
+            Some((Suite::tdes(&e, &m), vec![0; 8]))
         }
         _ => Some((Suite::aes(ks_enc, ks_mac)?, vec![0; 16])),
     }

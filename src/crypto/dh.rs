@@ -28,6 +28,13 @@ pub enum DhError {
 #[derive(Clone, PartialEq, Eq)]
 pub struct DhValue(BoxedMontyForm);
 
+impl Drop for DhValue {
+    /// DH results derived from secrets (shared secrets, the mapped generator) are wiped.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl core::fmt::Debug for DhValue {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("DhValue(..)")

@@ -26,6 +26,16 @@ impl TdesKey {
         Self(bytes)
     }
 
+    /// The key from a slice of exactly 16 bytes (parity is applied), with no copy of it
+    /// left on the caller's stack; `None` for another length.
+    #[must_use]
+    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
+        let mut key = Self([0; 16]);
+        key.0.copy_from_slice(bytes.get(..16).filter(|_| bytes.len() == 16)?);
+        adjust_parity(&mut key.0);
+        Some(key)
+    }
+
     /// The key bytes, for the ICAO test vectors and the MAC/cipher set-up.
     #[must_use]
     pub fn expose(&self) -> &[u8; 16] {

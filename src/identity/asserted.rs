@@ -216,7 +216,9 @@ mod json {
     }
 
     pub(super) fn smart_id(v: &Value) -> Result<AssertedIdentity, IdentityError> {
-        let state = s(v, &["state"]).unwrap_or_else(|| "COMPLETE".into());
+        // A session status without `state` is not a completed session: never assumed to be.
+        let state =
+            s(v, &["state"]).ok_or_else(|| IdentityError::Invalid("Smart-ID session status without `state`".into()))?;
         let end = s(v, &["result", "endResult"]).unwrap_or_default();
         if state != "COMPLETE" || end != "OK" {
             return Err(IdentityError::NotComplete(format!("Smart-ID session {state} {end}").trim().to_string()));
@@ -351,6 +353,14 @@ mod tests {
         let pending = r#"{"orderRef":"x","status":"pending","hintCode":"userSign"}"#;
         assert!(matches!(from_json(pending, None), Err(IdentityError::NotComplete(_))));
         assert_eq!(format!("{id:?}"), "AssertedIdentity(BankIdSe, ..)");
+    }
+
+    /// A Smart-ID session status without `state` is refused, not taken for COMPLETE.
+    #[test]
+    fn smart_id_without_state_is_refused() {
+        let without = r#"{"result":{"endResult":"OK"},"cert":{"value":"AAAA","certificateLevel":"QUALIFIED"}}"#;
+        let r = from_json(without, Some(InputKind::SmartIdSession));
+        assert!(matches!(&r, Err(IdentityError::Invalid(m)) if m.contains("state")), "{r:?}");
     }
 
     #[test]

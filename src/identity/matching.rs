@@ -97,6 +97,15 @@ pub enum Reason {
     Dg11ConflictsWithMrz,
     /// DG11 is authenticated but does not parse: only DG1 was used.
     Dg11Unusable,
+    /// The bank gave a national identity number passchip cannot parse (not even its
+    /// shape): present but unusable, so a person must look.
+    BankIdUnusable,
+    /// The full date of birth (with its century) came from a number on the document.
+    DobFromDocumentNumber,
+    /// The bank's surname has a character no ICAO 9303-3 table maps: not comparable.
+    SurnameUnmappable,
+    /// The bank's given names have a character no ICAO 9303-3 table maps: not comparable.
+    GivenUnmappable,
 }
 
 /// What is known about the document's authenticity when matching.
@@ -336,32 +345,56 @@ pub fn match_holder(bank: &AssertedIdentity, doc: &DocumentFacts, today: Date, p
         return reject(reasons, Reason::DocumentExpired);
     }
 
-    // 2. The bank's facts. A bank-asserted number is never rejected on checksum grounds.
+    // 2. The bank's facts. A bank-asserted number is never rejected on checksum grounds;
+    // one that is not even of the right shape is present but unusable.
+    let mut bank_id_unusable = false;
     let bank_id: Option<NationalId> = match (bank.country, bank.national_id.as_deref()) {
-        (Some(c), Some(n)) => Some(national_id::parse(c, n, today).unwrap_or_else(|| {
-            reasons.push(Reason::BankIdChecksumUnusual);
-            NationalId {
-                country: c,
-                kind: IdKind::Personal,
-                canonical: n.chars().filter(char::is_ascii_alphanumeric).collect(),
-                birth_date: None,
-                birth_yymmdd: None,
+        (Some(c), Some(n)) => match national_id::parse(c, n, today) {
+            Some(id) => Some(id),
+            None if national_id::well_formed(c, n) => {
+                reasons.push(Reason::BankIdChecksumUnusual);
+                Some(NationalId {
+                    country: c,
+                    kind: IdKind::Personal,
+                    canonical: n.chars().filter(char::is_ascii_alphanumeric).collect(),
+                    birth_date: None,
+                    birth_yymmdd: None,
+                })
             }
-        })),
+            None => {
+                bank_id_unusable = true;
+                None
+            }
+        },
         _ => None,
     };
     let bank_dob = bank.date_of_birth.or_else(|| bank_id.as_ref().and_then(|i| i.birth_date));
+    // The document's full date of birth, when something on it gives the century: DG11, or
+    // a number of the issuing state that encodes the date (and agrees with the MRZ).
+    let doc_country = id_country_of_document(mrz);
+    let doc_numbers: Vec<(NationalId, bool)> = match doc_country {
+        Some(country) => candidates(mrz, dg11)
+            .into_iter()
+            .filter_map(|(c, from_dg11)| national_id::parse(country, &c, today).map(|n| (n, from_dg11)))
+            .filter(|(n, _)| n.birth_yymmdd.is_none_or(|ymd| mrz_dob_agrees(mrz, ymd)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let doc_full_dob = match dg11.and_then(|d| d.full_date_of_birth) {
+        Some(d) => Some((d, Reason::DobFromDg11)),
+        None => doc_numbers.iter().find_map(|(n, _)| n.birth_date).map(|d| (d, Reason::DobFromDocumentNumber)),
+    };
 
     // 3. National identity number.
     let mut id = Tri::Unknown;
     match &bank_id {
+        None if bank_id_unusable => reasons.push(Reason::BankIdUnusable),
         None => reasons.push(Reason::NoIdFromBank),
         Some(info) if mrz.issuing_state == info.country.icao() => {
-            let valid: Vec<(NationalId, bool)> = candidates(mrz, dg11)
-                .into_iter()
-                .filter_map(|(c, from_dg11)| national_id::parse(info.country, &c, today).map(|n| (n, from_dg11)))
-                .filter(|(n, _)| n.birth_yymmdd.is_none_or(|ymd| mrz_dob_agrees(mrz, ymd)))
-                .collect();
+            // Swedish ten-digit numbers take the document's century when it knows it, so
+            // that a number a hundred years off is not the same number.
+            let valid: Vec<(NationalId, bool)> =
+                doc_numbers.iter().map(|(n, d)| (with_century(n, doc_full_dob.map(|(f, _)| f)), *d)).collect();
             if let Some((_, from_dg11)) = valid.iter().find(|(n, _)| national_id::same_number(info, n)) {
                 id = Tri::Match;
                 reasons.push(Reason::IdMatch);
@@ -378,14 +411,16 @@ pub fn match_holder(bank: &AssertedIdentity, doc: &DocumentFacts, today: Date, p
         Some(_) => reasons.push(Reason::IdSchemeNotOnDocument),
     }
 
-    // 4. Date of birth: DG11's full date wins; else YYMMDD with the century from the bank.
-    let dob = match (bank_dob, dg11.and_then(|d| d.full_date_of_birth)) {
+    // 4. Date of birth: the full date when the document knows the century (DG11, or a
+    // number that encodes it: a hundred years apart is not a match); else YYMMDD, with the
+    // century from the bank.
+    let dob = match (bank_dob, doc_full_dob) {
         (None, _) => {
             reasons.push(Reason::DobUnknown);
             Tri::Unknown
         }
-        (Some(b), Some(full)) => {
-            reasons.push(Reason::DobFromDg11);
+        (Some(b), Some((full, source))) => {
+            reasons.push(source);
             if b == full { Tri::Match } else { Tri::Mismatch }
         }
         (Some(b), None) => {
@@ -427,13 +462,16 @@ pub fn match_holder(bank: &AssertedIdentity, doc: &DocumentFacts, today: Date, p
         NameComparison::Compatible => Reason::SurnameCompatible,
         NameComparison::Conflict => Reason::SurnameConflict,
         NameComparison::Missing => Reason::SurnameMissing,
+        NameComparison::Unmappable => Reason::SurnameUnmappable,
     });
     reasons.push(match giv {
         NameComparison::Equal => Reason::GivenEqual,
         NameComparison::Compatible => Reason::GivenCompatible,
         NameComparison::Conflict => Reason::GivenConflict,
         NameComparison::Missing => Reason::GivenMissing,
+        NameComparison::Unmappable => Reason::GivenUnmappable,
     });
+    let unmappable = sur == NameComparison::Unmappable || giv == NameComparison::Unmappable;
     let ok = |n| matches!(n, NameComparison::Equal | NameComparison::Compatible);
     let names_ok = ok(sur) && ok(giv);
     let names_conflict = sur == NameComparison::Conflict || giv == NameComparison::Conflict;
@@ -450,11 +488,32 @@ pub fn match_holder(bank: &AssertedIdentity, doc: &DocumentFacts, today: Date, p
     } else {
         Outcome::InsufficientData
     };
+    // What could not be used (a contradicting DG11, an unusable bank number, a name no
+    // table maps) makes anything short of a mismatch a review.
     let outcome = match outcome {
         Outcome::Match | Outcome::ProbableMatch if dg11_conflicts => Outcome::Review,
+        Outcome::Match | Outcome::ProbableMatch | Outcome::InsufficientData if bank_id_unusable || unmappable => {
+            Outcome::Review
+        }
         other => other,
     };
     HolderMatch { outcome, reasons }
+}
+
+/// A Swedish number without its century, given the century of the document's full date
+/// of birth (when the dates agree); any other number as it is.
+fn with_century(n: &NationalId, full_dob: Option<Date>) -> NationalId {
+    let mut out = n.clone();
+    if n.country == IdCountry::Se
+        && n.canonical.len() == 10
+        && let (Some(d), Some((yy, mm, dd))) = (full_dob, n.birth_yymmdd)
+        && i32::from(yy) == d.year.rem_euclid(100)
+        && (mm, dd) == (d.month, d.day)
+    {
+        out.canonical = format!("{:02}{}", d.year.div_euclid(100), n.canonical);
+        out.birth_date = Some(d);
+    }
+    out
 }
 
 /// The alpha-2 country of an MRZ issuing state, for the bank-country comparison.

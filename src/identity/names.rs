@@ -2,9 +2,12 @@
 //! document (MRZ: `A–Z` and `<`, transliterated per ICAO 9303-3, possibly truncated).
 //!
 //! A bank token matches an MRZ token when the MRZ token is one of its realisations under
-//! the ICAO table with the alternatives issuers use (`Å` → `AA` or `A`, `Ä` → `AE` or
-//! `A`, `Ö`/`Ø` → `OE` or `O`, `Ü` → `UE` or `U`, `Æ` → `AE`, `Þ` → `TH`, `ß` → `SS`,
-//! other diacritics stripped). Exact, token by token: there is no edit distance anywhere.
+//! the ICAO 9303-3 §6 tables (Latin, Cyrillic, Greek) with the alternatives issuers use
+//! (`Å` → `AA` or `A`, `Ä` → `AE` or `A`, `Ö`/`Ø` → `OE` or `O`, `Ü` → `UE` or `U`, `Æ` →
+//! `AE`, `Þ` → `TH`, `ß` → `SS`, other Latin diacritics stripped; `Ж` → `ZH`, `Щ` →
+//! `SHCH`, `Я` → `IA` or `YA`; `Θ` → `TH`, `Ψ` → `PS`, …). A character no table maps makes
+//! the name not comparable ([`NameComparison::Unmappable`]), never disappear. Exact,
+//! token by token: there is no edit distance anywhere.
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -20,11 +23,20 @@ pub enum NameComparison {
     Conflict,
     /// One side has no name.
     Missing,
+    /// The bank-side name has a character that no ICAO 9303-3 table maps: it cannot be
+    /// compared with the MRZ (a person must look; it never silently disappears).
+    Unmappable,
 }
 
-/// Realisations of one upper-case letter in the MRZ alphabet.
-fn realisations(c: char) -> Vec<String> {
+/// Realisations of one upper-case letter in the MRZ alphabet, under ICAO 9303-3 §6 (Latin
+/// table A, Cyrillic table B, Greek table C) with the alternatives issuers use; `None` for a
+/// character no table maps (the name is then not comparable: never dropped silently).
+fn realisations(c: char) -> Option<Vec<String>> {
+    if c.is_ascii_uppercase() {
+        return Some(vec![c.to_string()]);
+    }
     let fixed: &[&str] = match c {
+        // Latin (table A) and Nordic issuer practice.
         'Å' => &["AA", "A"],
         'Ä' => &["AE", "A"],
         'Ö' | 'Ø' => &["OE", "O"],
@@ -35,14 +47,95 @@ fn realisations(c: char) -> Vec<String> {
         'Ĳ' => &["IJ"],
         'Ð' | 'Đ' => &["D"],
         'Ł' => &["L"],
+        'ẞ' => &["SS"],
+        // Cyrillic (table B); after the `|` alternatives national tables use (Ukrainian
+        // Г→H, И→Y; Й→Y, Ю→YU, Я→YA, Х→H in older Russian and other practice).
+        'А' => &["A"],
+        'Б' => &["B"],
+        'В' => &["V"],
+        'Г' => &["G", "H"],
+        'Ґ' => &["G"],
+        'Д' => &["D"],
+        'Ђ' => &["D"],
+        'Ѓ' => &["G"],
+        'Е' => &["E"],
+        'Ё' => &["E", "YO"],
+        'Є' => &["IE", "YE"],
+        'Ж' => &["ZH"],
+        'З' => &["Z"],
+        'Ѕ' => &["DZ"],
+        'И' => &["I", "Y"],
+        'І' => &["I"],
+        'Ї' => &["I", "YI"],
+        'Й' => &["I", "Y"],
+        'Ј' => &["J"],
+        'К' => &["K"],
+        'Л' => &["L"],
+        'Љ' => &["LJ"],
+        'М' => &["M"],
+        'Н' => &["N"],
+        'Њ' => &["NJ"],
+        'О' => &["O"],
+        'П' => &["P"],
+        'Р' => &["R"],
+        'С' => &["S"],
+        'Т' => &["T"],
+        'Ћ' => &["C"],
+        'Ќ' => &["K"],
+        'У' => &["U"],
+        'Ў' => &["U"],
+        'Ф' => &["F"],
+        'Х' => &["KH", "H"],
+        'Ц' => &["TS"],
+        'Ч' => &["CH"],
+        'Џ' => &["DZ"],
+        'Ш' => &["SH"],
+        'Щ' => &["SHCH"],
+        'Ъ' => &["IE", ""],
+        'Ы' => &["Y"],
+        'Ь' => &[""],
+        'Э' => &["E"],
+        'Ю' => &["IU", "YU"],
+        'Я' => &["IA", "YA"],
+        // Greek (table C); Υ also as U (ΟΥ), V or F (ΑΥ, ΕΥ) as ELOT 743 writes it, Χ and Ξ
+        // also as H and KS.
+        'Α' | 'Ά' => &["A"],
+        'Β' => &["V"],
+        'Γ' => &["G"],
+        'Δ' => &["D"],
+        'Ε' | 'Έ' => &["E"],
+        'Ζ' => &["Z"],
+        'Η' | 'Ή' => &["I"],
+        'Θ' => &["TH"],
+        'Ι' | 'Ί' | 'Ϊ' | 'ΐ' => &["I"],
+        'Κ' => &["K"],
+        'Λ' => &["L"],
+        'Μ' => &["M"],
+        'Ν' => &["N"],
+        'Ξ' => &["X", "KS"],
+        'Ο' | 'Ό' => &["O"],
+        'Π' => &["P"],
+        'Ρ' => &["R"],
+        'Σ' | 'ς' => &["S"],
+        'Τ' => &["T"],
+        'Υ' | 'Ύ' | 'Ϋ' | 'ΰ' => &["Y", "U", "V", "F"],
+        'Φ' => &["F"],
+        'Χ' => &["CH", "H", "X"],
+        'Ψ' => &["PS"],
+        'Ω' | 'Ώ' => &["O"],
         _ => &[],
     };
     if !fixed.is_empty() {
-        return fixed.iter().map(|s| (*s).to_string()).collect();
+        return Some(fixed.iter().map(|s| (*s).to_string()).collect());
     }
-    // Strip diacritics: decompose, keep the ASCII letters.
+    // Other Latin letters with diacritics: decompose, keep the ASCII letter.
     let base: String = c.to_string().nfd().filter(char::is_ascii_uppercase).collect();
-    vec![base]
+    (!base.is_empty()).then(|| vec![base])
+}
+
+/// Whether every character of the bank-side name has a realisation.
+fn mappable(tokens: &[String]) -> bool {
+    tokens.iter().all(|t| t.chars().all(|c| realisations(c).is_some()))
 }
 
 /// Splits a bank-side name into upper-case Unicode tokens: NFC, upper case, split on
@@ -77,7 +170,7 @@ fn realises(bank: &[char], mrz: &[u8], prefix: bool) -> bool {
     }
     for i in 0..n {
         let Some(c) = bank.get(i) else { break };
-        let alts = realisations(*c);
+        let Some(alts) = realisations(*c) else { return false };
         for j in 0..=m {
             if !reach.get(idx(i, j)).copied().unwrap_or(false) {
                 continue;
@@ -133,6 +226,9 @@ fn subsequence(small: &[String], big: &[String], eq: &dyn Fn(&str, &str) -> bool
 pub fn compare_with_mrz(bank: &[String], mrz: &[String], truncated: bool, given: bool) -> NameComparison {
     if bank.is_empty() || mrz.is_empty() {
         return NameComparison::Missing;
+    }
+    if !mappable(bank) {
+        return NameComparison::Unmappable;
     }
     if bank.len() == mrz.len() && bank.iter().zip(mrz).all(|(b, m)| token_matches(b, m)) {
         return NameComparison::Equal;
@@ -213,6 +309,37 @@ mod tests {
         assert!(!token_matches("ÅSA", "OSA"));
         assert!(!token_matches("ANNA", "ANNE"));
         assert!(!token_matches("ANNA", "ANN"), "no prefix without truncation");
+    }
+
+    #[test]
+    fn cyrillic_and_greek_names_under_icao_9303_3() {
+        // Russian passports (ICAO table B since 2013) and older practice.
+        assert!(token_matches("ЮРИЙ", "IURII"));
+        assert!(token_matches("ЮРИЙ", "YURIY"));
+        assert!(token_matches("ЩЕРБАКОВ", "SHCHERBAKOV"));
+        assert!(token_matches("ЖУКОВА", "ZHUKOVA"));
+        assert!(token_matches("ЦОЙ", "TSOI"));
+        assert!(token_matches("ИЛЬЯ", "ILIA"), "Ь is omitted");
+        assert!(token_matches("ОЛЕКСАНДР", "OLEKSANDR"));
+        assert!(token_matches("ГРИГОРІЙ", "HRYHORII"), "Ukrainian Г→H, И→Y");
+        assert!(!token_matches("ИВАН", "IVANA"));
+        // Greek (table C), with ELOT 743's ΟΥ → OU.
+        assert!(token_matches("ΠΑΠΑΔΟΠΟΥΛΟΣ", "PAPADOPOULOS"));
+        assert!(token_matches("ΠΑΠΑΔΟΠΟΥΛΟΣ", "PAPADOPOYLOS"));
+        assert!(token_matches("ΘΕΟΔΩΡΟΣ", "THEODOROS"));
+        assert!(token_matches("ΧΡΗΣΤΟΣ", "CHRISTOS"));
+        assert!(token_matches("ΨΑΡΡΑΣ", "PSARRAS"));
+        assert!(!token_matches("ΝΙΚΟΣ", "NIKAS"));
+        assert_eq!(cmp("Юрий", "IURII", false, true), NameComparison::Equal);
+    }
+
+    /// A character no table maps makes the name not comparable; it never disappears (the
+    /// old folding dropped it, so "李Anna" compared equal to "ANNA").
+    #[test]
+    fn unmappable_characters_are_never_dropped() {
+        assert_eq!(cmp("李", "LI", false, false), NameComparison::Unmappable);
+        assert_eq!(cmp("Anna李", "ANNA", false, true), NameComparison::Unmappable);
+        assert!(!token_matches("ANNA李", "ANNA"));
     }
 
     #[test]

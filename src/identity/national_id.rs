@@ -6,7 +6,7 @@
 //! | SE | personnummer / samordningsnummer, 10 or 12 digits, `-`/`+` | Luhn over `YYMMDDNNN` | day + 60 for samordningsnummer; `+` = 100 years or older |
 //! | NO | fødselsnummer, D-, H-, synthetic and FH-numbers, 11 digits | mod 11 K1 (old and 2032 schemes) and K2 | day + 40 (D), month + 40 (H), month + 80 (synthetic); century from the individual number |
 //! | EE, LT | isikukood / asmens kodas, 11 digits | two-stage mod 11 | century from the first digit; LT `9…` has none |
-//! | LV | personas kods, old `DDMMYY-CNNNN` and new `32…` | `(1 + Σ w·d) mod 11 mod 10` | old: century digit 0/1/2; new: none |
+//! | LV | personas kods, old `DDMMYY-CNNNN`; new (since 1 July 2017) `3` then a digit 2–9 then nine digits | old: `(1 + Σ w·d) mod 11 mod 10`; new: none (the Population Register Law makes every digit after the first two random) | old: century digit 0/1/2; new: none |
 //! | FI | HETU `DDMMYYCZZZQ` | mod 31 character | century sign `+`, `-`/`U`–`Y`, `A`–`F` |
 //!
 //! Validation decides whether a string found on a DOCUMENT is a personal number. A
@@ -95,8 +95,9 @@ pub enum IdKind {
     NoBirthDate,
 }
 
-/// A validated national identity number.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A validated national identity number. Personal data: `Debug` shows the country and
+/// kind only, never the number or the birth date.
+#[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct NationalId {
     /// The country.
@@ -110,6 +111,18 @@ pub struct NationalId {
     pub birth_date: Option<Date>,
     /// The birth date's `(YY, MM, DD)` when the number gives one, even without century.
     pub birth_yymmdd: Option<(u8, u8, u8)>,
+}
+
+impl core::fmt::Debug for NationalId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "NationalId({:?}, {:?}, ..)", self.country, self.kind)
+    }
+}
+
+impl Drop for NationalId {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.canonical);
+    }
 }
 
 fn digits(s: &str) -> Option<Vec<u8>> {
@@ -180,10 +193,13 @@ fn parse_se(s: &str, today: Date) -> Option<NationalId> {
     }
     let year = match century {
         Some(c) => Some(c + i32::from(yy)),
-        // 10 digits: the latest year not in the future; `+` adds a century (≥ 100 years old).
+        // 10 digits with a separator: the latest birth date not after today (compared as
+        // a date, not a year: someone in their 100th year whose number still has `-` and
+        // whose birthday has not come yet this year was born a century ago); `+` adds a
+        // century (100 years or older).
         None if s.contains('-') || plus => {
             let mut y = today.year - today.year.rem_euclid(100) + i32::from(yy);
-            if y > today.year {
+            if (y, mm, dd) > (today.year, today.month, today.day) {
                 y -= 100;
             }
             if plus {
@@ -312,12 +328,10 @@ fn parse_lv(s: &str) -> Option<NationalId> {
     if d.len() != 11 {
         return None;
     }
-    let w = [10u32, 5, 8, 4, 2, 1, 6, 3, 7, 9];
-    let sum: u32 = w.iter().zip(&d).map(|(w, &x)| w * u32::from(x)).sum();
-    if d.get(10).copied().map(u32::from) != Some((1 + sum) % 11 % 10) {
-        return None;
-    }
-    if two(&d, 0) == 32 {
+    // New format (since 1 July 2017): `3`, then a digit 2–9, then random digits, no birth
+    // date and no check digit (PMLP's codes began with 32; the law allows 32–39). An old
+    // code cannot start so: its first two digits are a day of the month.
+    if d.first() == Some(&3) && d.get(1).is_some_and(|x| (2..=9).contains(x)) {
         return Some(NationalId {
             country: IdCountry::Lv,
             kind: IdKind::NoBirthDate,
@@ -325,6 +339,11 @@ fn parse_lv(s: &str) -> Option<NationalId> {
             birth_date: None,
             birth_yymmdd: None,
         });
+    }
+    let w = [10u32, 5, 8, 4, 2, 1, 6, 3, 7, 9];
+    let sum: u32 = w.iter().zip(&d).map(|(w, &x)| w * u32::from(x)).sum();
+    if d.get(10).copied().map(u32::from) != Some((1 + sum) % 11 % 10) {
+        return None;
     }
     let (dd, mm, yy) = (two(&d, 0), two(&d, 2), two(&d, 4));
     let century = match d.get(6) {
@@ -372,8 +391,28 @@ fn parse_fi(s: &str) -> Option<NationalId> {
     })
 }
 
-/// Whether two numbers of the same country name the same person. Swedish numbers
-/// compare on the last ten digits when either side lacks the century.
+/// Whether `s` has the shape of a number of `country` (digits, length, separators),
+/// whatever its check digit says: a bank number of the right shape with an unusual check
+/// digit is still used as asserted; one of another shape cannot be used at all.
+#[must_use]
+pub fn well_formed(country: IdCountry, s: &str) -> bool {
+    let s = s.trim();
+    let digits_only = |drop: &[char]| -> Option<usize> {
+        let kept: String = s.chars().filter(|c| !drop.contains(c)).collect();
+        kept.bytes().all(|b| b.is_ascii_digit()).then_some(kept.len())
+    };
+    match country {
+        IdCountry::Se => matches!(digits_only(&['-', '+', ' ']), Some(10 | 12)),
+        IdCountry::No | IdCountry::Ee | IdCountry::Lt => digits_only(&[' ']) == Some(11),
+        IdCountry::Lv => digits_only(&['-']) == Some(11),
+        IdCountry::Fi => {
+            s.len() == 11 && s.is_char_boundary(6) && s.get(..6).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+        }
+    }
+}
+
+/// Whether two numbers of the same country name the same person. Swedish numbers compare
+/// with their century when both sides know it (12 digits), else on the last ten digits.
 #[must_use]
 pub fn same_number(a: &NationalId, b: &NationalId) -> bool {
     if a.country != b.country {
@@ -426,7 +465,14 @@ mod tests {
         assert_eq!(ok(IdCountry::Se, "240505-1729").birth_date, Date::parse("2024-05-05").ok());
         bad(IdCountry::Se, "871314-2391"); // month 13 (Luhn fixed below would still fail on date)
         bad(IdCountry::Se, "12345");
+        // `-` for someone in their 100th year whose birthday has not come yet this year: a
+        // century ago, not in the future (today is 2025-01-01).
+        assert_eq!(ok(IdCountry::Se, "250301-1237").birth_date, Date::parse("1925-03-01").ok());
+        assert_eq!(ok(IdCountry::Se, "250301-1237").canonical, "192503011237");
+        assert_eq!(ok(IdCountry::Se, "250101-2245").birth_date, Date::parse("2025-01-01").ok(), "born today");
         assert!(same_number(&ok(IdCountry::Se, "198504122386"), &ok(IdCountry::Se, "8504122386")));
+        // With the century on both sides, a hundred years apart is another person.
+        assert!(!same_number(&ok(IdCountry::Se, "192503011237"), &ok(IdCountry::Se, "202503011237")));
         assert!(!same_number(&ok(IdCountry::Se, "198504122386"), &ok(IdCountry::Se, "199001012401")));
     }
 
@@ -459,6 +505,11 @@ mod tests {
         assert_eq!(lv.birth_date, Date::parse("1975-11-16").ok());
         bad(IdCountry::Lv, "161375-19997");
         assert_eq!(ok(IdCountry::Lv, "328673-00679").kind, IdKind::NoBirthDate);
+        // New-format codes: 3 then 2–9, no check digit (every later digit is random).
+        for code in ["32867300670", "33000000001", "390000-00000"] {
+            assert_eq!(ok(IdCountry::Lv, code).kind, IdKind::NoBirthDate, "{code}");
+        }
+        bad(IdCountry::Lv, "310175-19990"); // 31 is a day: an old code, whose check digit fails
         bad(IdCountry::Lv, "121282-88882"); // century digit 8: the Latvian specimen value
         let fi = ok(IdCountry::Fi, "131052-308T");
         assert_eq!(fi.birth_date, Date::parse("1952-10-13").ok());
@@ -484,6 +535,16 @@ mod tests {
         assert_eq!(ok(IdCountry::Fi, "010199+456P").birth_date, date("1899-01-01"));
         // Impossible dates with valid check digits are still rejected.
         bad(IdCountry::Ee, "36813280109");
+    }
+
+    #[test]
+    fn shapes_and_debug() {
+        assert!(well_formed(IdCountry::Se, "198504122387"), "a wrong check digit is still well formed");
+        assert!(!well_formed(IdCountry::Se, "19850412238"));
+        assert!(!well_formed(IdCountry::No, "PNO-1234"));
+        assert!(well_formed(IdCountry::Fi, "131052-308U"));
+        let shown = format!("{:?}", ok(IdCountry::Se, "198504122386"));
+        assert!(!shown.contains("8504") && !shown.contains("1985"), "{shown}");
     }
 
     #[test]

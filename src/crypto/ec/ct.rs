@@ -23,6 +23,15 @@ pub(crate) struct Projective {
     z: BoxedMontyForm,
 }
 
+impl Drop for Projective {
+    /// The ladder's intermediates depend on the secret scalar: wiped.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.x);
+        zeroize::Zeroize::zeroize(&mut self.y);
+        zeroize::Zeroize::zeroize(&mut self.z);
+    }
+}
+
 fn cswap(a: &mut Projective, b: &mut Projective, c: Choice) {
     let t = a.clone();
     a.x.ct_assign(&b.x, c);

@@ -241,6 +241,15 @@ pub struct AffinePoint {
     y: BoxedMontyForm,
 }
 
+impl Drop for AffinePoint {
+    /// Points derived from secrets (a PACE or Chip Authentication shared secret, the mapped
+    /// generator, s·G) are wiped; public ones cost two field elements of zeroing.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.x);
+        zeroize::Zeroize::zeroize(&mut self.y);
+    }
+}
+
 impl core::fmt::Debug for AffinePoint {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("AffinePoint(..)")
