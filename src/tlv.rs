@@ -421,6 +421,40 @@ fn validate_level(it: TlvIter<'_>, depth: usize, count: &mut usize) -> Result<()
     Ok(())
 }
 
+/// Whether `tlv` and everything inside it is DER as far as structure goes: each header
+/// the shortest encoding of its tag and length, and each constructed value exactly its
+/// children, with no padding between them. Keys and signatures are checked with it:
+/// a structure with another encoding of the same value is how malleability gets in.
+#[must_use]
+pub fn is_der(tlv: &Tlv<'_>) -> bool {
+    is_der_at(tlv, 1)
+}
+
+fn is_der_at(tlv: &Tlv<'_>, depth: usize) -> bool {
+    let mut header = Vec::with_capacity(8);
+    tlv.tag.encode(&mut header);
+    encode_length(tlv.value.len(), &mut header);
+    if tlv.raw.get(..tlv.raw.len().saturating_sub(tlv.value.len())) != Some(header.as_slice()) {
+        return false;
+    }
+    if !tlv.tag.is_constructed() {
+        return true;
+    }
+    if depth >= MAX_DEPTH {
+        return false;
+    }
+    let mut covered = 0usize;
+    for child in tlv.children() {
+        let Ok(child) = child else { return false };
+        if !is_der_at(&child, depth + 1) {
+            return false;
+        }
+        covered += child.raw.len();
+    }
+    // The iterator skips 00/FF padding (ISO 7816); DER has none.
+    covered == tlv.value.len()
+}
+
 /// Appends a definite BER length (short form below 128, else `81`..`84` + bytes).
 pub fn encode_length(len: usize, out: &mut Vec<u8>) {
     if len < 0x80 {
@@ -544,6 +578,20 @@ mod tests {
         assert_eq!(kids[0].offset, 5);
         assert_eq!(kids[1].offset, 8);
         assert_eq!(kids[1].tag, Tag::new(0x7F60));
+    }
+
+    #[test]
+    fn der_structure() {
+        let der = hex!("3006 0201 05 0401 AA");
+        assert!(is_der(&Tlv::parse_exact(&der).unwrap()));
+        for not_der in [
+            &hex!("308106 0201 05 0401 AA")[..], // long form for a short length
+            &hex!("3007 0201 05 0401 AA 00"),    // padding after the last child
+            &hex!("3007 0281 01 05 0401 AA"),    // non-minimal length inside
+        ] {
+            let t = Tlv::parse_exact(not_der).unwrap();
+            assert!(!is_der(&t), "{not_der:02X?}");
+        }
     }
 
     proptest::proptest! {

@@ -131,9 +131,15 @@ impl AaEvidence {
                 for &der in order {
                     let alg =
                         if der { SignatureAlgorithm::Ecdsa { hash } } else { SignatureAlgorithm::EcdsaPlain { hash } };
-                    match sig::verify(key, &alg, &self.challenge, &self.signature) {
-                        Ok(()) => {
-                            let scheme = if der { "ECDSA (DER signature)" } else { "ECDSA (plain r ‖ s)" };
+                    match sig::verify_tolerating_issuer_errors(key, &alg, &self.challenge, &self.signature) {
+                        Ok(tolerated) => {
+                            let scheme = match (der, tolerated) {
+                                (false, _) => "ECDSA (plain r ‖ s)",
+                                (true, sig::Tolerated::Nothing) => "ECDSA (DER signature)",
+                                (true, _) => {
+                                    "ECDSA (DER signature with non-canonical integers, an issuer error tolerated)"
+                                }
+                            };
                             return Ok(AaVerified { scheme: scheme.into(), hash, key: key.describe() });
                         }
                         Err(e) => last = Some(e),

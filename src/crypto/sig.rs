@@ -47,7 +47,15 @@ fn oid_of(t: &Tlv<'_>) -> Result<ObjectIdentifier, SigError> {
     if t.tag != Tag::new(0x06) {
         return Err(SigError::BadKey("expected an OBJECT IDENTIFIER".into()));
     }
-    ObjectIdentifier::from_bytes(t.value).map_err(|_| SigError::BadKey("malformed OBJECT IDENTIFIER".into()))
+    let malformed = || SigError::BadKey("malformed OBJECT IDENTIFIER".into());
+    let o = ObjectIdentifier::from_bytes(t.value).map_err(|_| malformed())?;
+    // const-oid reads a sub-identifier padded with 0x80 as the same arc; such an OID
+    // would pass a comparison by name while its bytes differ. Only the canonical form.
+    let canonical = o.to_string().parse::<ObjectIdentifier>().map_err(|_| malformed())?;
+    if canonical.as_bytes() != t.value {
+        return Err(malformed());
+    }
+    Ok(o)
 }
 
 /// Strips leading zero bytes of a (non-negative) INTEGER's content.
@@ -74,13 +82,12 @@ impl<'a> AlgorithmId<'a> {
         if t.tag != Tag::new(0x30) {
             return Err(SigError::BadKey("AlgorithmIdentifier is not a SEQUENCE".into()));
         }
-        let mut kids = t.children();
-        let oid = oid_of(&kids.next().ok_or(SigError::BadKey("empty AlgorithmIdentifier".into()))?.map_err(tlv_err)?)?;
-        let params = match kids.next() {
-            Some(Ok(p)) if p.tag == Tag::new(0x05) => None,
-            Some(Ok(p)) => Some(p),
-            Some(Err(e)) => return Err(tlv_err(e)),
-            None => None,
+        let kids = children(&t)?;
+        let (oid, params) = match kids.as_slice() {
+            [oid] => (oid_of(oid)?, None),
+            [oid, p] if p.tag == Tag::new(0x05) && p.value.is_empty() => (oid_of(oid)?, None),
+            [oid, p] => (oid_of(oid)?, Some(*p)),
+            _ => return Err(SigError::BadKey("AlgorithmIdentifier of other than one or two fields".into())),
         };
         Ok(Self { oid, params })
     }
@@ -88,6 +95,11 @@ impl<'a> AlgorithmId<'a> {
 
 fn tlv_err(e: crate::tlv::TlvError) -> SigError {
     SigError::BadKey(e.to_string())
+}
+
+/// The children of a constructed value, all of them well formed.
+fn children<'a>(t: &Tlv<'a>) -> Result<Vec<Tlv<'a>>, SigError> {
+    t.children().collect::<Result<_, _>>().map_err(tlv_err)
 }
 
 /// A public key from a certificate or a data group.
@@ -131,9 +143,16 @@ impl PublicKey {
     /// # Errors
     /// As [`PublicKey::from_spki`].
     pub fn from_spki_tlv(spki: Tlv<'_>) -> Result<Self, SigError> {
-        let mut kids = spki.children();
-        let alg = AlgorithmId::parse(kids.next().ok_or(SigError::BadKey("empty SPKI".into()))?.map_err(tlv_err)?)?;
-        let bits = kids.next().ok_or(SigError::BadKey("SPKI without a key".into()))?.map_err(tlv_err)?;
+        // One key, one encoding: a SubjectPublicKeyInfo in BER, with padding or extra
+        // fields is refused rather than read generously (Wycheproof's InvalidAsn cases).
+        if spki.tag != Tag::new(0x30) || !crate::tlv::is_der(&spki) {
+            return Err(SigError::BadKey("SubjectPublicKeyInfo is not a DER SEQUENCE".into()));
+        }
+        let kids = children(&spki)?;
+        let [alg, bits] = kids.as_slice() else {
+            return Err(SigError::BadKey("SubjectPublicKeyInfo of other than two fields".into()));
+        };
+        let alg = AlgorithmId::parse(*alg)?;
         if bits.tag != Tag::new(0x03) {
             return Err(SigError::BadKey("subjectPublicKey is not a BIT STRING".into()));
         }
@@ -215,24 +234,28 @@ pub fn curve_from_params(params: Tlv<'_>) -> Result<(Curve, bool), SigError> {
     if params.tag != Tag::new(0x30) {
         return Err(bad("neither a named curve nor explicit parameters"));
     }
-    let kids: Vec<Tlv<'_>> = params.children().collect::<Result<_, _>>().map_err(tlv_err)?;
-    let [_version, field, curve, base, order, rest @ ..] = kids.as_slice() else {
-        return Err(bad("too few fields"));
+    let kids = children(&params)?;
+    // The cofactor is OPTIONAL in X9.62, but a curve without one is not the curve it
+    // claims to be for every verifier alike (Wycheproof labels the same key both ways),
+    // and every eMRTD issuer includes it: required.
+    let [version, field, curve, base, order, cofactor] = kids.as_slice() else {
+        return Err(bad("not the six fields of SpecifiedECDomain (version, field, curve, base, order, cofactor)"));
     };
-    let field_kids: Vec<Tlv<'_>> = field.children().collect::<Result<_, _>>().map_err(tlv_err)?;
+    if version.tag != Tag::new(0x02) || version.value != [1] {
+        return Err(bad("version other than ecpVer1"));
+    }
+    let field_kids = children(field)?;
     let [field_type, p] = field_kids.as_slice() else { return Err(bad("fieldID")) };
     if oid_of(field_type)? != oid::PRIME_FIELD {
         return Err(SigError::Unsupported("characteristic-two curves".into()));
     }
-    let curve_kids: Vec<Tlv<'_>> = curve.children().collect::<Result<_, _>>().map_err(tlv_err)?;
+    let curve_kids = children(curve)?;
     let (a, b) = match curve_kids.as_slice() {
-        [a, b, ..] => (a, b),
+        [a, b] | [a, b, _] => (a, b),
         _ => return Err(bad("curve")),
     };
-    let cofactor = match rest.first() {
-        Some(h) => unsigned(h.value).iter().fold(0u32, |acc, &x| acc.saturating_mul(256).saturating_add(u32::from(x))),
-        None => 1,
-    };
+    let cofactor =
+        unsigned(cofactor.value).iter().fold(0u32, |acc, &x| acc.saturating_mul(256).saturating_add(u32::from(x)));
     // The base point is an encoded point; decode coordinates once the field size is known.
     let p_bytes = unsigned(p.value);
     let field_len = p_bytes.len();
@@ -382,7 +405,7 @@ fn pss_params(params: Option<Tlv<'_>>) -> Result<SignatureAlgorithm, SigError> {
     Ok(SignatureAlgorithm::RsaPss { hash, mgf1, salt_len })
 }
 
-/// Verifies `signature` over `message`.
+/// Verifies `signature` over `message`. DER ECDSA signatures must be canonical DER.
 ///
 /// # Errors
 /// [`SigError::Invalid`] when the signature does not verify, or another [`SigError`]
@@ -390,6 +413,47 @@ fn pss_params(params: Option<Tlv<'_>>) -> Result<SignatureAlgorithm, SigError> {
 pub fn verify(key: &PublicKey, alg: &SignatureAlgorithm, message: &[u8], signature: &[u8]) -> Result<(), SigError> {
     verify_digest(key, alg, &alg.hash().digest(message), signature)
 }
+
+/// A known issuer error a verification tolerated, to be named in its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Tolerated {
+    /// Nothing: the signature is as the standards have it.
+    Nothing,
+    /// A DER ECDSA signature whose INTEGERs carry non-minimal leading zeros (or are
+    /// otherwise not canonical DER), as several issuers' signers make them.
+    NonCanonicalDerIntegers,
+}
+
+/// [`verify`], tolerating one known issuer error where documents in the field need it: a
+/// DER ECDSA signature that is not canonical (non-minimal integers). Used for the
+/// signatures of EF.SOD, EF.CardSecurity and Active Authentication, never for anything a
+/// replay could exploit; the tolerance is returned so that the report names it.
+///
+/// # Errors
+/// As [`verify`].
+pub fn verify_tolerating_issuer_errors(
+    key: &PublicKey,
+    alg: &SignatureAlgorithm,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<Tolerated, SigError> {
+    match verify(key, alg, message, signature) {
+        Ok(()) => Ok(Tolerated::Nothing),
+        Err(SigError::MalformedSignature(NOT_CANONICAL)) => {
+            let (PublicKey::Ec { curve, point, .. }, SignatureAlgorithm::Ecdsa { hash }) = (key, alg) else {
+                return Err(SigError::MalformedSignature(NOT_CANONICAL));
+            };
+            let (r, s) = der_integers(signature)?;
+            ecdsa(curve, point, &hash.digest(message), r, s)?;
+            Ok(Tolerated::NonCanonicalDerIntegers)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The error of a DER ECDSA signature that parses but is not canonical.
+const NOT_CANONICAL: &str = "ECDSA signature is not canonical DER";
 
 /// Verifies `signature` over a message whose hash (with `alg`'s hash) is `digest`.
 ///
@@ -415,8 +479,10 @@ pub fn verify_digest(
             ecdsa(curve, point, digest, r, s)
         }
         (PublicKey::Ec { curve, point, .. }, SignatureAlgorithm::EcdsaPlain { .. }) => {
-            if signature.is_empty() || !signature.len().is_multiple_of(2) {
-                return Err(SigError::MalformedSignature("plain ECDSA signature of odd length"));
+            // BSI TR-03111 §5.2.1: r and s each exactly as long as the order; any other
+            // length is another encoding of the same pair, so not this one.
+            if signature.len() != 2 * curve.scalar_bytes() {
+                return Err(SigError::MalformedSignature("plain ECDSA signature of the wrong length"));
             }
             let (r, s) = signature.split_at(signature.len() / 2);
             ecdsa(curve, point, digest, r, s)
@@ -425,16 +491,48 @@ pub fn verify_digest(
     }
 }
 
-/// Parses `SEQUENCE { r INTEGER, s INTEGER }`, tolerating non-minimal leading zeros.
+/// Parses `SEQUENCE { r INTEGER, s INTEGER }` in DER, strictly: the bytes must be the
+/// one canonical encoding of (r, s) (minimal lengths, minimal non-negative integers,
+/// nothing after). A signature is malleable otherwise, and BER variants are how
+/// verifiers that tolerate them get fooled (Wycheproof's "BER encoded" and "modified
+/// integer" cases).
 fn der_signature(sig: &[u8]) -> Result<(&[u8], &[u8]), SigError> {
-    let bad = SigError::MalformedSignature("ECDSA signature is not SEQUENCE { r, s }");
+    let (r, s) = der_integers(sig)?;
+    if canonical_der_signature(r, s) != sig {
+        return Err(SigError::MalformedSignature(NOT_CANONICAL));
+    }
+    Ok((r, s))
+}
+
+/// r and s of `SEQUENCE { r INTEGER, s INTEGER }` as unsigned big-endian, however encoded.
+fn der_integers(sig: &[u8]) -> Result<(&[u8], &[u8]), SigError> {
+    let bad = SigError::MalformedSignature("ECDSA signature is not a DER SEQUENCE { r, s }");
     let seq = Tlv::parse_tagged(sig, Tag::new(0x30)).map_err(|_| bad.clone())?;
     let mut kids = seq.children();
     let (Some(Ok(r)), Some(Ok(s)), None) = (kids.next(), kids.next(), kids.next()) else { return Err(bad) };
     if r.tag != Tag::new(0x02) || s.tag != Tag::new(0x02) {
         return Err(bad);
     }
+    // A negative INTEGER is never an ECDSA scalar.
+    if r.value.first().is_some_and(|b| b & 0x80 != 0) || s.value.first().is_some_and(|b| b & 0x80 != 0) {
+        return Err(bad);
+    }
     Ok((unsigned(r.value), unsigned(s.value)))
+}
+
+/// The DER encoding of `SEQUENCE { r, s }` for unsigned big-endian r and s.
+fn canonical_der_signature(r: &[u8], s: &[u8]) -> Vec<u8> {
+    let int = |v: &[u8]| {
+        let mut body = Vec::with_capacity(v.len() + 1);
+        if v.first().is_none_or(|&b| b & 0x80 != 0) {
+            body.push(0);
+        }
+        body.extend_from_slice(v);
+        crate::tlv::encode_to_vec(Tag::new(0x02), &body)
+    };
+    let mut content = int(r);
+    content.extend_from_slice(&int(s));
+    crate::tlv::encode_to_vec(Tag::new(0x30), &content)
 }
 
 fn ecdsa(curve: &Curve, point: &AffinePoint, digest: &[u8], r: &[u8], s: &[u8]) -> Result<(), SigError> {
@@ -570,11 +668,19 @@ mod tests {
         );
     }
 
+    /// Canonical DER only, by default; non-minimal integers (an issuer error seen in the
+    /// field) only through the tolerant entry point, which names the tolerance.
     #[test]
     fn der_signatures_with_non_minimal_integers() {
-        let sig = hex_literal::hex!("3008 0202 0001 0202 0002");
-        assert_eq!(der_signature(&sig).unwrap(), (&[1u8][..], &[2u8][..]));
+        let canonical = hex_literal::hex!("3006 020101 020102");
+        assert_eq!(der_signature(&canonical).unwrap(), (&[1u8][..], &[2u8][..]));
+        let padded = hex_literal::hex!("3008 0202 0001 0202 0002");
+        assert_eq!(der_signature(&padded).unwrap_err(), SigError::MalformedSignature(NOT_CANONICAL));
+        assert_eq!(der_integers(&padded).unwrap(), (&[1u8][..], &[2u8][..]));
         assert!(der_signature(&hex_literal::hex!("3003 020101")).is_err());
+        assert!(der_integers(&hex_literal::hex!("3006 020181 020102")).is_err(), "negative r");
+        // A long-form length where a short one fits is not DER either.
+        assert!(der_signature(&hex_literal::hex!("308106 020101 020102")).is_err());
     }
 
     #[test]

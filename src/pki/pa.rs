@@ -520,14 +520,15 @@ impl PassiveAuthentication {
         let signer = match verify_signed_data(signed_data) {
             Ok(s) => {
                 b.pass(CheckName::SodSignedAttributes);
-                let note = if s.issuer_name_tolerated {
-                    format!(
-                        "{}; signer matched by serial number: the SignerInfo names the issuer differently (RDN order or string types)",
-                        s.algorithm
-                    )
-                } else {
-                    s.algorithm.to_string()
-                };
+                let mut note = s.algorithm.to_string();
+                if s.issuer_name_tolerated {
+                    note.push_str(
+                        "; signer matched by serial number: the SignerInfo names the issuer differently (RDN order or string types)",
+                    );
+                }
+                if s.signature_tolerated == crate::crypto::sig::Tolerated::NonCanonicalDerIntegers {
+                    note.push_str("; tolerated issuer error: the ECDSA signature's integers are not canonical DER");
+                }
                 b.pass_note(CheckName::SodSignature, note);
                 s.certificate
             }

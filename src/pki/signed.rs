@@ -50,6 +50,9 @@ pub struct VerifiedSigner {
     /// identifier is encoded differently from the certificate's (string types on UA
     /// documents, RDN order on MY ones).
     pub issuer_name_tolerated: bool,
+    /// A known issuer error in the signature itself that was tolerated (non-canonical DER
+    /// integers in an ECDSA signature), to be named in the report.
+    pub signature_tolerated: sig::Tolerated,
 }
 
 /// Finds the certificate `sid` names among `certs`. Returns it and whether the match
@@ -105,8 +108,9 @@ pub fn verify_signed_data(sd: &SignedData) -> Result<VerifiedSigner, SignedDataE
     let (certificate, issuer_name_tolerated) = find_signer_cert(&signer.sid, &sd.certificates)?;
     let key = certificate.public_key().map_err(|e| SignedDataError::BadSignerCertificate(e.to_string()))?;
     let (digest, algorithm) = check_signer_info(sd, signer)?;
-    sig::verify(key, &algorithm, signer.signed_bytes(&sd.econtent), &signer.signature)?;
-    Ok(VerifiedSigner { certificate, algorithm, digest, issuer_name_tolerated })
+    let signature_tolerated =
+        sig::verify_tolerating_issuer_errors(key, &algorithm, signer.signed_bytes(&sd.econtent), &signer.signature)?;
+    Ok(VerifiedSigner { certificate, algorithm, digest, issuer_name_tolerated, signature_tolerated })
 }
 
 /// The attribute checks and algorithm resolution of one signer.

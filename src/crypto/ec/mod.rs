@@ -673,6 +673,23 @@ impl Curve {
         if !self.scalar_in_range(r) || !self.scalar_in_range(s) {
             return false;
         }
+        // Public values: the RustCrypto crates where they cover the curve (several times
+        // faster), the engine for every other curve.
+        if let Some(named) = self.named
+            && let Some(valid) = fast::verify_ecdsa(named, &self.encode_point(q), digest, r, s)
+        {
+            return valid;
+        }
+        self.verify_ecdsa_engine(q, digest, r, s)
+    }
+
+    /// ECDSA verification with the runtime engine alone, whatever the curve: the path of the
+    /// curves no RustCrypto crate covers, and the oracle for the ones it does.
+    #[must_use]
+    pub fn verify_ecdsa_engine(&self, q: &AffinePoint, digest: &[u8], r: &[u8], s: &[u8]) -> bool {
+        if !self.scalar_in_range(r) || !self.scalar_in_range(s) {
+            return false;
+        }
         let e = self.digest_scalar(digest);
         let s_m = self.scalar(s);
         let Some(w) = Option::<BoxedMontyForm>::from(s_m.invert_vartime()) else { return false };
