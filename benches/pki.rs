@@ -1,7 +1,10 @@
 //! Passive-authentication benchmarks: a whole verification with an RSA-2048 chain and
 //! with a brainpoolP256r1 (explicit parameters) chain, beside the raw cost of the two
 //! signature verifications and the data-group hashes in the same run; and loading the
-//! German master list (588 CSCAs). Run: `cargo bench --bench pki`.
+//! German master list (588 CSCAs); and one ECDSA verification per curve, through the
+//! library's path (RustCrypto where it covers the curve) and through the runtime engine
+//! alone. Run: `cargo bench --bench pki`; `benches/ecdsa_vs_openssl.sh` puts the ECDSA
+//! figures beside `openssl speed` on the same machine.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -103,9 +106,39 @@ fn masterlist(cr: &mut Criterion) {
     g.finish();
 }
 
+/// One ECDSA verification (SHA-256 digest) per curve: `library` is what passive and
+/// active authentication call, `engine` the runtime-curve engine on its own.
+fn ecdsa(cr: &mut Criterion) {
+    use passchip::crypto::ec::{Curve, NamedCurve};
+    let curves = [
+        NamedCurve::P256,
+        NamedCurve::P384,
+        NamedCurve::P521,
+        NamedCurve::BrainpoolP256r1,
+        NamedCurve::BrainpoolP384r1,
+        NamedCurve::P224,
+        NamedCurve::BrainpoolP512r1,
+    ];
+    let digest = HashAlg::Sha256.digest(b"ecdsa bench");
+    for named in curves {
+        let Ok(curve) = Curve::named(named) else { continue };
+        let d = vec![0x5Au8; curve.scalar_bytes()];
+        let k = vec![0x3Cu8; curve.scalar_bytes()];
+        let Some(q) = curve.mul_vartime(&d, curve.generator()) else { continue };
+        let Some((r, s)) = curve.sign_ecdsa_test_key(&d, &k, &digest) else { continue };
+        if !curve.verify_ecdsa(&q, &digest, &r, &s) {
+            continue;
+        }
+        let mut g = cr.benchmark_group(format!("ecdsa_verify_{}", named.name()));
+        g.bench_function("library", |b| b.iter(|| curve.verify_ecdsa(black_box(&q), &digest, &r, &s)));
+        g.bench_function("engine", |b| b.iter(|| curve.verify_ecdsa_engine(black_box(&q), &digest, &r, &s)));
+        g.finish();
+    }
+}
+
 fn config() -> Criterion {
     Criterion::default().warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(3))
 }
 
-criterion_group! { name = benches; config = config(); targets = pa, masterlist }
+criterion_group! { name = benches; config = config(); targets = pa, masterlist, ecdsa }
 criterion_main!(benches);

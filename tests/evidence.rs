@@ -337,3 +337,85 @@ fn links_fifos_and_devices_in_a_dump_folder_are_refused() {
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+// 3. Names and dates the holder match must not wave through --------------------------------
+
+fn reasons(v: &serde_json::Value) -> Vec<String> {
+    v["holder_match"]["reasons"].as_array().unwrap().iter().map(|r| r.as_str().unwrap().to_owned()).collect()
+}
+
+/// `passchip match` on a genuine dump of `doc` (trust flags given) for a BankID user.
+fn match_dump(
+    doc: &VirtualDocument,
+    name: &str,
+    pnr: &str,
+    given: &str,
+    surname: &str,
+) -> (Option<i32>, serde_json::Value) {
+    let dir = dump_of(doc, name);
+    let id = bankid(&dir, pnr, given, surname);
+    let csca = dir.join("csca.der");
+    let out = passchip(&[
+        "match",
+        "--identity",
+        id.to_str().unwrap(),
+        "--dir",
+        dir.to_str().unwrap(),
+        "--csca",
+        csca.to_str().unwrap(),
+        "--at",
+        "2026-11-21",
+        "--json",
+    ]);
+    let v = json(&out);
+    std::fs::remove_dir_all(dir).unwrap();
+    (out.status.code(), v)
+}
+
+/// A bank that gives the holder's name in Cyrillic against a Latin MRZ: compared under
+/// ICAO 9303-3's table (Гагарин ↔ GAGARIN), another name is a conflict, and a name in a
+/// script no table maps is a review, never a match.
+#[test]
+fn a_cyrillic_bank_name_against_a_latin_mrz_through_match() {
+    let doc = VirtualDocument::build(DocumentSpec {
+        pace: None,
+        surname: "GAGARIN".into(),
+        given_names: "IURII".into(),
+        ..DocumentSpec::specimen()
+    });
+    let (code, v) = match_dump(&doc, "cyrillic-same", "198504122386", "Юрий", "Гагарин");
+    assert_eq!((code, &v["holder_match"]["outcome"]), (Some(0), &serde_json::json!("match")), "{v}");
+    assert!(reasons(&v).contains(&"SURNAME_EQUAL".to_owned()), "{v}");
+
+    let (code, v) = match_dump(&doc, "cyrillic-other", "198504122386", "Юрий", "Титов");
+    assert_eq!(code, Some(1));
+    assert_ne!(v["holder_match"]["outcome"], "match");
+    assert!(reasons(&v).contains(&"SURNAME_CONFLICT".to_owned()), "{v}");
+
+    let (code, v) = match_dump(&doc, "cyrillic-unmapped", "198504122386", "Юрий", "加加林");
+    assert_eq!((code, &v["holder_match"]["outcome"]), (Some(1), &serde_json::json!("review")), "{v}");
+    assert!(reasons(&v).contains(&"SURNAME_UNMAPPABLE".to_owned()), "{v}");
+}
+
+/// A child born 2025 and a bank user born 1925 with the same ten digits: the document's
+/// signed DG11 gives the century, and a hundred years apart is a mismatch.
+#[test]
+fn a_hundred_year_birth_date_gap_through_match() {
+    let mut dg11 = Dg11::parse(&[0x6B, 0x00]).unwrap();
+    dg11.full_name_primary = Some("OEBERG".into());
+    dg11.full_name_secondary = Some("AASA".into());
+    dg11.personal_number = Some("20250301-1237".into());
+    dg11.full_date_of_birth = Some(day("2025-03-01"));
+    let doc = VirtualDocument::build(DocumentSpec {
+        pace: None,
+        date_of_birth: "250301".into(),
+        personal_number: "2503011237".into(),
+        custom_data_groups: vec![(11, dg11.encode())],
+        ..DocumentSpec::specimen()
+    });
+    let (code, v) = match_dump(&doc, "century-1925", "192503011237", "Åsa", "Öberg");
+    assert_eq!((code, &v["holder_match"]["outcome"]), (Some(1), &serde_json::json!("mismatch")), "{v}");
+    assert!(reasons(&v).contains(&"DOB_MISMATCH".to_owned()), "{v}");
+    let (code, v) = match_dump(&doc, "century-2025", "202503011237", "Åsa", "Öberg");
+    assert_eq!((code, &v["holder_match"]["outcome"]), (Some(0), &serde_json::json!("match")), "{v}");
+}
