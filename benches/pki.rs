@@ -132,8 +132,39 @@ fn ecdsa(cr: &mut Criterion) {
         let mut g = cr.benchmark_group(format!("ecdsa_verify_{}", named.name()));
         g.bench_function("library", |b| b.iter(|| curve.verify_ecdsa(black_box(&q), &digest, &r, &s)));
         g.bench_function("engine", |b| b.iter(|| curve.verify_ecdsa_engine(black_box(&q), &digest, &r, &s)));
+        // The RustCrypto crate on its own, key and signature decoded beforehand: what the
+        // library's conversions cost on top of it.
+        let point = curve.encode_point(&q);
+        match named {
+            NamedCurve::P256 => crate_alone::<p256::NistP256>(&mut g, &point, &digest, &r, &s),
+            NamedCurve::BrainpoolP256r1 => crate_alone::<bp256::r1::BrainpoolP256r1>(&mut g, &point, &digest, &r, &s),
+            _ => {}
+        }
         g.finish();
     }
+}
+
+fn crate_alone<C>(
+    g: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    point: &[u8],
+    digest: &[u8],
+    r: &[u8],
+    s: &[u8],
+) where
+    C: ecdsa::EcdsaCurve + elliptic_curve::CurveArithmetic,
+    elliptic_curve::FieldBytesSize<C>: elliptic_curve::sec1::ModulusSize,
+    elliptic_curve::AffinePoint<C>: elliptic_curve::sec1::FromSec1Point<C> + elliptic_curve::sec1::ToSec1Point<C>,
+{
+    let Ok(key) = elliptic_curve::PublicKey::<C>::from_sec1_bytes(point) else { return };
+    let (Ok(r), Ok(s)) = (elliptic_curve::FieldBytes::<C>::try_from(r), elliptic_curve::FieldBytes::<C>::try_from(s))
+    else {
+        return;
+    };
+    let Ok(signature) = ecdsa::Signature::<C>::from_scalars(r, s) else { return };
+    let q = key.to_projective();
+    g.bench_function("rustcrypto_alone", |b| {
+        b.iter(|| ecdsa::hazmat::verify_prehashed::<C>(black_box(&q), digest, &signature).is_ok())
+    });
 }
 
 fn config() -> Criterion {
