@@ -17,5 +17,9 @@ fuzz_target!(|data: &[u8]| {
         // Re-encoding a parsed object reproduces a well-formed object with the same value.
         let again = tlv::encode_to_vec(t.tag, t.value);
         assert_eq!(Tlv::parse_exact(&again).map(|x| x.value), Ok(t.value));
+        // DER is the one encoding: re-encoding an object `is_der` accepts gives its bytes.
+        if tlv::is_der(&t) {
+            assert_eq!(again, t.raw);
+        }
     }
 });

@@ -427,8 +427,9 @@ pub enum Tolerated {
 
 /// [`verify`], tolerating one known issuer error where documents in the field need it: a
 /// DER ECDSA signature that is not canonical (non-minimal integers). Used for the
-/// signatures of EF.SOD, EF.CardSecurity and Active Authentication, never for anything a
-/// replay could exploit; the tolerance is returned so that the report names it.
+/// signatures of CMS signed objects (EF.SOD, EF.CardSecurity, master lists) and of Active
+/// Authentication, where the signed bytes are fixed and a second encoding of the same
+/// (r, s) gains an attacker nothing; the tolerance is returned so that the report names it.
 ///
 /// # Errors
 /// As [`verify`].
@@ -670,6 +671,44 @@ mod tests {
 
     /// Canonical DER only, by default; non-minimal integers (an issuer error seen in the
     /// field) only through the tolerant entry point, which names the tolerance.
+    /// Wycheproof ecdsa_secp256r1_sha256 tcId 1 (a valid signature over the empty message),
+    /// and the same (r, s) with s padded by a zero byte: refused by `verify`, accepted and
+    /// named by the tolerant entry point; a changed s fails both.
+    #[test]
+    fn a_padded_der_signature_is_tolerated_only_by_name() {
+        let key = PublicKey::from_spki(&hex_literal::hex!(
+            "3059301306072a8648ce3d020106082a8648ce3d0301070342000404aaec73635726f213fb8a9e64da3b8632e41495a944d0045b522eba7240fad587d9315798aaa3a5ba01775787ced05eaaf7b4e09fc81d6d1aa546e8365d525d"
+        ))
+        .unwrap();
+        let alg = SignatureAlgorithm::Ecdsa { hash: HashAlg::Sha256 };
+        let r = hex_literal::hex!("00b292a619339f6e567a305c951c0dcbcc42d16e47f219f9e98e76e09d8770b34a");
+        let s = hex_literal::hex!("0177e60492c5a8242f76f07bfe3661bde59ec2a17ce5bd2dab2abebdf89a62e2");
+        let sign = |s_body: &[u8]| {
+            let mut content = crate::tlv::encode_to_vec(Tag::new(0x02), &r);
+            content.extend_from_slice(&crate::tlv::encode_to_vec(Tag::new(0x02), s_body));
+            crate::tlv::encode_to_vec(Tag::new(0x30), &content)
+        };
+        let canonical = sign(&s);
+        assert_eq!(verify_tolerating_issuer_errors(&key, &alg, b"", &canonical), Ok(Tolerated::Nothing));
+        let padded = sign(&[&[0u8][..], &s].concat());
+        assert_eq!(verify(&key, &alg, b"", &padded), Err(SigError::MalformedSignature(NOT_CANONICAL)));
+        assert_eq!(verify_tolerating_issuer_errors(&key, &alg, b"", &padded), Ok(Tolerated::NonCanonicalDerIntegers));
+        let mut other = s;
+        other[31] ^= 1;
+        let padded_wrong = sign(&[&[0u8][..], &other].concat());
+        assert_eq!(verify_tolerating_issuer_errors(&key, &alg, b"", &padded_wrong), Err(SigError::Invalid));
+        // Plain signatures are never "tolerated": a wrong length is refused.
+        let plain = SignatureAlgorithm::EcdsaPlain { hash: HashAlg::Sha256 };
+        let mut rs = r[1..].to_vec();
+        rs.extend_from_slice(&s);
+        assert_eq!(verify(&key, &plain, b"", &rs), Ok(()));
+        rs.insert(0, 0);
+        assert!(matches!(
+            verify_tolerating_issuer_errors(&key, &plain, b"", &rs),
+            Err(SigError::MalformedSignature(_))
+        ));
+    }
+
     #[test]
     fn der_signatures_with_non_minimal_integers() {
         let canonical = hex_literal::hex!("3006 020101 020102");
