@@ -22,9 +22,12 @@ fn demo_prints_a_readable_summary() {
         "DG2",
         "APDUs",
         "Passive authentication: VALID",
+        // The one check not passed, in words (no CRL for the virtual PKI), not a Debug dump.
+        "dsc_not_revoked not checked: no CRL",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
+    assert!(!text.contains("NotPerformed"), "{text}");
 }
 
 #[test]

@@ -343,7 +343,10 @@ fn print_text(r: &Report) {
         println!("    trusted via {} [{}]", a.certificate.subject, a.certificate.key);
     }
     for c in pa.checks().iter().filter(|c| c.status() != passchip::pki::Status::Passed) {
-        println!("    {:?}: {:?} {}", c.name(), c.status(), c.reason().unwrap_or(""));
+        // The check's JSON name and a word, not the Rust variants.
+        let name = serde_json::to_value(c.name()).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let status = if c.status() == passchip::pki::Status::Failed { "FAILED" } else { "not checked" };
+        println!("    {name} {status}: {}", c.reason().unwrap_or(""));
     }
     let chip = &r.verification.chip_authenticity;
     let by = if chip.proven_by().is_empty() { String::new() } else { format!(" by {}", chip.proven_by().join(", ")) };
