@@ -104,6 +104,30 @@ fn masterlist(cr: &mut Criterion) {
         })
     });
     g.finish();
+    trust_folder(cr, &ml);
+}
+
+/// Opening a trust folder that holds the German master list (588 CSCAs, verified at
+/// import) and finding the CSCA of one DSC: what `passchip verify`/`read` pay per command.
+fn trust_folder(cr: &mut Criterion, ml: &[u8]) {
+    use passchip::pki::folder::{ImportOptions, TrustFolder};
+    let dir = std::env::temp_dir().join(format!("passchip-bench-trust-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let at = passchip::date::Date::parse("2026-08-01").unwrap_or(passchip::date::Date::today());
+    let Ok(mut folder) = TrustFolder::open(&dir) else { return };
+    if folder.import(ml, "DE_ML", None, &ImportOptions::at(at)).is_err() || folder.save().is_err() {
+        return;
+    }
+    let dsc = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/external/gmrtd/doc/DE/DSC.der"))
+        .ok()
+        .and_then(|d| Cert::from_der(&d).ok());
+    let Some(dsc) = dsc else { return };
+    let mut g = cr.benchmark_group("trust_folder");
+    g.bench_function("open_de_588_and_find_csca", |b| {
+        b.iter(|| TrustStore::open(black_box(&dir)).map(|s| s.issuer_candidates(&dsc).len()))
+    });
+    g.finish();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// One ECDSA verification (SHA-256 digest) per curve: `library` is what passive and

@@ -4,8 +4,15 @@
 
 use std::process::Command;
 
+/// No trust folder unless a test names one: the machine's own store must not decide a test.
+const NO_TRUST_STORE: &str = "/nonexistent/passchip-test-no-trust-store";
+
 fn passchip(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_passchip")).args(args).output().expect("run passchip")
+    Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(args)
+        .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
+        .output()
+        .expect("run passchip")
 }
 
 #[test]
@@ -266,7 +273,7 @@ fn demo_dump_is_verified_with_its_active_authentication_evidence() {
     let csca = dir.join("virtual-CSCA.der");
     let csca = csca.to_str().unwrap();
     let verify = |extra: &[&str]| {
-        let mut args = vec!["verify", d, "--csca", csca, "--json"];
+        let mut args = vec!["verify", d, "--allow-test-pki", "--csca", csca, "--json"];
         args.extend_from_slice(extra);
         let out = passchip(&args);
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
@@ -409,4 +416,97 @@ fn demo_refuses_every_attack() {
     let v = demo("substituted-document");
     assert_eq!(v["verdict"], "not_genuine");
     assert_eq!(v["access"]["dg1_differs_from_access_mrz"], true);
+}
+
+/// `passchip` with the trust folder named in the environment.
+fn passchip_in(store: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_passchip")).args(args).env("PASSCHIP_TRUST_STORE", store).output().unwrap()
+}
+
+/// `trust import`, `list`, `audit`, and `verify` using the folder when no trust flag is given.
+#[test]
+fn trust_store_commands_and_verify_through_the_folder() {
+    let store = std::env::temp_dir().join(format!("passchip-cli-trust-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&store);
+    let ml = fixture_path("gmrtd/masterlist/DE_ML_2026-05-28-08-28-45.ml");
+    let out = passchip_in(&store, &["trust", "import", &ml, "--at", "2025-06-01", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "passchip.trust-import/1");
+    assert_eq!(v["imports"][0]["kind"], "master_list");
+    assert_eq!(v["imports"][0]["certificates_added"], 588);
+    assert_eq!(v["imports"][0]["anchoring"][0]["pinned_root"]["pin"], "DE");
+    // Something refused: exit 1, the rest imported, the reason printed.
+    let dsc = fixture_path("gmrtd/doc/FI/DSC.der");
+    let csca = fixture_path("gmrtd/masterlist/IDN_2010_SERIES_CSCA_CERT/2020-10_CSCA.cer");
+    let out = passchip_in(&store, &["trust", "import", &dsc, &csca]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("REFUSED") && text.contains("not a CA certificate"), "{text}");
+    assert!(text.contains("1 certificate(s) added"), "{text}");
+
+    let out = passchip_in(&store, &["trust", "list", "--country", "fi", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "passchip.trust-list/1");
+    let countries = v["countries"].as_array().unwrap();
+    assert_eq!(countries.len(), 1);
+    assert_eq!(countries[0]["country"], "FI");
+    assert!(countries[0]["certificates"].as_array().unwrap().iter().all(|c| c["source"]["kind"] == "master_list"));
+    let text = String::from_utf8_lossy(&passchip_in(&store, &["trust", "list"]).stdout).to_string();
+    assert!(text.contains("CSCA Finland") && text.contains("the DE root passchip pins"), "{text}");
+
+    let out = passchip_in(&store, &["trust", "audit", "--at", "2026-06-01", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let out = passchip_in(&store, &["trust", "audit", "--at", "2026-06-01", "--country", "XZ"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("XZ: no CSCA valid today"));
+
+    // `verify` with no trust flag uses the folder and says which and how old.
+    let dir = at_dump("trust-folder");
+    let d = dir.to_str().unwrap();
+    let out = passchip_in(&store, &["verify", d, "--at", "2025-06-01", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passive_authentication"]["verdict"], "valid");
+    assert_eq!(v["trust_store"]["folder"]["path"], store.to_str().unwrap());
+    assert_eq!(v["trust_store"]["folder"]["age_days"], 0);
+    let text = String::from_utf8_lossy(&passchip_in(&store, &["verify", d, "--at", "2025-06-01"]).stdout).to_string();
+    assert!(text.contains(&format!("Trust store    {}", store.display())), "{text}");
+    // --trust-store names another (missing) folder: a usage error, not an empty store.
+    let out = passchip_in(&store, &["verify", d, "--trust-store", "/nonexistent/store"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no trust store there"));
+    std::fs::remove_dir_all(dir).unwrap();
+    std::fs::remove_dir_all(store).unwrap();
+}
+
+/// The emulator's PKI is a test PKI: refused unless allowed by name; `demo --out` says so.
+/// A clone `demo` caught is recorded in the dump, and `verify` refuses it again.
+#[test]
+fn the_test_pki_is_refused_and_a_caught_clone_stays_caught() {
+    let dir = std::env::temp_dir().join(format!("passchip-cli-caught-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let out = passchip(&["demo", "--hostile", "refuse-proofs", "--out", d]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TEST PKI"));
+    let csca = dir.join("virtual-CSCA.der");
+    let csca = csca.to_str().unwrap();
+    let out = passchip(&["verify", d, "--csca", csca]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("TEST PKI"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = passchip(&["verify", d, "--csca", csca, "--allow-test-pki", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passive_authentication"]["verdict"], "valid");
+    assert_eq!(v["chip_authenticity"]["status"], "failed");
+    let reasons = v["chip_authenticity"]["reasons"].to_string();
+    assert!(reasons.contains("the read that made this dump caught it failing"), "{reasons}");
+    // The record is the reader's word: without it the dump proves nothing either way.
+    std::fs::remove_file(dir.join("anti_cloning.json")).unwrap();
+    let out = passchip(&["verify", d, "--csca", csca, "--allow-test-pki", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["chip_authenticity"]["status"], "not_proven");
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -17,8 +17,15 @@ use passchip::pki::{
     Verdict,
 };
 
+/// No trust folder unless a test names one: the machine's own store must not decide a test.
+const NO_TRUST_STORE: &str = "/nonexistent/passchip-test-no-trust-store";
+
 fn passchip(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_passchip")).args(args).output().expect("run passchip")
+    Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(args)
+        .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
+        .output()
+        .expect("run passchip")
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -105,7 +112,7 @@ fn an_injected_dg11_is_refused_and_never_matches_another_person() {
     assert!(pa.authenticated_document().is_none());
 
     // `verify`: exit 1, DG11 named.
-    let out = passchip(&["verify", d, "--csca", csca, "--at", at, "--json"]);
+    let out = passchip(&["verify", d, "--allow-test-pki", "--csca", csca, "--at", at, "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     let hashes = v["passive_authentication"]["checks"]
@@ -127,8 +134,19 @@ fn an_injected_dg11_is_refused_and_never_matches_another_person() {
     let reasons = v["holder_match"]["reasons"].as_array().unwrap();
     assert!(reasons.contains(&serde_json::json!("DG11_NOT_AUTHENTICATED")), "{reasons:?}");
     // With the trust flags of `verify`: the document itself is rejected.
-    let out =
-        passchip(&["match", "--identity", anna.to_str().unwrap(), "--dir", d, "--csca", csca, "--at", at, "--json"]);
+    let out = passchip(&[
+        "match",
+        "--identity",
+        anna.to_str().unwrap(),
+        "--dir",
+        d,
+        "--allow-test-pki",
+        "--csca",
+        csca,
+        "--at",
+        at,
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v = json(&out);
     assert_eq!(v["passive_authentication"], "invalid");
@@ -151,7 +169,15 @@ fn an_honest_dg11_outside_the_sod_is_refused_too() {
     });
     let dir = dump_of(&with, "honest-dg11");
     let csca = dir.join("csca.der");
-    let out = passchip(&["verify", dir.to_str().unwrap(), "--csca", csca.to_str().unwrap(), "--at", "2026-11-21"]);
+    let out = passchip(&[
+        "verify",
+        dir.to_str().unwrap(),
+        "--allow-test-pki",
+        "--csca",
+        csca.to_str().unwrap(),
+        "--at",
+        "2026-11-21",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("injected"), "{}", String::from_utf8_lossy(&out.stdout));
     std::fs::remove_dir_all(dir).unwrap();
@@ -166,8 +192,16 @@ fn ef_com_listing_a_group_the_sod_does_not_cover_is_refused() {
     com.data_groups.push(DgNumber::new(13).unwrap());
     std::fs::write(dir.join("EF_COM.bin"), com.encode()).unwrap();
     let csca = dir.join("csca.der");
-    let out =
-        passchip(&["verify", dir.to_str().unwrap(), "--csca", csca.to_str().unwrap(), "--at", "2026-11-21", "--json"]);
+    let out = passchip(&[
+        "verify",
+        dir.to_str().unwrap(),
+        "--allow-test-pki",
+        "--csca",
+        csca.to_str().unwrap(),
+        "--at",
+        "2026-11-21",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("listed in EF.COM but not covered by the SOD: DG13"), "{text}");
@@ -246,6 +280,7 @@ fn a_master_list_that_vouches_for_itself_anchors_nothing() {
         "--masterlist",
         sv.to_str().unwrap(),
         "--trust-unanchored-masterlist",
+        "--allow-test-pki",
         "--at",
         "2026-11-21",
         "--json",
@@ -316,7 +351,7 @@ fn links_fifos_and_devices_in_a_dump_folder_are_refused() {
     std::fs::remove_file(dir.join("DG2.bin")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", dir.join("DG2.bin")).unwrap();
     let started = std::time::Instant::now();
-    let out = passchip(&["verify", d, "--csca", csca.to_str().unwrap()]);
+    let out = passchip(&["verify", d, "--allow-test-pki", "--csca", csca.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("not a regular file"),
@@ -328,7 +363,7 @@ fn links_fifos_and_devices_in_a_dump_folder_are_refused() {
     std::fs::remove_file(dir.join("DG2.bin")).unwrap();
     let fifo = dir.join("DG11.bin");
     assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
-    let out = passchip(&["verify", d, "--csca", csca.to_str().unwrap()]);
+    let out = passchip(&["verify", d, "--allow-test-pki", "--csca", csca.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
     let out =
@@ -361,6 +396,7 @@ fn match_dump(
         id.to_str().unwrap(),
         "--dir",
         dir.to_str().unwrap(),
+        "--allow-test-pki",
         "--csca",
         csca.to_str().unwrap(),
         "--at",

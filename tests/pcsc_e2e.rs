@@ -18,8 +18,15 @@ use passchip::transport::pcsc::{Pcsc, PcscError};
 const READER: &str = "Virtual PCD 00 00";
 const VPCD: &str = "127.0.0.1:35963";
 
+/// No trust folder unless a test names one: the machine's own store must not decide a test.
+const NO_TRUST_STORE: &str = "/nonexistent/passchip-test-no-trust-store";
+
 fn passchip(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_passchip")).args(args).output().expect("run passchip")
+    Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(args)
+        .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
+        .output()
+        .expect("run passchip")
 }
 
 /// A `passchip emulate` process: the card is in the reader while it lives.
@@ -405,4 +412,156 @@ fn read_refuses_a_resumed_read_on_another_card() {
     assert!(err.contains("removed during reading DG13"), "{err}");
     assert!(err.contains("another document"), "{err}");
     assert!(out.stdout.is_empty(), "nothing of either document is shown");
+}
+
+/// `passchip` with extra environment variables and text on standard input.
+fn passchip_env(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(args)
+        .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A trust folder holding the virtual passport's CSCA (the test PKI, allowed by name).
+fn virtual_trust_store(name: &str) -> PathBuf {
+    let doc = VirtualDocument::specimen();
+    let store = tmp(name);
+    let csca = store.with_extension("csca.der");
+    std::fs::write(&csca, doc.pki().unwrap().csca().der()).unwrap();
+    let out = passchip(&[
+        "trust",
+        "import",
+        "--trust-store",
+        store.to_str().unwrap(),
+        "--allow-test-pki",
+        csca.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    std::fs::remove_file(csca).unwrap();
+    store
+}
+
+fn bankid(dir: &Path, pnr: &str, given: &str, surname: &str) -> PathBuf {
+    let p = dir.with_extension(format!("bankid-{pnr}.json"));
+    std::fs::write(
+        &p,
+        format!(
+            r#"{{"orderRef":"a","status":"complete","completionData":{{"user":{{"personalNumber":"{pnr}","name":"{given} {surname}","givenName":"{given}","surname":"{surname}"}}}}}}"#
+        ),
+    )
+    .unwrap();
+    p
+}
+
+/// Tap, verify, decide: `read` through a trust folder, the CAN from standard input, the
+/// verdict and the bank decision in one command.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn read_verifies_and_decides_through_a_trust_store() {
+    let store = virtual_trust_store("read-store");
+    let s = store.to_str().unwrap();
+    let _card = Card::present(&[]);
+    let base = ["read", "--reader", READER, "--can", "-", "--trust-store", s, "--json"];
+    let out = passchip_env(&[&base[..], &["--allow-test-pki"]].concat(), &[], "123456\n");
+    let v = json(&out);
+    assert_eq!(v["integrity"]["status"], "intact");
+    assert_eq!(v["verification"]["decision"], "genuine", "{v}");
+    assert_eq!(v["verification"]["passive_authentication"]["verdict"], "valid");
+    assert_eq!(v["verification"]["chip_authenticity"]["status"], "proven");
+    assert_eq!(v["verification"]["trust_store"]["folder"]["path"], s);
+    // The test PKI is left out of the store unless allowed: not verified, exit 1.
+    let out = passchip_env(&base, &[], "123456\n");
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verification"]["decision"], "not_verified");
+    // The store and the CAN from the environment; the holder's e-ID decides.
+    let asa = bankid(&store, "198504122386", "Åsa", "Öberg");
+    let env = [("PASSCHIP_TRUST_STORE", s), ("PASSCHIP_CAN", "123456")];
+    let out = passchip_env(
+        &["read", "--reader", READER, "--allow-test-pki", "--identity", asa.to_str().unwrap(), "--json"],
+        &env,
+        "",
+    );
+    let v = json(&out);
+    assert_eq!(v["bank_verification"]["decision"], "accept", "{v}");
+    assert_eq!(v["verification"]["trust_store"]["folder"]["path"], s);
+    let anna = bankid(&store, "199001012401", "Anna", "Svensson");
+    let out = passchip_env(
+        &["read", "--reader", READER, "--allow-test-pki", "--identity", anna.to_str().unwrap(), "--json"],
+        &env,
+        "",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["bank_verification"]["decision"], "reject", "{v}");
+    // The text summary leads with the decision.
+    let out = passchip_env(&["read", "--reader", READER, "--allow-test-pki"], &env, "");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().nth(2).unwrap().trim_start().starts_with("GENUINE"), "{text}");
+    // Without any trust store: integrity only, NOT VERIFIED, exit 0.
+    let out = passchip_env(&["read", "--reader", READER, "--can", "-"], &[], "123456\n");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("NOT VERIFIED: no trust store") && text.contains("Integrity     intact"), "{text}");
+    std::fs::remove_dir_all(&store).unwrap();
+    for f in [asa, anna] {
+        std::fs::remove_file(f).unwrap();
+    }
+}
+
+/// A chip serving a DG1 changed after signing, and one with a DG11 nested 100 000 levels
+/// deep: `read` says the data is not intact and exits 1, with or without a trust store.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn read_catches_altered_and_malformed_data_groups() {
+    for (mode, needle) in [("altered-dg1", "hash mismatch: DG1"), ("deep-dg11", "DG11")] {
+        let _card = Card::present(&["--hostile", mode]);
+        let out = passchip(&["read", "--reader", READER, "--can", "123456", "--json"]);
+        assert_eq!(out.status.code(), Some(1), "{mode}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["integrity"]["status"], "broken", "{mode}");
+        let problems = v["integrity"]["problems"].to_string();
+        assert!(problems.contains(needle), "{mode}: {problems}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not intact"), "{mode}");
+        drop(_card);
+    }
+}
+
+/// A clone the reader caught stays caught: `read --out` records it, `verify` and
+/// `match --dir` on the dump refuse it.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn a_clone_caught_by_read_fails_verify_and_match_on_its_dump() {
+    let store = virtual_trust_store("caught-store");
+    let dir = tmp("caught");
+    let _card = Card::present(&["--hostile", "refuse-proofs"]);
+    let out = passchip(&["read", "--reader", READER, "--can", "123456", "--out", dir.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(dir.join("anti_cloning.json").is_file());
+    let trust = ["--trust-store", store.to_str().unwrap(), "--allow-test-pki"];
+    let out = passchip(&[&["verify", dir.to_str().unwrap(), "--json"][..], &trust].concat());
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passive_authentication"]["verdict"], "valid", "the files are genuine");
+    assert_eq!(v["chip_authenticity"]["status"], "failed", "{v}");
+    let asa = bankid(&dir, "198504122386", "Åsa", "Öberg");
+    let out = passchip(
+        &[&["match", "--identity", asa.to_str().unwrap(), "--dir", dir.to_str().unwrap(), "--json"][..], &trust]
+            .concat(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["holder_match"]["outcome"], "document_rejected", "{v}");
+    assert_eq!(v["chip_failed_in_read"], true);
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&store).unwrap();
+    std::fs::remove_file(asa).unwrap();
 }

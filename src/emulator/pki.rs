@@ -270,8 +270,8 @@ impl VirtualPki {
         let mut rng = DetRng::new(seed, "pki");
         let csca_key = KeyPair::generate(&scheme, &mut rng)?;
         let dsc_key = KeyPair::generate(&scheme, &mut rng)?;
-        let csca_name = name(country, "passchip virtual PKI", "CSCA");
-        let dsc_name = name(country, "passchip virtual PKI", "Document Signer");
+        let csca_name = name(country, crate::pki::test_pki::TEST_PKI_ORGANIZATION, "CSCA");
+        let dsc_name = name(country, crate::pki::test_pki::TEST_PKI_ORGANIZATION, "Document Signer");
         let csca_spki = csca_key.spki();
         let csca_key_id = key_id(&csca_spki);
         let csca_der = issue(IssueParams {

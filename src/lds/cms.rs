@@ -73,6 +73,9 @@ pub struct SignerInfo {
     pub content_type: Option<ObjectIdentifier>,
     /// The messageDigest signed attribute.
     pub message_digest: Option<Vec<u8>>,
+    /// The signingTime signed attribute (RFC 5652 §11.3), Unix seconds, when present and
+    /// readable. Informative only: it says how old a master list is, never whether it holds.
+    pub signing_time: Option<u64>,
 }
 
 impl SignerInfo {
@@ -188,6 +191,7 @@ fn parse_signer(si: Tlv<'_>) -> Result<SignerInfo, LdsError> {
     let mut signed_attrs = None;
     let mut content_type = None;
     let mut message_digest = None;
+    let mut signing_time = None;
     if next.tag == Tag::new(0xA0) {
         let mut set = next.raw.to_vec();
         if let Some(first) = set.first_mut() {
@@ -216,6 +220,11 @@ fn parse_signer(si: Tlv<'_>) -> Result<SignerInfo, LdsError> {
                         return Err(err("duplicate messageDigest attribute"));
                     }
                 }
+                oid::SIGNING_TIME => {
+                    use der::Decode;
+                    signing_time =
+                        x509_cert::time::Time::from_der(first.raw).ok().map(|t| t.to_unix_duration().as_secs());
+                }
                 _ => {}
             }
         }
@@ -234,5 +243,6 @@ fn parse_signer(si: Tlv<'_>) -> Result<SignerInfo, LdsError> {
         signed_attrs,
         content_type,
         message_digest,
+        signing_time,
     })
 }

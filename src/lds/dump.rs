@@ -3,11 +3,14 @@
 //!
 //! ```text
 //! EF_COM.bin  DG1.bin … DG16.bin  EF_SOD.bin  EF_CardAccess.bin  EF_CardSecurity.bin
-//! active_authentication.json
+//! active_authentication.json  anti_cloning.json
 //! ```
 //!
 //! `active_authentication.json` is the Active Authentication evidence of the read
 //! (`passchip.aa-evidence/1`, see [`crate::active_auth::AaEvidence`]), kept as text here.
+//! `anti_cloning.json` (`passchip.anti-cloning/1`) records how the read's anti-cloning
+//! protocols went, so that a clone the reader caught fails again when the dump is
+//! verified. It is the reader's word, not evidence: its absence proves nothing.
 //! Missing files are simply absent. Other files in the folder are ignored.
 
 use std::collections::BTreeMap;
@@ -20,6 +23,9 @@ const MAX_FILE: u64 = 1 << 20;
 
 /// The Active Authentication evidence file.
 const AA_EVIDENCE: &str = "active_authentication.json";
+
+/// The anti-cloning record of the read.
+const ANTI_CLONING: &str = "anti_cloning.json";
 
 /// The files of one document.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,6 +43,8 @@ pub struct Dump {
     pub card_security: Option<Vec<u8>>,
     /// Active Authentication evidence (`passchip.aa-evidence/1` JSON), when it was run.
     pub active_authentication: Option<Vec<u8>>,
+    /// How the read's anti-cloning protocols went (`passchip.anti-cloning/1` JSON).
+    pub anti_cloning: Option<Vec<u8>>,
 }
 
 impl Drop for Dump {
@@ -52,6 +60,7 @@ impl Drop for Dump {
             &mut self.card_access,
             &mut self.card_security,
             &mut self.active_authentication,
+            &mut self.anti_cloning,
         ]
         .into_iter()
         .flatten()
@@ -84,7 +93,7 @@ impl DumpError {
 
 /// Every name a dump writes, and the only names it reads.
 fn dump_names() -> impl Iterator<Item = String> {
-    ["EF_COM.bin", "EF_SOD.bin", "EF_CardAccess.bin", "EF_CardSecurity.bin", AA_EVIDENCE]
+    ["EF_COM.bin", "EF_SOD.bin", "EF_CardAccess.bin", "EF_CardSecurity.bin", AA_EVIDENCE, ANTI_CLONING]
         .into_iter()
         .map(str::to_string)
         .chain(DgNumber::all().map(|n| format!("DG{}.bin", n.get())))
@@ -166,6 +175,7 @@ impl Dump {
             card_access: read_opt(dir, "EF_CardAccess.bin")?,
             card_security: read_opt(dir, "EF_CardSecurity.bin")?,
             active_authentication: read_opt(dir, AA_EVIDENCE)?,
+            anti_cloning: read_opt(dir, ANTI_CLONING)?,
         })
     }
 
@@ -225,6 +235,7 @@ impl Dump {
         put("EF_CardAccess.bin", self.card_access.as_deref())?;
         put("EF_CardSecurity.bin", self.card_security.as_deref())?;
         put(AA_EVIDENCE, self.active_authentication.as_deref())?;
+        put(ANTI_CLONING, self.anti_cloning.as_deref())?;
         for (n, b) in &self.data_groups {
             put(&format!("DG{}.bin", n.get()), Some(b))?;
         }

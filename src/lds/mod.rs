@@ -191,6 +191,34 @@ pub enum LdsError {
     },
 }
 
+/// Checks that data group `n` parses: one TLV object with the group's tag, well formed to
+/// [`crate::tlv::MAX_DEPTH`] levels, and for the groups passchip interprets (DG1, DG2,
+/// DG11, DG12, DG14, DG15, DG16) their content as well.
+///
+/// # Errors
+/// [`LdsError`] naming what is wrong.
+pub fn check_data_group(n: DgNumber, bytes: &[u8]) -> Result<(), LdsError> {
+    let err = tlv_err("data group");
+    let (outer, rest) = crate::tlv::Tlv::parse(bytes).map_err(&err)?;
+    if outer.tag != n.tag() {
+        return Err(LdsError::Invalid { file: "data group", reason: "the outer tag is not the data group's" });
+    }
+    if !rest.is_empty() {
+        return Err(LdsError::Invalid { file: "data group", reason: "bytes after the data group object" });
+    }
+    crate::tlv::validate(bytes).map_err(&err)?;
+    match n.get() {
+        1 => Dg1::parse(bytes).map(drop),
+        2 => Dg2::parse(bytes).map(drop),
+        11 => Dg11::parse(bytes).map(drop),
+        12 => Dg12::parse(bytes).map(drop),
+        14 => Dg14::parse(bytes).map(drop),
+        15 => Dg15::parse(bytes).map(drop),
+        16 => Dg16::parse(bytes).map(drop),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn tlv_err(file: &'static str) -> impl Fn(TlvError) -> LdsError {
     move |source| LdsError::Tlv { file, source }
 }
@@ -211,5 +239,25 @@ mod tests {
         assert_eq!(DgNumber::from_tag(Tag::new(0x77)), None);
         assert_eq!(LdsFile::Sod.to_string(), "EF.SOD");
         assert_eq!(LdsFile::dg(11).unwrap().name(), "DG11");
+    }
+
+    #[test]
+    fn a_data_group_nested_ten_thousand_levels_deep_does_not_parse() {
+        let mut inner = vec![0x5F, 0x0E, 0x01, b'X'];
+        for _ in 0..10_000 {
+            inner = crate::tlv::encode_to_vec(Tag::new(0xA0), &inner);
+        }
+        let dg11 = crate::tlv::encode_to_vec(Tag::new(0x6B), &inner);
+        let n = DgNumber::new(11).unwrap();
+        assert!(matches!(check_data_group(n, &dg11), Err(LdsError::Tlv { .. })), "{:?}", check_data_group(n, &dg11));
+        // The wrong outer tag, trailing bytes.
+        assert!(check_data_group(DgNumber::new(12).unwrap(), &dg11).is_err());
+        let mut trailing = crate::tlv::encode_to_vec(Tag::new(0x6D), &[0x01]);
+        trailing.push(0);
+        assert!(check_data_group(DgNumber::new(13).unwrap(), &trailing).is_err());
+        assert!(
+            check_data_group(DgNumber::new(13).unwrap(), &crate::tlv::encode_to_vec(Tag::new(0x6D), &[4, 1, 0]))
+                .is_ok()
+        );
     }
 }

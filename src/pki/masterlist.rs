@@ -43,6 +43,16 @@ pub enum MasterListError {
         "no root to verify the master list's signer against: give the root that issued it (a list is not trusted on its own word)"
     )]
     NoRoot,
+    /// No root was given, and none of the roots passchip pins issued the signer.
+    #[error(
+        "the master list signer ({signer}) was issued by {issuer}, which is not a root passchip pins (DE, NL): give the root that issued it"
+    )]
+    NoPinnedRoot {
+        /// Signer subject.
+        signer: String,
+        /// Signer's issuer.
+        issuer: String,
+    },
     /// Without a root, by explicit request: no CSCA in the list issued the signer's
     /// certificate (the CMS `certificates` field does not count).
     #[error("no certificate in the master list issued its signer ({0})")]
@@ -67,13 +77,20 @@ pub enum MasterListError {
 
 /// How the list's signer was anchored.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum Anchoring {
     /// The signer chains to a root the caller gave.
     Root {
         /// Root subject.
         root: String,
+    },
+    /// The signer chains to a root passchip pins ([`super::pinned::PINNED_ROOTS`]).
+    PinnedRoot {
+        /// Root subject.
+        root: String,
+        /// The pin's short name (`DE`, `NL`).
+        pin: String,
     },
     /// The caller asked for a list without a root: its signer chains only to a CSCA inside
     /// the list, which vouches for itself.
@@ -95,6 +112,8 @@ pub struct MasterList {
     pub signer: Cert,
     /// How the signer was anchored.
     pub anchoring: Anchoring,
+    /// When the signer says it signed the list (signingTime), Unix seconds.
+    pub signed_at: Option<u64>,
 }
 
 impl MasterList {
@@ -105,13 +124,36 @@ impl MasterList {
     /// [`MasterListError`]; nothing from a list that fails is returned.
     pub fn open(bytes: &[u8], root: &Cert, at: Date) -> Result<Self, MasterListError> {
         let (sd, signer) = signed(bytes, at)?;
-        let key = root.public_key().map_err(|e| MasterListError::Malformed(format!("root key: {e}")))?;
-        if signer.issuer_name() != root.subject_name() || signer.verify_signed_by(key).is_err() {
+        if !issued_by(&signer, root) {
             return Err(MasterListError::NotIssuedByRoot { signer: signer.subject(), root: root.subject() });
         }
         valid_at(root, "the root", at)?;
+        Self::finish(&sd, signer, Anchoring::Root { root: root.subject() })
+    }
+
+    /// [`MasterList::open`] against the roots passchip pins ([`super::pinned::PINNED_ROOTS`]):
+    /// the one that issued the signer, if any.
+    ///
+    /// # Errors
+    /// [`MasterListError::NoPinnedRoot`] when no pinned root issued the signer, or any
+    /// error of [`MasterList::open`].
+    pub fn open_pinned(bytes: &[u8], at: Date) -> Result<Self, MasterListError> {
+        let (sd, signer) = signed(bytes, at)?;
+        for pin in super::pinned::PINNED_ROOTS {
+            let Some(root) = pin.certificate() else { continue };
+            if issued_by(&signer, &root) {
+                valid_at(&root, "the root", at)?;
+                let anchoring = Anchoring::PinnedRoot { root: root.subject(), pin: pin.name.to_string() };
+                return Self::finish(&sd, signer, anchoring);
+            }
+        }
+        Err(MasterListError::NoPinnedRoot { signer: signer.subject(), issuer: signer.issuer() })
+    }
+
+    fn finish(sd: &SignedData, signer: Cert, anchoring: Anchoring) -> Result<Self, MasterListError> {
         let (certificates, rejected) = certificates_of(&sd.econtent)?;
-        Ok(Self { certificates, rejected, signer, anchoring: Anchoring::Root { root: root.subject() } })
+        let signed_at = sd.signers.first().and_then(|s| s.signing_time);
+        Ok(Self { certificates, rejected, signer, anchoring, signed_at })
     }
 
     /// [`MasterList::open`] without a root, because the caller asks for it by name: the
@@ -131,8 +173,14 @@ impl MasterList {
             })
             .map(Cert::subject)
             .ok_or_else(|| MasterListError::SignerUnknown(signer.subject()))?;
-        Ok(Self { certificates, rejected, signer, anchoring: Anchoring::NotAnchored { issuer } })
+        let signed_at = sd.signers.first().and_then(|s| s.signing_time);
+        Ok(Self { certificates, rejected, signer, anchoring: Anchoring::NotAnchored { issuer }, signed_at })
     }
+}
+
+/// Whether `root` issued `signer`: its name, then its signature.
+fn issued_by(signer: &Cert, root: &Cert) -> bool {
+    signer.issuer_name() == root.subject_name() && root.public_key().is_ok_and(|k| signer.verify_signed_by(k).is_ok())
 }
 
 /// The SignedData of a master list and its verified signer, valid and allowed to sign.

@@ -40,15 +40,60 @@ pub struct TrustedCert {
     pub source: TrustSource,
 }
 
+/// One certificate of the store: parsed when it is first needed, so that a store opened
+/// from a folder of hundreds of CSCAs costs only the lookup of the few a chain needs.
+#[derive(Debug, Clone)]
+struct Slot {
+    der: Vec<u8>,
+    source: TrustSource,
+    /// `None` inside: the bytes did not parse, and such a certificate anchors nothing.
+    parsed: std::sync::OnceLock<Option<TrustedCert>>,
+}
+
+impl Slot {
+    fn get(&self) -> Option<&TrustedCert> {
+        self.parsed
+            .get_or_init(|| {
+                Cert::from_der(&self.der).ok().map(|cert| TrustedCert { cert, source: self.source.clone() })
+            })
+            .as_ref()
+    }
+}
+
+/// The index keys of a certificate the store has not parsed (a trust folder's index
+/// carries them, written when the certificate was verified on import).
+#[derive(Debug, Clone)]
+pub(crate) struct SlotKeys {
+    /// subjectKeyIdentifier.
+    pub ski: Option<Vec<u8>>,
+    /// The subject Name, DER.
+    pub subject_der: Vec<u8>,
+    /// The subject as RFC 4514 text.
+    pub subject: String,
+    /// SHA-256 of the certificate.
+    pub sha256: Vec<u8>,
+}
+
+/// Where a store was opened from, and how old its content is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct StoreOrigin {
+    /// The trust folder.
+    pub path: String,
+    /// When something was last imported into it (Unix seconds).
+    pub updated: u64,
+}
+
 /// CSCAs and CRLs a verifier trusts.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
-    certs: Vec<TrustedCert>,
+    slots: Vec<Slot>,
     by_ski: HashMap<Vec<u8>, Vec<usize>>,
     by_subject_der: HashMap<Vec<u8>, Vec<usize>>,
     by_subject: HashMap<String, Vec<usize>>,
     fingerprints: std::collections::HashSet<Vec<u8>>,
     crls: Vec<Crl>,
+    origin: Option<StoreOrigin>,
 }
 
 fn name_key(name: &x509_cert::name::Name) -> String {
@@ -65,32 +110,63 @@ impl TrustStore {
     /// Number of certificates.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.certs.len()
+        self.slots.len()
     }
 
     /// Whether the store has no certificate.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.certs.is_empty()
+        self.slots.is_empty()
     }
 
-    /// Every certificate.
+    /// Every certificate (those that parse: one that does not anchors nothing).
     pub fn certificates(&self) -> impl Iterator<Item = &TrustedCert> {
-        self.certs.iter()
+        self.slots.iter().filter_map(Slot::get)
+    }
+
+    /// The trust folder this store was opened from, if any.
+    #[must_use]
+    pub fn origin(&self) -> Option<&StoreOrigin> {
+        self.origin.as_ref()
+    }
+
+    #[cfg_attr(not(feature = "trust-folder"), allow(dead_code))]
+    pub(crate) fn set_origin(&mut self, origin: StoreOrigin) {
+        self.origin = Some(origin);
     }
 
     /// Adds one certificate (duplicates are ignored). Returns whether it was new.
     pub fn add(&mut self, cert: Cert, source: TrustSource) -> bool {
-        if !self.fingerprints.insert(crate::crypto::hash::HashAlg::Sha256.digest(cert.der())) {
+        let keys = SlotKeys {
+            ski: cert.subject_key_id(),
+            subject_der: cert.subject_der().to_vec(),
+            subject: cert.subject(),
+            sha256: crate::crypto::hash::HashAlg::Sha256.digest(cert.der()),
+        };
+        let der = cert.der().to_vec();
+        let parsed = std::sync::OnceLock::new();
+        let _ = parsed.set(Some(TrustedCert { cert, source: source.clone() }));
+        self.push(Slot { der, source, parsed }, keys)
+    }
+
+    /// Adds a certificate verified earlier (on import into a trust folder) without parsing
+    /// it now. Returns whether it was new.
+    #[cfg_attr(not(feature = "trust-folder"), allow(dead_code))]
+    pub(crate) fn add_unparsed(&mut self, der: Vec<u8>, source: TrustSource, keys: SlotKeys) -> bool {
+        self.push(Slot { der, source, parsed: std::sync::OnceLock::new() }, keys)
+    }
+
+    fn push(&mut self, slot: Slot, keys: SlotKeys) -> bool {
+        if !self.fingerprints.insert(keys.sha256) {
             return false;
         }
-        let i = self.certs.len();
-        if let Some(ski) = cert.subject_key_id() {
+        let i = self.slots.len();
+        if let Some(ski) = keys.ski {
             self.by_ski.entry(ski).or_default().push(i);
         }
-        self.by_subject_der.entry(cert.subject_der().to_vec()).or_default().push(i);
-        self.by_subject.entry(cert.subject().to_ascii_lowercase()).or_default().push(i);
-        self.certs.push(TrustedCert { cert, source });
+        self.by_subject_der.entry(keys.subject_der).or_default().push(i);
+        self.by_subject.entry(keys.subject.to_ascii_lowercase()).or_default().push(i);
+        self.slots.push(slot);
         true
     }
 
@@ -184,7 +260,25 @@ impl TrustStore {
         if idx.is_empty() {
             add(&mut idx, self.by_subject.get(&cert.issuer().to_ascii_lowercase()));
         }
-        idx.into_iter().filter_map(|i| self.certs.get(i)).collect()
+        idx.into_iter().filter_map(|i| self.slots.get(i)).filter_map(Slot::get).collect()
+    }
+
+    /// Trusted certificates whose subject is `name`: byte for byte, else reading the same
+    /// (as [`TrustStore::issuer_candidates`]).
+    #[must_use]
+    pub fn certificates_named(&self, name: &x509_cert::name::Name) -> Vec<&TrustedCert> {
+        let der = der::Encode::to_der(name).unwrap_or_default();
+        let idx = match self.by_subject_der.get(&der) {
+            Some(v) if !v.is_empty() => Some(v),
+            _ => self.by_subject.get(&name_key(name)),
+        };
+        idx.into_iter().flatten().filter_map(|&i| self.slots.get(i)).filter_map(Slot::get).collect()
+    }
+
+    /// The CRLs.
+    #[must_use]
+    pub fn crls(&self) -> &[Crl] {
+        &self.crls
     }
 
     /// CRLs issued under `name`.

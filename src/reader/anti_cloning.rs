@@ -121,6 +121,64 @@ impl AntiCloningRead {
     }
 }
 
+/// The schema of the anti-cloning record a dump keeps.
+#[cfg(feature = "serde")]
+pub const ANTI_CLONING_RECORD: &str = "passchip.anti-cloning/1";
+
+impl AntiCloningRead {
+    /// How the protocols went, as the dump keeps it (`passchip.anti-cloning/1`: each
+    /// protocol's `status` and `reason`); `None` without the `serde` feature.
+    #[must_use]
+    pub fn record(&self) -> Option<Vec<u8>> {
+        #[cfg(feature = "serde")]
+        {
+            let one = |status: &str, reason: Option<&str>| serde_json::json!({ "status": status, "reason": reason });
+            let v = serde_json::json!({
+                "schema": ANTI_CLONING_RECORD,
+                "pace_cam": one(self.pace_cam.status(), self.pace_cam.reason()),
+                "chip_authentication": one(self.chip_authentication.status(), self.chip_authentication.reason()),
+                "active_authentication": one(self.active_authentication.status(), self.active_authentication.reason()),
+            });
+            serde_json::to_vec_pretty(&v).ok()
+        }
+        #[cfg(not(feature = "serde"))]
+        None
+    }
+
+    /// Marks as failed what a dump's anti-cloning record says the read caught failing
+    /// (`record` is [`AntiCloningRead::record`]'s JSON). A record names failures only:
+    /// what it says passed is not believed, since a dump is an upload.
+    ///
+    /// # Errors
+    /// A record that is not `passchip.anti-cloning/1` JSON.
+    #[cfg(feature = "serde")]
+    pub fn apply_record(&mut self, record: &[u8]) -> Result<(), String> {
+        let v: serde_json::Value = serde_json::from_slice(record).map_err(|e| format!("anti_cloning.json: {e}"))?;
+        if v.get("schema").and_then(serde_json::Value::as_str) != Some(ANTI_CLONING_RECORD) {
+            return Err(format!("anti_cloning.json: not {ANTI_CLONING_RECORD}"));
+        }
+        let field = |name: &str, key: &str| v.get(name).and_then(|p| p.get(key)).and_then(serde_json::Value::as_str);
+        let caught = |name: &str| -> Option<String> {
+            (field(name, "status") == Some("failed")).then(|| {
+                format!(
+                    "the read that made this dump caught it failing: {}",
+                    field(name, "reason").unwrap_or("no reason recorded")
+                )
+            })
+        };
+        if let Some(r) = caught("pace_cam") {
+            self.pace_cam = Attempt::Failed(r);
+        }
+        if let Some(r) = caught("chip_authentication") {
+            self.chip_authentication = Attempt::Failed(r);
+        }
+        if let Some(r) = caught("active_authentication") {
+            self.active_authentication = Attempt::Failed(r);
+        }
+        Ok(())
+    }
+}
+
 /// Whether `bytes` hash to the value EF.SOD gives data group `n` (integrity only: the
 /// SOD's signature is passive authentication's business).
 pub(crate) fn covered_by_sod(sod: Option<&Sod>, n: u8, bytes: &[u8]) -> bool {

@@ -1378,6 +1378,7 @@ impl DocumentRead {
         d.card_access.clone_from(&self.card_access);
         d.active_authentication =
             self.anti_cloning.active_authentication_evidence.as_ref().map(|e| e.to_json().into_bytes());
+        d.anti_cloning = self.anti_cloning.record();
         d
     }
 

@@ -48,7 +48,8 @@ pub struct DemoArgs {
     #[arg(long, value_name = "HEX")]
     aa_challenge: Option<String>,
     /// Write the read as a dump folder (the files, EF.CardSecurity, the Active
-    /// Authentication evidence) and the virtual CSCA as `virtual-CSCA.der`, for `passchip verify`.
+    /// Authentication evidence) and the virtual CSCA as `virtual-CSCA.der`, for `passchip verify`
+    /// (with --allow-test-pki: it is a test PKI).
     #[arg(long, value_name = "DIR")]
     out: Option<std::path::PathBuf>,
     /// Write the portrait from DG2 to FILE: as stored on the chip, or decoded to PNG when
@@ -202,26 +203,17 @@ pub fn run(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
                 let _ = std::fs::remove_file(&path);
             }
             passchip::lds::dump::write_private_file(&path, pki)?;
+            eprintln!(
+                "passchip demo: {} is passchip's TEST PKI (anyone can derive its private keys): \
+                 `passchip verify` and `trust import` take it only with --allow-test-pki",
+                path.display()
+            );
         }
     }
     let visit = Visit::verify(read, &store, &PaOptions::at(Date::today()));
     let read = visit.read();
     let bank = match &args.identity {
-        Some(path) => {
-            use passchip::identity::verification::{AccessInfo, DocumentEvidence, Verification as BankVerification};
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let identity = passchip::identity::asserted::from_json(&text, None)?;
-            let mrz = &read.dg1.as_ref().ok_or("the document has no DG1")?.mrz;
-            let access = AccessInfo::of(read);
-            let evidence = DocumentEvidence {
-                access: Some(&access),
-                passive_authentication: Some(visit.passive_authentication()),
-                mrz,
-                has_dg11: passchip::lds::LdsFile::dg(11).is_some_and(|f| read.files.contains_key(&f)),
-                chip: Some(visit.chip()),
-            };
-            Some(BankVerification::decide(&identity, evidence, Date::today(), &Default::default()))
-        }
+        Some(path) => Some(crate::bank::decide(path, read, Some(&visit), Date::today())?),
         None => None,
     };
     let mut report = build_report(&visit, started.elapsed().as_secs_f64() * 1000.0)?;

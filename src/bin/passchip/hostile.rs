@@ -2,6 +2,7 @@
 //! virtual chip (each an `emulator::Hostile` mode or a substituted chip).
 
 use passchip::emulator::{AaSpec, DocumentSpec, Hostile, VirtualChip, VirtualDocument, WeakGroup};
+use passchip::lds::LdsFile;
 use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 
 /// An attack the virtual chip plays.
@@ -26,6 +27,10 @@ pub enum Attack {
     /// A PACE-CAM clone that leaves the field when asked for an extra EF.COM group, so
     /// that the read resumes on the next card (`demo`: the attacker's own card).
     LeaveOnExtraGroup,
+    /// DG1 changed after signing: another holder's name, where EF.SOD signs the original.
+    AlteredDg1,
+    /// DG11 made of 100 000 constructed objects nested in one another.
+    DeepDg11,
 }
 
 /// The PACE-CAM protocol of the attacks on it.
@@ -53,6 +58,7 @@ impl Attack {
                 ..spec
             },
             Self::SubstitutedDocument => DocumentSpec { pace: None, ..spec },
+            Self::DeepDg11 => DocumentSpec { extra_data_groups: true, ..spec },
             _ => spec,
         }
     }
@@ -78,6 +84,15 @@ impl Attack {
                 chip(held).answering_to(&doc.mrz_key())
             }
             Self::LeaveOnExtraGroup => chip(doc.clone()).hostile(Hostile::LeaveOnExtraGroup(13)),
+            Self::AlteredDg1 => {
+                let other = VirtualDocument::build(DocumentSpec { surname: "ANDERSSON".into(), ..doc.spec().clone() });
+                let mut altered = doc.clone();
+                if let (Some(dg1), Some(bytes)) = (LdsFile::dg(1), LdsFile::dg(1).and_then(|f| other.file(f))) {
+                    altered.set_file(dg1, bytes.to_vec());
+                }
+                chip(altered)
+            }
+            Self::DeepDg11 => chip(doc.clone()).hostile(Hostile::DeepNesting),
         }
     }
 

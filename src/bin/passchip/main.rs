@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+mod bank;
 mod challenge;
 mod dates;
 mod demo;
@@ -14,8 +15,13 @@ mod face;
 mod hostile;
 mod matching;
 mod read;
+#[cfg(feature = "pcsc")]
+mod read_report;
+#[cfg(feature = "pcsc")]
+mod secret;
 mod summary;
 mod trust;
+mod trust_cmd;
 mod verify;
 
 use std::process::ExitCode;
@@ -49,6 +55,9 @@ enum Command {
     Read(read::ReadArgs),
     /// Serve the virtual passport to a real pcscd through vsmartcard's vpcd driver.
     Emulate(emulate::EmulateArgs),
+    /// The trust store: import master lists, PKD downloads, CSCAs and CRLs; list; audit.
+    #[command(subcommand)]
+    Trust(trust_cmd::TrustCommand),
 }
 
 /// `PASSCHIP_LOG=error|warn|info|debug|trace` prints the library's log events on stderr
@@ -86,7 +95,10 @@ fn main() -> ExitCode {
             }
         },
         Command::Readers(args) => failure("readers", read::readers(&args)),
-        Command::Read(args) => failure("read", read::read(&args)),
+        Command::Read(args) => {
+            let sub = matches.subcommand_matches("read").cloned().unwrap_or_default();
+            failure("read", read::read(&args, &sub))
+        }
         Command::Emulate(args) => match emulate::run(&args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -104,6 +116,14 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Trust(command) => match trust_cmd::run(&command) {
+            Ok(true) => ExitCode::SUCCESS,
+            Ok(false) => ExitCode::from(1),
+            Err(trust::UsageError(e)) => {
+                eprintln!("passchip trust: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Verify(args) => {
             let sub = matches.subcommand_matches("verify").cloned().unwrap_or_default();
             match verify::run(&args, &sub) {

@@ -54,6 +54,8 @@ struct Report<'a> {
     evaluated_at: String,
     identity_scheme: passchip::identity::asserted::Scheme,
     passive_authentication: &'static str,
+    /// The dump records that the read caught its chip failing an anti-cloning protocol.
+    chip_failed_in_read: bool,
     holder_match: &'a HolderMatch,
 }
 
@@ -69,6 +71,7 @@ pub fn run(args: &MatchArgs, matches: &clap::ArgMatches) -> Result<Outcome, Usag
         std::fs::read_to_string(&args.identity).map_err(|e| UsageError(format!("{}: {e}", args.identity.display())))?;
     let kind = args.kind.as_deref().and_then(InputKind::from_name);
     let identity = from_json(&text, kind).map_err(|e| UsageError(format!("{}: {e}", args.identity.display())))?;
+    let mut chip_failed_in_read = false;
     let (facts, policy, passive_authentication) = match (&args.dir, &args.mrz) {
         (Some(dir), _) => {
             // The folder is read once; everything below judges these bytes.
@@ -78,7 +81,17 @@ pub fn run(args: &MatchArgs, matches: &clap::ArgMatches) -> Result<Outcome, Usag
                 .ok_or_else(|| UsageError(format!("{}: no DG1.bin", dir.display())))?;
             let mrz = Dg1::parse(dg1).map_err(|e| UsageError(format!("DG1: {e}")))?.mrz;
             let has_dg11 = DgNumber::new(11).is_some_and(|n| dump.data_groups.contains_key(&n));
-            if args.trust.any() {
+            if let Some(record) = &dump.anti_cloning {
+                let mut caught = passchip::reader::AntiCloningRead::not_run("");
+                caught.apply_record(record).map_err(UsageError)?;
+                chip_failed_in_read = caught.pace_cam.failed()
+                    || caught.chip_authentication.failed()
+                    || caught.active_authentication.failed();
+            }
+            if chip_failed_in_read {
+                // A clone the reader caught: the document is rejected, whatever else holds.
+                (DocumentFacts::not_authentic(&mrz), MatchPolicy::default(), "not_performed")
+            } else if args.trust.any() {
                 let (store, _) = args.trust.load(matches, today)?;
                 let sod = dump.sod.as_ref().ok_or_else(|| UsageError(format!("{}: no EF_SOD.bin", dir.display())))?;
                 let options = PaOptions::at(today).with_required_crl(args.require_crl);
@@ -117,6 +130,7 @@ pub fn run(args: &MatchArgs, matches: &clap::ArgMatches) -> Result<Outcome, Usag
             evaluated_at: today.to_string(),
             identity_scheme: identity.scheme,
             passive_authentication,
+            chip_failed_in_read,
             holder_match: &m,
         };
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| UsageError(e.to_string()))?);
@@ -130,6 +144,9 @@ pub fn run(args: &MatchArgs, matches: &clap::ArgMatches) -> Result<Outcome, Usag
             .collect();
         println!("  Reasons   {}", reasons.join(", "));
         match passive_authentication {
+            _ if chip_failed_in_read => println!(
+                "  Document  REJECTED: the read that made this dump caught the chip failing an anti-cloning check"
+            ),
             "not_performed" => println!(
                 "  Note      the document's authenticity is not checked: give the trust flags of `passchip verify` \
                  to use what its SOD vouches for (DG11 among it)"

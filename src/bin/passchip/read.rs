@@ -1,8 +1,13 @@
 //! `passchip readers` and `passchip read`: real documents through PC/SC (feature `pcsc`).
 //!
-//! `read` exit status: 0 on a complete read, 1 when the chip could not be read (a wrong
-//! MRZ/CAN/PIN, the card removed and not presented again, a chip error), 2 on usage or
-//! environment errors (no PC/SC service, no such reader, no card within `--wait`).
+//! `read` verifies as it reads: integrity always (every group against EF.SOD), passive
+//! authentication and chip authenticity with a trust store, the bank verdict with
+//! `--identity`. Exit status: 0 only when the read is complete, the data intact and —
+//! with a trust store — the document genuine (with `--identity`: the decision `accept`);
+//! 1 otherwise (also for a wrong MRZ/CAN/PIN, a card that left and did not come back, a
+//! chip that failed an anti-cloning protocol, with or without a trust store); 2 on usage
+//! or environment errors (no PC/SC service, no such reader, no card within `--wait`, a
+//! trust store that cannot be used).
 
 use std::path::PathBuf;
 
@@ -29,14 +34,17 @@ pub struct ReadArgs {
     /// the read resumes where it stopped.
     #[arg(long, value_name = "SECS")]
     wait: Option<u64>,
-    /// The full MRZ, lines separated by newlines.
-    #[arg(long, value_name = "LINES")]
+    /// The full MRZ, lines separated by newlines; `-` reads it from standard input (or
+    /// asks, without echo, on a terminal).
+    #[arg(long, value_name = "LINES", env = "PASSCHIP_MRZ", hide_env_values = true)]
     mrz: Option<String>,
-    /// The card access number (PACE).
-    #[arg(long, value_name = "CAN")]
+    /// The card access number (PACE); `-` reads it from standard input (or asks, without
+    /// echo, on a terminal). Keep secrets off the command line: other users see it.
+    #[arg(long, value_name = "CAN", env = "PASSCHIP_CAN", hide_env_values = true)]
     can: Option<String>,
-    /// The holder's PIN (PACE; eID cards).
-    #[arg(long, value_name = "PIN")]
+    /// The holder's PIN (PACE; eID cards); `-` reads it from standard input (or asks,
+    /// without echo, on a terminal).
+    #[arg(long, value_name = "PIN", env = "PASSCHIP_PIN", hide_env_values = true)]
     pin: Option<String>,
     /// The document number (with --birth-date and --expiry-date, instead of --mrz).
     #[arg(long, value_name = "N", requires_all = ["birth_date", "expiry_date"])]
@@ -64,6 +72,21 @@ pub struct ReadArgs {
     /// Add the link statistics: APDUs, bytes each way, time per phase.
     #[arg(long)]
     stats: bool,
+    #[command(flatten)]
+    trust: crate::trust::TrustArgs,
+    /// Judge certificate validity and expiry as of this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE")]
+    at: Option<String>,
+    /// Require a CRL check for a genuine verdict.
+    #[arg(long)]
+    require_crl: bool,
+    /// A bank e-ID result (the JSON forms of `passchip match`): decide whether the
+    /// document's holder is that person (`passchip.verification/1` in the output).
+    #[arg(long, value_name = "FILE")]
+    identity: Option<PathBuf>,
+    /// A plain read for diagnostics: no verdict, no trust store (integrity is still shown).
+    #[arg(long, conflicts_with = "identity")]
+    no_verify: bool,
 }
 
 /// How a command ended: the exit status.
@@ -87,7 +110,7 @@ pub fn readers(_: &ReadersArgs) -> Result<(), Failure> {
 
 /// `passchip read`.
 #[cfg(not(feature = "pcsc"))]
-pub fn read(_: &ReadArgs) -> Result<(), Failure> {
+pub fn read(_: &ReadArgs, _: &clap::ArgMatches) -> Result<(), Failure> {
     Err(Failure::Usage(NO_PCSC.into()))
 }
 
@@ -100,18 +123,19 @@ mod with_pcsc {
     use std::time::{Duration, Instant};
 
     use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+    use passchip::date::Date;
+    use passchip::kiosk::Visit;
     use passchip::lds::LdsFile;
     use passchip::mrz::{Mrz, MrzKey};
-    use passchip::reader::{
-        Credentials, DocumentRead, PartialRead, ReadOptions, SessionError, SessionStats, read_document_resuming,
-    };
+    use passchip::pki::{Integrity, PaOptions};
+    use passchip::reader::{Credentials, PartialRead, ReadOptions, SessionError, read_document_resuming};
     use passchip::transport::TransportError;
     use passchip::transport::pcsc::{Pcsc, PcscError};
     use serde::Serialize;
     use zeroize::Zeroizing;
 
     use super::{Failure, ReadArgs, ReadersArgs};
-    use crate::summary::{DocumentSummary, FaceSummary, FileSummary};
+    use crate::read_report::{Concluded, Stats};
 
     /// Most times a read is resumed after the card left the field.
     const MAX_RESUMES: usize = 5;
@@ -150,6 +174,7 @@ mod with_pcsc {
     fn credentials(args: &ReadArgs) -> Result<Credentials, Failure> {
         let usage = |e: &dyn std::fmt::Display| Failure::Usage(e.to_string());
         if let Some(lines) = &args.mrz {
+            let lines = crate::secret::resolve(lines, "MRZ", true).map_err(Failure::Usage)?;
             let lines = Zeroizing::new(lines.replace("\\n", "\n"));
             return Ok(Credentials::Mrz(Mrz::parse(&lines).map_err(|e| usage(&format!("--mrz: {e}")))?.access_key()));
         }
@@ -157,10 +182,13 @@ mod with_pcsc {
             return Ok(Credentials::Mrz(MrzKey::new(n, b, e).map_err(|e| usage(&e))?));
         }
         if let Some(can) = &args.can {
-            return Ok(Credentials::Can { can: Zeroizing::new(can.clone()), mrz: None });
+            return Ok(Credentials::Can {
+                can: crate::secret::resolve(can, "CAN", false).map_err(Failure::Usage)?,
+                mrz: None,
+            });
         }
         if let Some(pin) = &args.pin {
-            return Ok(Credentials::Pin(Zeroizing::new(pin.clone())));
+            return Ok(Credentials::Pin(crate::secret::resolve(pin, "PIN", false).map_err(Failure::Usage)?));
         }
         Err(Failure::Usage("give --mrz, --can, --pin or the three MRZ fields".into()))
     }
@@ -197,43 +225,18 @@ mod with_pcsc {
         }
     }
 
-    #[derive(Serialize)]
-    struct Report<'a> {
-        schema: &'static str,
-        reader: &'a str,
-        atr: String,
-        document: Option<DocumentSummary>,
-        face: Option<FaceSummary>,
-        access: Access<'a>,
-        files: Vec<FileSummary>,
-        missing: Vec<String>,
-        eac_protected: Vec<String>,
-        interruptions: &'a [passchip::reader::Interruption],
-        anti_cloning: &'a passchip::reader::AntiCloningRead,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        stats: Option<Stats>,
-    }
-
-    #[derive(Serialize)]
-    struct Access<'a> {
-        protocol: String,
-        secure_messaging: String,
-        extended_length: bool,
-        pace: Option<&'a passchip::access::pace::PaceOutcome>,
-        bac_fallback: Option<&'a str>,
-        downgrade: Option<&'a passchip::reader::Downgrade>,
-        dg1_differs_from_access_mrz: bool,
-    }
-
-    #[derive(Serialize)]
-    struct Stats {
-        wait_ms: f64,
-        connect_ms: f64,
-        #[serde(flatten)]
-        session: SessionStats,
-    }
-
-    pub fn read(args: &ReadArgs) -> Result<(), Failure> {
+    pub fn read(args: &ReadArgs, matches: &clap::ArgMatches) -> Result<(), Failure> {
+        let at = match &args.at {
+            Some(s) => Date::parse(s).map_err(|e| Failure::Usage(format!("--at: {e}")))?,
+            None => Date::today(),
+        };
+        // The trust store is opened before the card is touched: a store that cannot be
+        // used is a usage error, not a reason to spend the holder's time.
+        let trust = if args.no_verify || !args.trust.any() {
+            None
+        } else {
+            Some(args.trust.load(matches, at).map_err(|e| Failure::Usage(e.0))?)
+        };
         let creds = credentials(args)?;
         let pcsc = Pcsc::establish().map_err(env)?;
         let t0 = Instant::now();
@@ -289,6 +292,7 @@ mod with_pcsc {
             }
         };
         let (atr, connected) = first.unwrap_or_default();
+        let mut owned = None;
         let _ = bars.multi.clear();
         if let Some(dir) = &args.out {
             read.dump().write(dir, crate::overwrite(args.force)).map_err(|e| Failure::Usage(e.to_string()))?;
@@ -303,40 +307,48 @@ mod with_pcsc {
             connect_ms: connected.as_secs_f64() * 1000.0,
             session: read.stats,
         });
-        let report = report(&reader, atr, &read, stats);
+        let dump = read.dump();
+        let integrity = Integrity::check(dump.sod.as_deref(), dump.com.as_deref(), &dump.data_groups);
+        drop(dump);
+        let (visit, summary) = match trust {
+            Some((store, summary)) => {
+                let options = PaOptions::at(at).with_required_crl(args.require_crl);
+                (Some(Visit::verify(read, &store, &options)), Some(summary))
+            }
+            None => {
+                owned = Some(read);
+                (None, None)
+            }
+        };
+        let read_ref = match (&visit, &owned) {
+            (Some(v), _) => v.read(),
+            (None, Some(r)) => r,
+            (None, None) => return Err(Failure::Read("nothing was read".into())),
+        };
+        let bank = match &args.identity {
+            Some(path) => Some(crate::bank::decide(path, read_ref, visit.as_ref(), at).map_err(Failure::Usage)?),
+            None => None,
+        };
+        let concluded = Concluded {
+            reader: &reader,
+            atr,
+            read: read_ref,
+            integrity: &integrity,
+            visit: visit.as_ref().zip(summary.as_ref()),
+            bank: bank.as_ref(),
+            stats,
+            verify_skipped: args.no_verify,
+        };
         if args.json {
-            let text = serde_json::to_string_pretty(&report).map_err(|e| Failure::Usage(e.to_string()))?;
+            let text = serde_json::to_string_pretty(&concluded.report()).map_err(|e| Failure::Usage(e.to_string()))?;
             println!("{text}");
         } else {
-            print_text(&report);
+            concluded.print();
         }
-        // What the read itself caught is a failure, whatever a trust store would add.
-        let a = &read.anti_cloning;
-        let failed: Vec<&str> = [
-            ("PACE-CAM", &a.pace_cam.failed()),
-            ("Chip Authentication", &a.chip_authentication.failed()),
-            ("Active Authentication", &a.active_authentication.failed()),
-        ]
-        .into_iter()
-        .filter(|(_, f)| **f)
-        .map(|(n, _)| n)
-        .collect();
-        if !failed.is_empty() {
-            return Err(Failure::Read(format!(
-                "the chip failed {}: it is not the original chip",
-                failed.join(" and ")
-            )));
+        match concluded.failure() {
+            Some(why) => Err(Failure::Read(why)),
+            None => Ok(()),
         }
-        if read.dg1_differs_from_access_mrz {
-            return Err(Failure::Read("DG1 names another document than the MRZ that opened the chip".into()));
-        }
-        if let Some(d) = &read.downgrade {
-            return Err(Failure::Read(format!(
-                "the chip was opened with {} although the document supports {}",
-                d.used, d.expected
-            )));
-        }
-        Ok(())
     }
 
     /// Asks on the terminal whether a PIN try may be spent on the card presented again
@@ -353,90 +365,5 @@ mod with_pcsc {
             let _ = std::io::stdin().lock().read_line(&mut answer);
         });
         matches!(answer.trim(), "y" | "Y" | "yes")
-    }
-
-    fn report<'a>(reader: &'a str, atr: String, read: &'a DocumentRead, stats: Option<Stats>) -> Report<'a> {
-        let document = read.dg1.as_ref().map(|d| DocumentSummary::from_mrz(&d.mrz));
-        Report {
-            schema: "passchip.read/1",
-            reader,
-            atr,
-            document,
-            face: FaceSummary::from_dg2(LdsFile::dg(2).and_then(|f| read.files.get(&f)).map(Vec::as_slice)),
-            access: Access {
-                protocol: read.access.to_string(),
-                secure_messaging: read.suite.to_string(),
-                extended_length: read.extended_length,
-                pace: read.pace.as_ref(),
-                bac_fallback: read.bac_fallback.as_deref(),
-                downgrade: read.downgrade.as_ref(),
-                dg1_differs_from_access_mrz: read.dg1_differs_from_access_mrz,
-            },
-            files: FileSummary::of(read),
-            missing: read.missing.iter().map(|f| f.name()).collect(),
-            eac_protected: read.eac_protected.iter().map(|f| f.name()).collect(),
-            interruptions: &read.interruptions,
-            anti_cloning: &read.anti_cloning,
-            stats,
-        }
-    }
-
-    fn print_text(r: &Report<'_>) {
-        println!("passchip read: {}\n", r.reader);
-        if let Some(d) = &r.document {
-            println!("  Document      {} ({}), issued by {}", d.kind, d.format, d.issuing_state);
-            println!("  Number        {}", d.document_number);
-            println!("  Holder        {}, {}", d.primary_identifier, d.secondary_identifier);
-            println!("  Nationality   {}", d.nationality);
-            println!("  Born          {}", d.date_of_birth);
-            println!("  Expires       {}", d.date_of_expiry);
-        }
-        println!(
-            "  Access        {} ({} secure messaging, {})",
-            r.access.protocol,
-            r.access.secure_messaging,
-            if r.access.extended_length { "extended length" } else { "short APDUs" }
-        );
-        if let Some(f) = r.access.bac_fallback {
-            println!("  NOTE          {f}");
-        }
-        if let Some(d) = r.access.downgrade {
-            println!(
-                "  WARNING       opened with {} although the document supports {}: {}",
-                d.used, d.expected, d.reason
-            );
-        }
-        if r.access.dg1_differs_from_access_mrz {
-            println!("  WARNING       DG1 names another document than the MRZ that opened the chip (a substitution)");
-        }
-        crate::summary::print_contents(&r.files, r.face.as_ref(), &r.missing, &r.eac_protected);
-        for i in r.interruptions {
-            println!("  Resumed       the card left during {i}; the read went on where it stopped");
-        }
-        let a = r.anti_cloning;
-        println!(
-            "  Anti-cloning  PACE-CAM {}, CA {}, AA {} (authenticity of the keys: passchip verify)",
-            a.pace_cam.status(),
-            a.chip_authentication.status(),
-            a.active_authentication.status()
-        );
-        if let Some(s) = &r.stats {
-            let p = &s.session.phases;
-            println!(
-                "  Link          {} APDUs ({} READ BINARY), {} bytes sent, {} received",
-                s.session.apdus, s.session.read_binary, s.session.bytes_sent, s.session.bytes_received
-            );
-            println!(
-                "  Time          wait {:.0} ms, connect {:.0} ms, access {:.0} ms ({} APDUs), read {:.0} ms ({} APDUs), anti-cloning {:.0} ms ({} APDUs)",
-                s.wait_ms,
-                s.connect_ms,
-                p.access.elapsed.as_secs_f64() * 1000.0,
-                p.access.apdus,
-                p.read.elapsed.as_secs_f64() * 1000.0,
-                p.read.apdus,
-                p.anti_cloning.elapsed.as_secs_f64() * 1000.0,
-                p.anti_cloning.apdus
-            );
-        }
     }
 }

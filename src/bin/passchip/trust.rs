@@ -1,11 +1,15 @@
-//! The trust flags `verify` and `match --dir` share: CSCAs, master lists with their roots,
-//! CRLs. A master list counts only when its signer chains to the `--masterlist-root` that
-//! follows it, unless `--trust-unanchored-masterlist` says otherwise.
+//! The trust flags `verify`, `match --dir` and `read` share: a trust folder, CSCAs, master
+//! lists with their roots, CRLs. A master list counts only when its signer chains to the
+//! `--masterlist-root` that follows it, unless `--trust-unanchored-masterlist` says
+//! otherwise. Without any of them, the trust folder `PASSCHIP_TRUST_STORE` names, else the
+//! platform's default one, is used when it exists.
 
 use std::path::PathBuf;
 
 use clap::{ArgMatches, Args};
 use passchip::date::Date;
+use passchip::pki::folder::TrustFolder;
+use passchip::pki::test_pki::is_test_pki;
 use passchip::pki::{Anchoring, Cert, Crl, TrustStore};
 use serde::Serialize;
 
@@ -29,6 +33,15 @@ pub struct TrustArgs {
     /// A CRL (DER or PEM). Repeatable.
     #[arg(long, value_name = "FILE")]
     pub crl: Vec<PathBuf>,
+    /// The trust folder (`passchip trust import` fills it). Default, when no --csca or
+    /// --masterlist is given: $PASSCHIP_TRUST_STORE, else the platform's data folder
+    /// (Linux ~/.local/share/passchip/trust), when it exists.
+    #[arg(long, value_name = "DIR")]
+    pub trust_store: Option<PathBuf>,
+    /// Trust certificates of passchip's test PKI (the virtual passport's; anyone can derive
+    /// its private keys). For tests only.
+    #[arg(long)]
+    pub allow_test_pki: bool,
 }
 
 /// A usage or I/O problem: exit status 2.
@@ -43,18 +56,57 @@ pub struct MasterListLoad {
     pub anchoring: Anchoring,
 }
 
+/// The trust folder used.
+#[derive(Debug, Serialize)]
+pub struct FolderSummary {
+    pub path: String,
+    /// When something was last imported (YYYY-MM-DD).
+    pub updated: String,
+    /// Days since.
+    pub age_days: u64,
+}
+
 /// What the trust store holds.
 #[derive(Debug, Serialize)]
 pub struct StoreSummary {
     pub certificates: usize,
     pub master_lists: Vec<MasterListLoad>,
     pub crls: usize,
+    /// The trust folder, when one was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub folder: Option<FolderSummary>,
+}
+
+impl StoreSummary {
+    /// One line for a person: which store, how old.
+    pub fn describe(&self) -> String {
+        let mut s = format!("{} certificate(s), {} CRL(s)", self.certificates, self.crls);
+        if let Some(f) = &self.folder {
+            s = format!("{} — {s}, updated {} ({} days ago)", f.path, f.updated, f.age_days);
+        }
+        s
+    }
 }
 
 impl TrustArgs {
-    /// Whether any trust anchor was given.
-    pub fn any(&self) -> bool {
+    /// Whether any trust anchor was given on the command line.
+    fn explicit(&self) -> bool {
         !self.csca.is_empty() || !self.masterlist.is_empty()
+    }
+
+    /// The trust folder to use: --trust-store, else (without explicit anchors) the
+    /// configured one when it exists.
+    fn folder_path(&self) -> Option<PathBuf> {
+        match &self.trust_store {
+            Some(p) => Some(p.clone()),
+            None if self.explicit() => None,
+            None => TrustFolder::configured_path().filter(|p| TrustFolder::exists(p)),
+        }
+    }
+
+    /// Whether any trust anchor is available: flags, or a trust folder.
+    pub fn any(&self) -> bool {
+        self.explicit() || self.folder_path().is_some()
     }
 
     /// Pairs each --masterlist-root with the --masterlist before it, by command-line position.
@@ -80,8 +132,31 @@ impl TrustArgs {
     /// The trust store these flags describe, its certificates valid as of `at`.
     pub fn load(&self, matches: &ArgMatches, at: Date) -> Result<(TrustStore, StoreSummary), UsageError> {
         let mut store = TrustStore::new();
+        let mut folder_summary = None;
+        if let Some(dir) = self.folder_path() {
+            if !TrustFolder::exists(&dir) {
+                return Err(UsageError(format!(
+                    "{}: no trust store there (fill it with `passchip trust import --trust-store {} FILE…`)",
+                    dir.display(),
+                    dir.display()
+                )));
+            }
+            let folder = TrustFolder::open(&dir).map_err(|e| UsageError(e.to_string()))?;
+            store = if self.allow_test_pki { folder.trust_store_including_test_pki() } else { folder.trust_store() }
+                .map_err(|e| UsageError(e.to_string()))?;
+            let updated = folder.updated();
+            folder_summary = Some(FolderSummary {
+                path: dir.display().to_string(),
+                updated: Date::from_unix(updated).to_string(),
+                age_days: passchip::date::now_unix().saturating_sub(updated) / 86_400,
+            });
+        }
+        let from_folder = store.len();
         for p in &self.csca {
             store.add_path(p).map_err(|e| UsageError(e.to_string()))?;
+            let test: Vec<Cert> =
+                store.certificates().skip(from_folder).map(|t| t.cert.clone()).filter(is_test_pki).collect();
+            self.refuse_test_pki(p, &test)?;
         }
         let mut loads = Vec::new();
         for (path, root) in self.masterlist.iter().zip(self.pair_roots(matches)?) {
@@ -104,16 +179,46 @@ impl TrustArgs {
                 }
             };
             let (added, anchoring) = loaded.map_err(|e| UsageError(format!("{label}: refused: {e}")))?;
+            let test: Vec<Cert> =
+                store.certificates().skip(from_folder).map(|t| t.cert.clone()).filter(is_test_pki).collect();
+            self.refuse_test_pki(path, &test)?;
             loads.push(MasterListLoad { path: label, added, anchoring });
         }
         for p in &self.crl {
             store.add_crl(Crl::from_der(&read(p)?).map_err(|e| UsageError(format!("{}: {e}", p.display())))?);
         }
-        let summary = StoreSummary { certificates: store.len(), master_lists: loads, crls: self.crl.len() };
+        let summary = StoreSummary {
+            certificates: store.len(),
+            master_lists: loads,
+            crls: store.crls().len(),
+            folder: folder_summary,
+        };
         Ok((store, summary))
+    }
+
+    fn refuse_test_pki(&self, path: &std::path::Path, certs: &[Cert]) -> Result<(), UsageError> {
+        match certs.iter().find(|c| is_test_pki(c)) {
+            Some(c) if !self.allow_test_pki => Err(UsageError(format!(
+                "{}: refused: {} belongs to passchip's TEST PKI, whose private keys anyone can derive \
+                 (give --allow-test-pki to trust it for a test)",
+                path.display(),
+                c.subject()
+            ))),
+            _ => Ok(()),
+        }
     }
 }
 
 fn read(path: &PathBuf) -> Result<Vec<u8>, UsageError> {
     std::fs::read(path).map_err(|e| UsageError(format!("{}: {e}", path.display())))
+}
+
+/// How a master list was anchored, in words.
+pub fn describe_anchoring(a: &Anchoring) -> String {
+    match a {
+        Anchoring::Root { root } => format!("anchored to {root}"),
+        Anchoring::PinnedRoot { root, pin } => format!("anchored to {root} (the {pin} root passchip pins)"),
+        Anchoring::NotAnchored { issuer } => format!("NOT ANCHORED (signer issued by {issuer}, inside the list)"),
+        _ => "anchoring unknown".into(),
+    }
 }

@@ -15,8 +15,8 @@ use passchip::active_auth::AaEvidence;
 use passchip::date::Date;
 use passchip::identity::verification::ChipAuthenticity;
 use passchip::lds::{DgNumber, Dump};
+use passchip::pki::PaOptions;
 use passchip::pki::pa::{DgStatus, PassiveAuthentication, Status, Verdict};
-use passchip::pki::{Anchoring, PaOptions};
 use passchip::reader::{AntiCloningRead, Attempt, recheck_active_authentication};
 use serde::Serialize;
 
@@ -115,7 +115,12 @@ fn stored_chip_authenticity(
             (attempt, Some(evidence))
         }
     };
-    Ok(ChipAuthenticity::assess(&AntiCloningRead::from_stored(attempt, evidence), Some(pa), None))
+    let mut read = AntiCloningRead::from_stored(attempt, evidence);
+    // A clone the reader caught stays caught: the dump's record of the read is applied.
+    if let Some(record) = &dump.anti_cloning {
+        read.apply_record(record).map_err(UsageError)?;
+    }
+    Ok(ChipAuthenticity::assess(&read, Some(pa), None))
 }
 
 fn print_text(args: &VerifyArgs, store: &StoreSummary, pa: &PassiveAuthentication, chip: &ChipAuthenticity) {
@@ -125,18 +130,9 @@ fn print_text(args: &VerifyArgs, store: &StoreSummary, pa: &PassiveAuthenticatio
         if pa.verdict() == Verdict::Valid { "VALID" } else { "INVALID" },
         pa.evaluated_at()
     );
-    println!(
-        "  Trust store    {} certificate(s), {} master list(s), {} CRL(s)",
-        store.certificates,
-        store.master_lists.len(),
-        store.crls
-    );
+    println!("  Trust store    {}", store.describe());
     for m in &store.master_lists {
-        let anchor = match &m.anchoring {
-            Anchoring::Root { root } => format!("anchored to {root}"),
-            Anchoring::NotAnchored { issuer } => format!("NOT ANCHORED (signer issued by {issuer}, inside the list)"),
-            _ => "?".into(),
-        };
+        let anchor = crate::trust::describe_anchoring(&m.anchoring);
         println!("                 {}: {} certificate(s), {anchor}", m.path, m.added);
     }
     println!("  Checks");
