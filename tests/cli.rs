@@ -203,6 +203,15 @@ fn match_exit_codes_and_json() {
     assert_eq!(passchip(&["match", "--identity", s, "--mrz", "P<SWE"]).status.code(), Some(2));
     assert_eq!(passchip(&["match", "--identity", "/no/such/file", "--mrz", T03_MRZ]).status.code(), Some(2));
     assert_eq!(passchip(&["match", "--identity", s, "--mrz", T03_MRZ, "--kind", "nope"]).status.code(), Some(2));
+    // A check digit that fails is the document's data, not a usage error: the document
+    // is rejected (the document number's check digit 8 made 9).
+    let bad = T03_MRZ.replace("AA12345678SWE", "AA12345679SWE");
+    let out = passchip(&["match", "--identity", s, "--mrz", &bad, "--at", "2025-01-01", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["holder_match"]["outcome"], "document_rejected");
+    let reasons = v["holder_match"]["reasons"].as_array().unwrap();
+    assert!(reasons.contains(&serde_json::json!("MRZ_CHECK_DIGIT_FAILED")), "{reasons:?}");
 
     // A dump folder with DG1 from the virtual passport.
     let dir = std::env::temp_dir().join(format!("passchip-match-dump-{}", std::process::id()));

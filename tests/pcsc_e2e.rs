@@ -565,3 +565,107 @@ fn a_clone_caught_by_read_fails_verify_and_match_on_its_dump() {
     std::fs::remove_dir_all(&store).unwrap();
     std::fs::remove_file(asa).unwrap();
 }
+
+/// A second virtual card in the other vpcd reader (`Virtual PCD 00 01`).
+struct OtherCard(Child);
+
+impl OtherCard {
+    fn present(args: &[&str]) -> Self {
+        let child = Command::new(env!("CARGO_BIN_EXE_passchip"))
+            .args(["emulate", "--vpcd", "127.0.0.1:35964"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let card = Self(child);
+        let pcsc = Pcsc::establish().unwrap();
+        assert_eq!(
+            pcsc.wait_for_card(Some("Virtual PCD 00 01"), Some(Duration::from_secs(15))).unwrap(),
+            "Virtual PCD 00 01"
+        );
+        card
+    }
+}
+
+impl Drop for OtherCard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+        let _ = Pcsc::establish().and_then(|p| p.wait_for_removal("Virtual PCD 00 01", Some(Duration::from_secs(10))));
+    }
+}
+
+/// A desk with the employee's contact login card in one reader and the passport on the
+/// NFC reader: `read` without --reader takes the passport and says why; with only the
+/// contact card there, it refuses to read it.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn read_prefers_the_contactless_card_and_never_takes_a_contact_card() {
+    let login = OtherCard::present(&["--contact-card"]);
+    let passport = Card::present(&[]);
+    let v = json(&passchip(&["readers", "--json"]));
+    let kind =
+        |name: &str| v["readers"].as_array().unwrap().iter().find(|r| r["name"] == name).unwrap()["kind"].clone();
+    assert_eq!(kind(READER), "contactless");
+    assert_eq!(kind("Virtual PCD 00 01"), "contact");
+    let text = String::from_utf8(passchip(&["readers"]).stdout).unwrap();
+    assert!(text.contains("`passchip read` would read from Virtual PCD 00 00"), "{text}");
+    let out = passchip(&["read", "--can", "123456"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("reading from Virtual PCD 00 00 (its card answers as a contactless card"), "{err}");
+    assert!(err.contains("the contact card in Virtual PCD 00 01 was left alone"), "{err}");
+    let v = json(&passchip(&["read", "--can", "123456", "--json"]));
+    assert!(v["reader_chosen_because"].as_str().unwrap().contains("contactless"), "{v}");
+    drop(passport);
+    Pcsc::establish().unwrap().wait_for_removal(READER, Some(Duration::from_secs(10))).unwrap();
+    let out = passchip(&["read", "--can", "123456", "--wait", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("the only card is a contact card, in Virtual PCD 00 01"), "{err}");
+    drop(login);
+}
+
+/// An eID card's PIN from the command line: wrong tries counted down, the suspended PIN
+/// tried inside a CAN channel with `--pin --can`, the blocked PIN unblocked with the PUK
+/// and replaced. Nothing is retried by itself.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn pin_flows_suspended_blocked_and_unblocked() {
+    let _card = Card::present(&["--pin", "564738", "--puk", "98765432"]);
+    let read = |extra: &[&str]| passchip(&[&["read", "--reader", READER][..], extra].concat());
+    let err = |o: &Output| String::from_utf8_lossy(&o.stderr).to_string();
+    let out = read(&["--pin", "000000"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err(&out).contains("the PIN is wrong (2 tries left)"), "{}", err(&out));
+    let out = read(&["--pin", "000000"]);
+    assert!(err(&out).contains("the PIN is wrong (1 try left)"), "{}", err(&out));
+    // Suspended: the right PIN alone is not even tried.
+    let out = read(&["--pin", "564738"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err(&out).contains("suspended (1 try left)") && err(&out).contains("give the CAN"), "{}", err(&out));
+    // With the CAN: PACE with the CAN, then the PIN inside that channel.
+    let out =
+        passchip_env(&["read", "--reader", READER, "--pin", "-", "--can", "-", "--json"], &[], "564738\n123456\n");
+    let v = json(&out);
+    assert_eq!(v["access"]["pace"]["password"], "PIN", "{v}");
+    // Block it: two wrong, then a wrong one inside the CAN channel.
+    read(&["--pin", "000000"]);
+    read(&["--pin", "000000"]);
+    let out = read(&["--pin", "000000", "--can", "123456"]);
+    assert!(err(&out).contains("the PIN is wrong (no tries left)"), "{}", err(&out));
+    let out = read(&["--pin", "564738", "--can", "123456"]);
+    assert!(err(&out).contains("the PIN is blocked (no tries left): unblock it with the PUK"), "{}", err(&out));
+    // A wrong PUK costs a try and says so; the right one unblocks and sets a new PIN.
+    let out = passchip(&["pin", "unblock", "--reader", READER, "--puk", "11111111"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err(&out).contains("the PUK is wrong") && err(&out).contains("tries left"), "{}", err(&out));
+    let out =
+        passchip_env(&["pin", "unblock", "--reader", READER, "--puk", "-", "--new-pin", "-"], &[], "98765432\n2468\n");
+    assert_eq!(out.status.code(), Some(0), "{}", err(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("PIN unblocked and replaced"));
+    assert_eq!(read(&["--pin", "2468"]).status.code(), Some(0));
+    let out = read(&["--pin", "564738"]);
+    assert!(err(&out).contains("the PIN is wrong (2 tries left)"), "{}", err(&out));
+}

@@ -55,7 +55,7 @@ pub enum AccessError {
         status: StatusWord,
     },
     /// PACE: the chip rejected the password.
-    #[error("access denied: the {password} is wrong{}", tries_left.map_or(String::new(), |n| format!(" ({n} tries left)")))]
+    #[error("access denied: the {password} is wrong{}", tries_left.map_or(String::new(), |n| match n { 0 => " (no tries left)".to_string(), 1 => " (1 try left)".to_string(), n => format!(" ({n} tries left)") }))]
     WrongPassword {
         /// Which password.
         password: crate::access::pace::PasswordKind,
@@ -63,13 +63,15 @@ pub enum AccessError {
         tries_left: Option<u8>,
     },
     /// PACE: the password is suspended (one try left); authenticate with the CAN first.
-    #[error("the {password} is suspended: run PACE with the CAN first, then retry the {password} once")]
+    #[error(
+        "the {password} is suspended (1 try left): it may only be tried once more, inside a channel opened with the CAN (give the CAN as well)"
+    )]
     PasswordSuspended {
         /// Which password.
         password: crate::access::pace::PasswordKind,
     },
     /// PACE: the password is blocked; the PIN needs unblocking with the PUK.
-    #[error("the {password} is blocked")]
+    #[error("the {password} is blocked (no tries left){}", if matches!(password, crate::access::pace::PasswordKind::Pin) { ": unblock it with the PUK" } else { "" })]
     PasswordBlocked {
         /// Which password.
         password: crate::access::pace::PasswordKind,

@@ -291,6 +291,8 @@ pub struct VirtualChip {
     can_verified: bool,
     pin_tries: u8,
     puk_tries: u8,
+    /// A PIN set by RESET RETRY COUNTER (`P1 = 02`), replacing the document's.
+    new_pin: Option<Zeroizing<String>>,
     /// Chip Authentication's MSE:Set AT was accepted: GENERAL AUTHENTICATE completes it.
     ca_pending: Option<crate::chip_auth::protocol::Cipher>,
     /// The master file is the current DF (after PACE, before selecting the application).
@@ -346,6 +348,7 @@ impl VirtualChip {
             session_password: None,
             can_verified: false,
             pin_tries: PIN_TRIES,
+            new_pin: None,
             puk_tries: PUK_TRIES,
             ca_pending: None,
             in_mf: false,
@@ -663,7 +666,8 @@ impl VirtualChip {
             }
             REF_CAN => Ok((ascii(&spec.can), StatusWord::Ok)),
             REF_PIN => {
-                let pin = spec.pin.as_deref().ok_or(StatusWord::ReferenceNotFound)?;
+                let pin = self.new_pin.as_deref().map(String::as_str).or(spec.pin.as_deref());
+                let pin = pin.ok_or(StatusWord::ReferenceNotFound)?;
                 match self.pin_tries {
                     0 => Err(StatusWord::AuthenticationBlocked),
                     // Suspended: only after a PACE with the CAN in this session.
@@ -965,13 +969,24 @@ impl VirtualChip {
                 self.rng.fill_bytes(&mut r);
                 (r, StatusWord::Ok)
             }
-            // RESET RETRY COUNTER of the PIN, only in a session opened with the PUK.
-            ins::RESET_RETRY_COUNTER if (cmd.p1, cmd.p2) == (0x03, REF_PIN) => {
-                if self.session_password == Some(REF_PUK) && self.doc.spec().pin.is_some() {
-                    self.pin_tries = PIN_TRIES;
-                    (vec![], StatusWord::Ok)
-                } else {
+            // RESET RETRY COUNTER of the PIN, only in a session opened with the PUK: `03`
+            // resets the counter, `02` also sets the PIN given as data (4 to 6 digits here).
+            ins::RESET_RETRY_COUNTER if matches!((cmd.p1, cmd.p2), (0x02 | 0x03, REF_PIN)) => {
+                let new_pin = (cmd.p1 == 0x02).then(|| String::from_utf8(cmd.data.to_vec()).ok()).flatten();
+                let valid = cmd.p1 == 0x03
+                    || new_pin
+                        .as_ref()
+                        .is_some_and(|p| (4..=6).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()));
+                if self.session_password != Some(REF_PUK) || self.doc.spec().pin.is_none() {
                     (vec![], StatusWord::SecurityStatusNotSatisfied)
+                } else if !valid {
+                    (vec![], StatusWord::WrongData)
+                } else {
+                    self.pin_tries = PIN_TRIES;
+                    if let Some(p) = new_pin {
+                        self.new_pin = Some(Zeroizing::new(p));
+                    }
+                    (vec![], StatusWord::Ok)
                 }
             }
             ins::MSE | ins::INTERNAL_AUTHENTICATE

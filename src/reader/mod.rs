@@ -23,12 +23,14 @@
 
 mod access_check;
 mod anti_cloning;
+mod pin;
 mod read;
 mod resume;
 
 use crate::apdu::{Le, ParsedCommand};
 pub use access_check::Downgrade;
 pub use anti_cloning::{AntiCloningRead, Attempt, recheck_active_authentication};
+pub use pin::unblock_pin;
 pub use read::{Progress, ReadError};
 pub use resume::{Interruption, PartialRead};
 
@@ -928,6 +930,12 @@ impl<T: Transport> Session<T, Secured> {
         }
     }
 
+    /// Leaves secure messaging (its keys are dropped and wiped); the link stays, for the
+    /// bookkeeping of a read that stops here.
+    fn into_plain(self) -> Session<T, Plain> {
+        Session { link: self.link, options: self.options, started: self.started, state: Plain { _private: () } }
+    }
+
     /// RESET RETRY COUNTER for the PIN (`00 2C 03 03`), in a channel opened with the PUK.
     ///
     /// # Errors
@@ -1434,6 +1442,15 @@ pub enum Credentials {
     /// The holder's PIN (PACE only; eID cards). A suspended or blocked PIN needs the
     /// flows of [`Session::pace_pin`] and [`Session::unblock_pin`].
     Pin(zeroize::Zeroizing<String>),
+    /// The PIN, and the CAN for a suspended PIN (one try left): PACE with the PIN; only
+    /// when the chip says it is suspended, PACE with the CAN and then the PIN inside that
+    /// channel, once ([`Session::pace_pin`]). Nothing is retried.
+    PinWithCan {
+        /// The PIN.
+        pin: zeroize::Zeroizing<String>,
+        /// The CAN.
+        can: zeroize::Zeroizing<String>,
+    },
 }
 
 impl core::fmt::Debug for Credentials {
@@ -1443,6 +1460,7 @@ impl core::fmt::Debug for Credentials {
             Self::Can { mrz: None, .. } => "Credentials::Can(..)",
             Self::Can { mrz: Some(_), .. } => "Credentials::Can(.., with MRZ)",
             Self::Pin(_) => "Credentials::Pin(..)",
+            Self::PinWithCan { .. } => "Credentials::Pin(.., with CAN)",
         })
     }
 }
@@ -1452,7 +1470,7 @@ impl Credentials {
         match self {
             Self::Mrz(k) => PacePassword::Mrz(k.clone()),
             Self::Can { can, .. } => PacePassword::Can(can.clone()),
-            Self::Pin(pin) => PacePassword::Pin(pin.clone()),
+            Self::Pin(pin) | Self::PinWithCan { pin, .. } => PacePassword::Pin(pin.clone()),
         }
     }
 
@@ -1460,7 +1478,15 @@ impl Credentials {
         match self {
             Self::Mrz(k) => Some(k),
             Self::Can { mrz, .. } => mrz.as_ref(),
-            Self::Pin(_) => None,
+            Self::Pin(_) | Self::PinWithCan { .. } => None,
+        }
+    }
+
+    /// The CAN to open the channel a suspended PIN is tried in.
+    fn can_for_suspended_pin(&self) -> Option<PacePassword> {
+        match self {
+            Self::PinWithCan { can, .. } => Some(PacePassword::Can(can.clone())),
+            _ => None,
         }
     }
 }
@@ -1591,7 +1617,10 @@ pub fn read_document_resuming<T: Transport>(
         partial.forget_card();
         return Err(session.settle(partial, e, Interruption::Access));
     }
-    if matches!(credentials, Credentials::Pin(_)) && partial.is_resuming() && !partial.pin_resume_allowed {
+    if matches!(credentials, Credentials::Pin(_) | Credentials::PinWithCan { .. })
+        && partial.is_resuming()
+        && !partial.pin_resume_allowed
+    {
         return Err(SessionError::PinResumeNeedsConfirmation);
     }
     partial.pin_resume_allowed = false;
@@ -1630,6 +1659,23 @@ pub fn read_document_resuming<T: Transport>(
             &mut OsRandom,
         ) {
             Ok(secured) => Ok((secured, None)),
+            // A suspended PIN, and the caller gave the CAN: PACE with the CAN, then the PIN
+            // inside that channel, once (standard domain parameters only).
+            Err((session, AccessError::PasswordSuspended { password }))
+                if credentials.can_for_suspended_pin().is_some() && id.is_some() =>
+            {
+                let (Some(can), Some(id)) = (credentials.can_for_suspended_pin(), id) else {
+                    return Err(SessionError::Access(AccessError::PasswordSuspended { password }));
+                };
+                match session.pace_with_rng(&can, protocol, id, &mut OsRandom) {
+                    Ok(secured) => match secured.pace_inside(&credentials.pace_password(), protocol, id, &mut OsRandom)
+                    {
+                        Ok(s) => Ok((s, None)),
+                        Err((s, e)) => Err(Box::new((s.into_plain(), e.into()))),
+                    },
+                    Err((session, e)) => Err(Box::new((session, e.into()))),
+                }
+            }
             Err((session, e)) => {
                 // A wrong password is the user's to correct; a hostile domain offer is an
                 // attack, not a reason to open the chip with a weaker protocol.

@@ -12,6 +12,7 @@ pub mod atr;
 pub mod model;
 #[cfg(feature = "pcsc")]
 pub mod pcsc;
+pub mod reader_kind;
 
 /// Most GET RESPONSE round trips followed for one command.
 pub const MAX_GET_RESPONSE: usize = 300;

@@ -12,6 +12,7 @@
 use std::ffi::CString;
 use std::time::{Duration, Instant};
 
+use super::reader_kind::{self, ReaderKind, choose};
 use super::{CardSlot, Transport, TransportError};
 
 /// A PC/SC failure, in terms of what the user has to do about it.
@@ -36,6 +37,13 @@ pub enum PcscError {
     /// The card was removed.
     #[error("the card was removed")]
     CardRemoved,
+    /// The only cards present sit in contact readers (a login card, say): a document is
+    /// never read from one unless the reader is named.
+    #[error(
+        "the only card is a contact card, in {}: put the document on the contactless reader, or name the reader with --reader",
+        .0.join(", ")
+    )]
+    OnlyContactCards(Vec<String>),
     /// The card was reset by another application or by the reader.
     #[error("the card was reset")]
     CardReset,
@@ -73,6 +81,18 @@ pub struct ReaderInfo {
     /// The card's ATR, when one is present.
     #[cfg_attr(feature = "serde", serde(serialize_with = "hex_bytes"))]
     pub atr: Vec<u8>,
+    /// Contactless, contact or unknown ([`super::reader_kind`]).
+    pub kind: ReaderKind,
+}
+
+/// The reader a document was found in, and why that one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct ChosenReader {
+    /// Its name.
+    pub name: String,
+    /// Why it was chosen, in words.
+    pub why: String,
 }
 
 #[cfg(feature = "serde")]
@@ -153,6 +173,20 @@ impl Pcsc {
     /// # Errors
     /// [`PcscError::Timeout`], [`PcscError::UnknownReader`], or a service failure.
     pub fn wait_for_card(&self, reader: Option<&str>, timeout: Option<Duration>) -> Result<String, PcscError> {
+        self.wait(reader, timeout, true).map(|c| c.name)
+    }
+
+    /// [`Pcsc::wait_for_card`], saying why the reader was chosen: the one named, or among
+    /// all, a contactless card first and never a contact card ([`super::reader_kind::choose`]).
+    ///
+    /// # Errors
+    /// As [`Pcsc::wait_for_card`]; [`PcscError::OnlyContactCards`] when the time ran out
+    /// with only contact cards present.
+    pub fn wait_for_document(
+        &self,
+        reader: Option<&str>,
+        timeout: Option<Duration>,
+    ) -> Result<ChosenReader, PcscError> {
         self.wait(reader, timeout, true)
     }
 
@@ -164,8 +198,9 @@ impl Pcsc {
         self.wait(Some(reader), timeout, false).map(|_| ())
     }
 
-    fn wait(&self, reader: Option<&str>, timeout: Option<Duration>, present: bool) -> Result<String, PcscError> {
+    fn wait(&self, reader: Option<&str>, timeout: Option<Duration>, present: bool) -> Result<ChosenReader, PcscError> {
         let started = Instant::now();
+        let mut contact_only = Vec::new();
         loop {
             let names = match reader {
                 Some(r) => vec![self.resolve(r)?],
@@ -180,12 +215,32 @@ impl Pcsc {
                 }
             }
             loop {
-                let hit = states.iter().find(|s| s.event_state().contains(pcsc::State::PRESENT) == present);
-                if let Some(s) = hit {
-                    return Ok(s.name().to_string_lossy().into_owned());
+                let is_present = |s: &pcsc::ReaderState| s.event_state().contains(pcsc::State::PRESENT);
+                if reader.is_some() || !present {
+                    if let Some(s) = states.iter().find(|s| is_present(s) == present) {
+                        let why = "it is the reader named".to_string();
+                        return Ok(ChosenReader { name: s.name().to_string_lossy().into_owned(), why });
+                    }
+                } else {
+                    let names: Vec<String> = states.iter().map(|s| s.name().to_string_lossy().into_owned()).collect();
+                    let seen = states.iter().zip(&names).map(|(s, n)| (n.as_str(), is_present(s), s.atr()));
+                    match choose(seen) {
+                        Ok(c) => {
+                            let name = names.get(c.index).cloned().unwrap_or_default();
+                            return Ok(ChosenReader { name, why: c.why });
+                        }
+                        Err(contact) => contact_only = contact,
+                    }
                 }
+                let timed_out = |t: Duration| {
+                    if contact_only.is_empty() {
+                        PcscError::Timeout(t)
+                    } else {
+                        PcscError::OnlyContactCards(contact_only.clone())
+                    }
+                };
                 let left = match timeout {
-                    Some(t) => t.checked_sub(started.elapsed()).ok_or(PcscError::Timeout(t))?,
+                    Some(t) => t.checked_sub(started.elapsed()).ok_or_else(|| timed_out(t))?,
                     None => POLL,
                 };
                 if states.is_empty() {
@@ -205,7 +260,11 @@ impl Pcsc {
             if let Some(t) = timeout
                 && started.elapsed() >= t
             {
-                return Err(PcscError::Timeout(t));
+                return Err(if contact_only.is_empty() {
+                    PcscError::Timeout(t)
+                } else {
+                    PcscError::OnlyContactCards(contact_only)
+                });
             }
         }
     }
@@ -233,11 +292,14 @@ impl Pcsc {
 fn info(s: &pcsc::ReaderState) -> ReaderInfo {
     let e = s.event_state();
     let card_present = e.contains(pcsc::State::PRESENT);
+    let name = s.name().to_string_lossy().into_owned();
+    let atr = if card_present { s.atr().to_vec() } else { Vec::new() };
     ReaderInfo {
-        name: s.name().to_string_lossy().into_owned(),
+        kind: reader_kind::kind(&name, &atr),
+        name,
         card_present,
         exclusive: e.contains(pcsc::State::EXCLUSIVE),
-        atr: if card_present { s.atr().to_vec() } else { Vec::new() },
+        atr,
     }
 }
 

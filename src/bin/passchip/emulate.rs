@@ -55,7 +55,22 @@ pub struct EmulateArgs {
     /// process when the chip leaves the field.
     #[arg(long, value_enum, value_name = "MODE")]
     hostile: Option<crate::hostile::Attack>,
+    /// Answer with the ATR of a contact card (a bank's login card in the desk's contact
+    /// reader), not the contactless form: `read` must not pick it by itself.
+    #[arg(long)]
+    contact_card: bool,
+    /// Give the chip a PIN (an eID card): 3 tries, suspended at 1 until a PACE with the CAN.
+    #[arg(long, value_name = "PIN")]
+    pin: Option<String>,
+    /// The chip's PUK, which unblocks the PIN.
+    #[arg(long, value_name = "PUK", requires = "pin")]
+    puk: Option<String>,
 }
+
+/// A contact card's ATR (T=0, historical bytes of a payment applet): not the PC/SC part 3
+/// contactless form.
+const CONTACT_ATR: [u8; 15] =
+    [0x3B, 0x7F, 0x96, 0x00, 0x00, 0x80, 0x31, 0x80, 0x65, 0xB0, 0x85, 0x03, 0x00, 0xEF, 0x12];
 
 /// Runs the card until the process is stopped.
 pub fn run(args: &EmulateArgs) -> Result<(), String> {
@@ -74,6 +89,10 @@ pub fn run(args: &EmulateArgs) -> Result<(), String> {
     if let Some(can) = &args.can {
         spec.can.clone_from(can);
     }
+    if args.pin.is_some() {
+        spec.pin.clone_from(&args.pin);
+        spec.puk.clone_from(&args.puk);
+    }
     if let Some(attack) = args.hostile {
         spec = attack.spec(spec);
     }
@@ -84,6 +103,9 @@ pub fn run(args: &EmulateArgs) -> Result<(), String> {
     };
     let mut options = VpcdOptions::for_chip(&chip);
     options.connect_for = Duration::from_secs(args.connect_timeout);
+    if args.contact_card {
+        options.atr = CONTACT_ATR.to_vec();
+    }
     options.removal =
         args.remove_after.map(|n| Removal { after_apdus: n, absent_for: Duration::from_millis(args.absent_ms) });
     // A test document: its MRZ is printed so a tester can type it into `passchip read`.

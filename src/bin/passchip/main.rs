@@ -14,6 +14,7 @@ mod emulate;
 mod face;
 mod hostile;
 mod matching;
+mod pin;
 mod read;
 #[cfg(feature = "pcsc")]
 mod read_report;
@@ -55,6 +56,9 @@ enum Command {
     Read(read::ReadArgs),
     /// Serve the virtual passport to a real pcscd through vsmartcard's vpcd driver.
     Emulate(emulate::EmulateArgs),
+    /// eID card PINs: unblock with the PUK (needs the `pcsc` feature).
+    #[command(subcommand)]
+    Pin(pin::PinCommand),
     /// The trust store: import master lists, PKD downloads, CSCAs and CRLs; list; audit.
     #[command(subcommand)]
     Trust(trust_cmd::TrustCommand),
@@ -116,6 +120,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Pin(command) => failure("pin", pin::run(&command)),
         Command::Trust(command) => match trust_cmd::run(&command) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),

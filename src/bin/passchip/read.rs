@@ -23,7 +23,7 @@ pub struct ReadersArgs {
 
 /// Options of `passchip read`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("secret").required(true).args(["mrz", "can", "pin", "document_number"])))]
+#[command(group(clap::ArgGroup::new("secret").required(true).multiple(true).args(["mrz", "can", "pin", "document_number"])))]
 pub struct ReadArgs {
     /// The reader (its full name, or a part only it contains); default: the first reader
     /// with a card.
@@ -165,32 +165,50 @@ mod with_pcsc {
         }
         for r in &list {
             let atr: String = r.atr.iter().map(|b| format!("{b:02X}")).collect();
+            let kind = match r.kind {
+                passchip::transport::reader_kind::ReaderKind::Contactless => "contactless",
+                passchip::transport::reader_kind::ReaderKind::Contact => "contact",
+                _ => "unknown kind",
+            };
             let card = if r.card_present { format!("card present, ATR {atr}") } else { "no card".into() };
-            println!("{}\t{card}", r.name);
+            println!("{}\t{kind}\t{card}", r.name);
+        }
+        if let Ok(c) = passchip::transport::reader_kind::choose(
+            list.iter().map(|r| (r.name.as_str(), r.card_present, r.atr.as_slice())),
+        ) && let Some(r) = list.get(c.index)
+        {
+            println!("\n`passchip read` would read from {} ({})", r.name, c.why);
         }
         Ok(())
     }
 
+    /// The secrets given: the PIN (with the CAN for a suspended PIN), else the CAN (with
+    /// the MRZ for a chip without PACE), else the MRZ.
     fn credentials(args: &ReadArgs) -> Result<Credentials, Failure> {
         let usage = |e: &dyn std::fmt::Display| Failure::Usage(e.to_string());
-        if let Some(lines) = &args.mrz {
+        let mrz = if let Some(lines) = &args.mrz {
             let lines = crate::secret::resolve(lines, "MRZ", true).map_err(Failure::Usage)?;
             let lines = Zeroizing::new(lines.replace("\\n", "\n"));
-            return Ok(Credentials::Mrz(Mrz::parse(&lines).map_err(|e| usage(&format!("--mrz: {e}")))?.access_key()));
+            Some(Mrz::parse(&lines).map_err(|e| usage(&format!("--mrz: {e}")))?.access_key())
+        } else if let (Some(n), Some(b), Some(e)) = (&args.document_number, &args.birth_date, &args.expiry_date) {
+            Some(MrzKey::new(n, b, e).map_err(|e| usage(&e))?)
+        } else {
+            None
+        };
+        let secret =
+            |v: &Option<String>, what| v.as_deref().map(|v| crate::secret::resolve(v, what, false)).transpose();
+        let pin = secret(&args.pin, "PIN").map_err(Failure::Usage)?;
+        let can = secret(&args.can, "CAN").map_err(Failure::Usage)?;
+        match (pin, can, mrz) {
+            (Some(_), _, Some(_)) => {
+                Err(Failure::Usage("--pin opens eID cards with PACE: give the CAN with it, not the MRZ".into()))
+            }
+            (Some(pin), Some(can), None) => Ok(Credentials::PinWithCan { pin, can }),
+            (Some(pin), None, None) => Ok(Credentials::Pin(pin)),
+            (None, Some(can), mrz) => Ok(Credentials::Can { can, mrz }),
+            (None, None, Some(key)) => Ok(Credentials::Mrz(key)),
+            (None, None, None) => Err(Failure::Usage("give --mrz, --can, --pin or the three MRZ fields".into())),
         }
-        if let (Some(n), Some(b), Some(e)) = (&args.document_number, &args.birth_date, &args.expiry_date) {
-            return Ok(Credentials::Mrz(MrzKey::new(n, b, e).map_err(|e| usage(&e))?));
-        }
-        if let Some(can) = &args.can {
-            return Ok(Credentials::Can {
-                can: crate::secret::resolve(can, "CAN", false).map_err(Failure::Usage)?,
-                mrz: None,
-            });
-        }
-        if let Some(pin) = &args.pin {
-            return Ok(Credentials::Pin(crate::secret::resolve(pin, "PIN", false).map_err(Failure::Usage)?));
-        }
-        Err(Failure::Usage("give --mrz, --can, --pin or the three MRZ fields".into()))
     }
 
     /// Progress bars on stderr, one per file (hidden when stderr is not a terminal).
@@ -241,13 +259,17 @@ mod with_pcsc {
         let pcsc = Pcsc::establish().map_err(env)?;
         let t0 = Instant::now();
         let timeout = Some(Duration::from_secs(args.wait.unwrap_or(0)));
-        let reader = pcsc.wait_for_card(args.reader.as_deref(), timeout).map_err(|e| match e {
+        let chosen = pcsc.wait_for_document(args.reader.as_deref(), timeout).map_err(|e| match e {
             PcscError::Timeout(_) if args.wait.is_none() => Failure::Usage(match &args.reader {
                 Some(r) => format!("no card in reader {r:?} (use --wait SECS to wait for one)"),
                 None => "no card in any reader (use --wait SECS to wait for one)".into(),
             }),
             e => env(e),
         })?;
+        let reader = chosen.name.clone();
+        if !args.json {
+            eprintln!("passchip read: reading from {reader} ({})", chosen.why);
+        }
         let waited = t0.elapsed();
         let resume_wait = args.wait.map_or(RESUME_WAIT, Duration::from_secs);
         let mut bars = Bars::new();
@@ -331,6 +353,7 @@ mod with_pcsc {
         };
         let concluded = Concluded {
             reader: &reader,
+            reader_chosen_because: &chosen.why,
             atr,
             read: read_ref,
             integrity: &integrity,

@@ -46,6 +46,8 @@ pub struct Stats {
 pub struct Report<'a> {
     schema: &'static str,
     reader: &'a str,
+    /// Why this reader: the one named, or the contactless card among several.
+    reader_chosen_because: &'a str,
     atr: String,
     document: Option<DocumentSummary>,
     face: Option<FaceSummary>,
@@ -68,6 +70,7 @@ pub struct Report<'a> {
 /// Everything a read concluded.
 pub struct Concluded<'a> {
     pub reader: &'a str,
+    pub reader_chosen_because: &'a str,
     pub atr: String,
     pub read: &'a DocumentRead,
     pub integrity: &'a Integrity,
@@ -136,6 +139,7 @@ impl Concluded<'_> {
         Report {
             schema: "passchip.read/1",
             reader: self.reader,
+            reader_chosen_because: self.reader_chosen_because,
             atr: self.atr.clone(),
             document: read.dg1.as_ref().map(|d| DocumentSummary::from_mrz(&d.mrz)),
             face: FaceSummary::from_dg2(LdsFile::dg(2).and_then(|f| read.files.get(&f)).map(Vec::as_slice)),

@@ -3,7 +3,7 @@
 //! with a prompt that does not echo when a terminal is attached; `PASSCHIP_CAN`,
 //! `PASSCHIP_PIN` and `PASSCHIP_MRZ` carry them from the environment.
 
-use std::io::{IsTerminal, Read};
+use std::io::{BufRead, IsTerminal, Read};
 
 use zeroize::Zeroizing;
 
@@ -31,9 +31,12 @@ pub fn resolve(value: &str, what: &str, multiline: bool) -> Result<Zeroizing<Str
         let line = rpassword::prompt_password(format!("{what}: ")).map_err(|e| format!("{what}: {e}"))?;
         return Ok(Zeroizing::new(line.trim().to_string()));
     }
+    // One line per secret (`--pin - --can -` read two lines), everything for the MRZ.
     let mut all = Zeroizing::new(String::new());
-    stdin.lock().take(4096).read_to_string(&mut all).map_err(|e| format!("{what} from standard input: {e}"))?;
-    let text = if multiline { all.trim().to_string() } else { all.lines().next().unwrap_or("").trim().to_string() };
+    let mut input = stdin.lock().take(4096);
+    let read = if multiline { input.read_to_string(&mut all) } else { input.read_line(&mut all) };
+    read.map_err(|e| format!("{what} from standard input: {e}"))?;
+    let text = all.trim().to_string();
     if text.is_empty() {
         return Err(format!("{what}: standard input gave nothing"));
     }
