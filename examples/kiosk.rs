@@ -5,8 +5,9 @@
 //! ```sh
 //! # Without hardware: three virtual visitors (one lifts the card mid-read, one is a clone).
 //! cargo run --example kiosk -- --virtual
-//! # A PC/SC reader; CSCA certificates (DER) to trust; the operator types at the prompt.
-//! cargo run --example kiosk --features pcsc -- --reader "NAME" --csca csca.der [--csca …] [--idle SECS]
+//! # A PC/SC reader; the trust folder (`passchip trust import`), or CSCA certificates (DER)
+//! # to trust; the operator types at the prompt.
+//! cargo run --example kiosk --features pcsc -- --reader "NAME" [--csca csca.der …] [--idle SECS]
 //! ```
 
 use std::io::{BufRead, Write};
@@ -157,7 +158,13 @@ fn run_pcsc(args: &[String], options: &KioskOptions) -> Result<(), Box<dyn std::
     use passchip::transport::pcsc::{Pcsc, PcscSlot};
     let value = |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1));
     let reader = value("--reader").ok_or("--reader NAME (see `passchip readers`)")?;
-    let mut store = TrustStore::new();
+    // The trust folder `passchip trust import` fills, unless CSCAs are named.
+    let named = args.iter().any(|a| a == "--csca");
+    let mut store = if named { None } else { TrustStore::open_configured()? }.unwrap_or_default();
+    if let Some(origin) = store.origin() {
+        let updated = passchip::date::Date::from_unix(origin.updated);
+        println!("trust store {} (updated {updated}), {} certificate(s)", origin.path, store.len());
+    }
     for (i, a) in args.iter().enumerate() {
         if a == "--csca" {
             let path = args.get(i + 1).ok_or("--csca FILE")?;

@@ -141,6 +141,7 @@ pub struct Visit {
     read: DocumentRead,
     passive_authentication: PassiveAuthentication,
     chip: ChipAuthenticity,
+    trust_store: Option<crate::pki::StoreOrigin>,
 }
 
 impl Visit {
@@ -149,7 +150,14 @@ impl Visit {
     #[must_use]
     pub fn verify(read: DocumentRead, store: &TrustStore, options: &PaOptions) -> Self {
         let (passive_authentication, chip) = verify_read(&read, store, options);
-        Self { read, passive_authentication, chip }
+        Self { read, passive_authentication, chip, trust_store: store.origin().cloned() }
+    }
+
+    /// The trust folder the verdict rests on and when it was last updated, when the store
+    /// was opened from one ([`TrustStore::open`]): a kiosk shows how old its trust is.
+    #[must_use]
+    pub fn trust_store(&self) -> Option<&crate::pki::StoreOrigin> {
+        self.trust_store.as_ref()
     }
 
     /// The read.

@@ -519,3 +519,32 @@ fn the_test_pki_is_refused_and_a_caught_clone_stays_caught() {
     assert_eq!(v["chip_authenticity"]["status"], "not_proven");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The virtual passport read and verified through a trust folder holding its CSCA (the
+/// test PKI, allowed by name), as a bank's store would hold a real one.
+#[test]
+fn the_virtual_passport_verifies_through_a_trust_folder() {
+    let store = std::env::temp_dir().join(format!("passchip-cli-demo-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&store);
+    let csca = store.with_extension("csca.der");
+    std::fs::write(&csca, passchip::emulator::VirtualDocument::specimen().pki().unwrap().csca().der()).unwrap();
+    let s = store.to_str().unwrap();
+    let out = passchip(&["trust", "import", "--trust-store", s, csca.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "the test PKI is refused without --allow-test-pki");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("TEST PKI"));
+    let out = passchip(&["trust", "import", "--trust-store", s, "--allow-test-pki", csca.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = passchip(&["demo", "--trust-store", s, "--allow-test-pki", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "genuine");
+    let anchor = &v["verification"]["passive_authentication"]["anchor"];
+    assert_eq!(anchor["source"]["path"], csca.to_str().unwrap(), "{anchor}");
+    // Kept in the folder but not allowed for this run: nothing anchors the document.
+    let out = passchip(&["demo", "--trust-store", s, "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "not_verified");
+    std::fs::remove_dir_all(&store).unwrap();
+    std::fs::remove_file(csca).unwrap();
+}

@@ -272,3 +272,38 @@ fn a_damaged_index_is_an_error_not_an_empty_store() {
     assert!(TrustStore::open(&dir).is_err(), "a data file outside the folder is refused");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A kiosk verifies against a store opened from a trust folder, and the visit says which
+/// folder and how old: the document is genuine only with the test PKI allowed.
+#[test]
+fn a_kiosk_visit_names_the_trust_folder_it_rests_on() {
+    use passchip::emulator::{VirtualChip, VirtualDocument};
+    use passchip::kiosk::Visit;
+    use passchip::pki::PaOptions;
+    use passchip::reader::{Credentials, ReadOptions, read_document};
+    use passchip::transport::InProcess;
+    let doc = VirtualDocument::specimen();
+    let dir = tmp("kiosk");
+    let mut folder = TrustFolder::open(&dir).unwrap();
+    let options = ImportOptions::at(at()).allowing_test_pki(true);
+    folder.import(doc.pki().unwrap().csca().der(), "virtual-CSCA.der", None, &options).unwrap();
+    folder.save().unwrap();
+    let read = || {
+        read_document(
+            InProcess::new(VirtualChip::new(doc.clone())),
+            &Credentials::Mrz(doc.mrz_key()),
+            ReadOptions::default(),
+        )
+        .unwrap()
+    };
+    let store = TrustFolder::open(&dir).unwrap().trust_store_including_test_pki().unwrap();
+    let visit = Visit::verify(read(), &store, &PaOptions::at(Date::today()));
+    assert!(visit.genuine());
+    let origin = visit.trust_store().unwrap();
+    assert_eq!(origin.path, dir.display().to_string());
+    assert!(passchip::date::now_unix() - origin.updated < 600);
+    // The same folder, the test PKI not allowed: nothing anchors the document.
+    let visit = Visit::verify(read(), &TrustStore::open(&dir).unwrap(), &PaOptions::at(Date::today()));
+    assert!(!visit.genuine());
+    let _ = std::fs::remove_dir_all(&dir);
+}

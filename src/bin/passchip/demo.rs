@@ -63,6 +63,11 @@ pub struct DemoArgs {
     /// Make the virtual chip play an attack (each one passchip refuses; see README).
     #[arg(long, value_enum, value_name = "MODE")]
     hostile: Option<crate::hostile::Attack>,
+    /// Verify against these trust anchors (the flags of `verify`, e.g. --trust-store DIR
+    /// --allow-test-pki) instead of the virtual CSCA built in. The default trust folder is
+    /// not used by the demo.
+    #[command(flatten)]
+    trust: crate::trust::TrustArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -131,7 +136,7 @@ struct Verification {
 
 /// Reads, verifies and prints the virtual passport. `Ok(true)` when it verifies as
 /// genuine (the exit status is 1 otherwise: a clone, a downgrade, an attack).
-pub fn run(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
+pub fn run(args: &DemoArgs, matches: &clap::ArgMatches) -> Result<bool, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let spec = args.seed.map_or_else(DocumentSpec::specimen, DocumentSpec::from_seed);
     let active_authentication = if args.active_authentication {
@@ -154,8 +159,12 @@ pub fn run(args: &DemoArgs) -> Result<bool, Box<dyn std::error::Error>> {
     let mut store = TrustStore::new();
     let doc_pki_csca = doc.pki().map(|p| p.csca().der().to_vec());
     let attacker = crate::hostile::attacker_card();
-    for pki in [doc.pki(), args.hostile.and(attacker.pki())].into_iter().flatten() {
-        store.add(pki.csca().clone(), TrustSource::File { path: "built-in virtual CSCA".into() });
+    if args.trust.given() {
+        store = args.trust.load(matches, Date::today()).map_err(|e| e.0)?.0;
+    } else {
+        for pki in [doc.pki(), args.hostile.and(attacker.pki())].into_iter().flatten() {
+            store.add(pki.csca().clone(), TrustSource::File { path: "built-in virtual CSCA".into() });
+        }
     }
     let policy = if args.bac { AccessPolicy::BacOnly } else { AccessPolicy::Auto };
     let mut options = ReadOptions::default().with_access(policy);
@@ -293,7 +302,8 @@ fn print_text(r: &Report) {
         println!("  Optional data {}", d.optional_data);
     }
     if !d.mrz_check_digit_failures.is_empty() {
-        println!("  WARNING       MRZ check digits wrong on the chip: {:?}", d.mrz_check_digit_failures);
+        let fields: Vec<String> = d.mrz_check_digit_failures.iter().map(ToString::to_string).collect();
+        println!("  WARNING       MRZ check digits wrong on the chip: {}", fields.join(", "));
     }
     println!();
     let pace = r.access.pace.as_ref().map_or(String::new(), |p| {
@@ -350,8 +360,8 @@ fn print_text(r: &Report) {
         let reasons: Vec<String> = v.reasons().iter().map(code).collect();
         let holder: Vec<String> = v.holder_match().reasons().iter().map(code).collect();
         println!();
-        println!("  Bank verification: {:?}", v.decision());
-        println!("    holder match   {:?} ({})", v.holder_match().outcome(), holder.join(", "));
+        println!("  Bank verification: {}", code(&v.decision()).to_uppercase());
+        println!("    holder match   {} ({})", code(&v.holder_match().outcome()).replace('_', " "), holder.join(", "));
         println!("    reasons        {}", reasons.join(", "));
     }
 }

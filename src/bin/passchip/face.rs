@@ -29,8 +29,8 @@ pub fn write(dg2: &[u8], path: &Path, force: bool) -> Result<String, String> {
         _ => e.to_string(),
     })?;
     Ok(if png {
-        format!("{} (PNG from {:?}, {} bytes)", path.display(), face.format, bytes.len())
+        format!("{} (PNG from {}, {} bytes)", path.display(), face.format, bytes.len())
     } else {
-        format!("{} ({:?}, {} bytes as stored)", path.display(), face.format, bytes.len())
+        format!("{} ({}, {} bytes as stored)", path.display(), face.format, bytes.len())
     })
 }

@@ -90,7 +90,8 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     match cli.command {
-        Command::Demo(args) => match demo::run(&args) {
+        Command::Demo(args) => match demo::run(&args, &matches.subcommand_matches("demo").cloned().unwrap_or_default())
+        {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
             Err(e) => {

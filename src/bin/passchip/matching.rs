@@ -136,7 +136,9 @@ pub fn run(args: &MatchArgs, matches: &clap::ArgMatches) -> Result<Outcome, Usag
         println!("{}", serde_json::to_string_pretty(&report).map_err(|e| UsageError(e.to_string()))?);
     } else {
         println!("passchip match\n");
-        println!("  Outcome   {:?}", m.outcome());
+        let outcome =
+            serde_json::to_value(m.outcome()).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        println!("  Outcome   {}", outcome.replace('_', " ").to_uppercase());
         let reasons: Vec<String> = m
             .reasons()
             .iter()

@@ -104,6 +104,12 @@ impl TrustArgs {
         }
     }
 
+    /// Whether the command line names any trust anchor or folder (the default folder
+    /// does not count).
+    pub fn given(&self) -> bool {
+        self.explicit() || self.trust_store.is_some()
+    }
+
     /// Whether any trust anchor is available: flags, or a trust folder.
     pub fn any(&self) -> bool {
         self.explicit() || self.folder_path().is_some()

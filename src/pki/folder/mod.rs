@@ -203,6 +203,19 @@ impl TrustStore {
     pub fn open(path: impl Into<PathBuf>) -> Result<Self, FolderError> {
         TrustFolder::open(path)?.trust_store()
     }
+
+    /// Opens the configured trust folder (`PASSCHIP_TRUST_STORE`, else the platform's
+    /// data folder), as `passchip read` and `verify` do without trust flags: `None` when
+    /// nothing was ever imported there. A kiosk opens its store this way.
+    ///
+    /// # Errors
+    /// [`FolderError`] for a folder that exists but cannot be used.
+    pub fn open_configured() -> Result<Option<Self>, FolderError> {
+        match TrustFolder::configured_path() {
+            Some(p) if TrustFolder::exists(&p) => TrustFolder::open(p)?.trust_store().map(Some),
+            _ => Ok(None),
+        }
+    }
 }
 
 impl Source {
