@@ -7,7 +7,7 @@
 //! cargo run --example kiosk -- --virtual
 //! # A PC/SC reader; the trust folder (`passchip trust import`), or CSCA certificates (DER)
 //! # to trust; the operator types at the prompt.
-//! cargo run --example kiosk --features pcsc -- --reader "NAME" [--csca csca.der …] [--idle SECS]
+//! cargo run --example kiosk --features pcsc -- --reader "NAME" [--csca csca.der …] [--idle SECS] [--short-apdus]
 //! ```
 
 use std::io::{BufRead, Write};
@@ -122,7 +122,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.parse::<u64>())
         .transpose()?
         .map_or(Duration::from_secs(120), Duration::from_secs);
-    let options = KioskOptions::default().with_idle_timeout(idle);
+    let mut options = KioskOptions::default().with_idle_timeout(idle);
+    // A reader that cannot carry extended APDUs (passchip also finds out by itself).
+    if args.iter().any(|a| a == "--short-apdus") {
+        options.read = options.read.short_only();
+    }
     if args.iter().any(|a| a == "--virtual") {
         return run_virtual(&options);
     }

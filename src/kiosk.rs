@@ -296,6 +296,11 @@ pub trait Desk {
     fn failed(&mut self, error: &KioskError);
     /// The result was wiped.
     fn wiped(&mut self, end: VisitEnd);
+    /// The reader went away (its service stopped, it was unplugged): say "reader
+    /// disconnected — waiting"; the kiosk waits for it and goes on.
+    fn reader_unavailable(&mut self, _why: &str) {}
+    /// The reader is back.
+    fn reader_available(&mut self) {}
     /// A PIN read was interrupted and a card is back on the reader: may a PIN try be
     /// spent on it before it is known to be the same document? (Ask the holder.) Default:
     /// no, and the read ends.
@@ -317,8 +322,21 @@ pub fn run<S: CardSlot>(
     store: &TrustStore,
     options: &KioskOptions,
 ) -> Result<(), TransportError> {
+    let mut away = false;
     while desk.keep_going() {
-        if !slot.wait_for_card(Some(options.poll))? {
+        let present = slot.wait_for_card(Some(options.poll))?;
+        match (slot.unavailable(), away) {
+            (Some(why), false) => {
+                away = true;
+                desk.reader_unavailable(&why);
+            }
+            (None, true) => {
+                away = false;
+                desk.reader_available();
+            }
+            _ => {}
+        }
+        if !present {
             continue;
         }
         let Some(credentials) = desk.credentials() else {

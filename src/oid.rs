@@ -71,6 +71,11 @@ pub const MESSAGE_DIGEST: Oid = Oid::new_unwrap("1.2.840.113549.1.9.4");
 pub const SIGNING_TIME: Oid = Oid::new_unwrap("1.2.840.113549.1.9.5");
 /// id-icao-mrtd-security-ldsSecurityObject (ICAO 9303-10 §4.6.2.2).
 pub const LDS_SECURITY_OBJECT: Oid = Oid::new_unwrap("2.23.136.1.1.1");
+/// The eContentType Belgian and French EF.SODs carry for the LDSSecurityObject (an early
+/// arc, as JMRTD and gmrtd#424 report).
+pub const LDS_SECURITY_OBJECT_LEGACY_BE_FR: Oid = Oid::new_unwrap("1.3.27.1.1.1");
+/// The eContentType some Dutch EF.SODs carry (Sdu Identification's arc; gmrtd#425).
+pub const LDS_SECURITY_OBJECT_LEGACY_SDU: Oid = Oid::new_unwrap("1.2.528.1.1006.1.20.1");
 /// id-icao-cscaMasterList (ICAO 9303-12 §9).
 pub const CSCA_MASTER_LIST: Oid = Oid::new_unwrap("2.23.136.1.1.2");
 /// BSI id-SecurityObject (EF.CardSecurity, TR-03110).

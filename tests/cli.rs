@@ -30,7 +30,7 @@ fn demo_prints_a_readable_summary() {
         "APDUs",
         "Passive authentication: VALID",
         // The one check not passed, in words (no CRL for the virtual PKI), not a Debug dump.
-        "dsc_not_revoked not checked: no CRL",
+        "Document signer revocation: not checked — no CRL",
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
@@ -547,4 +547,54 @@ fn the_virtual_passport_verifies_through_a_trust_folder() {
     assert_eq!(v["verdict"], "not_verified");
     std::fs::remove_dir_all(&store).unwrap();
     std::fs::remove_file(csca).unwrap();
+}
+
+/// A folder of CSCA files, DER and PEM, imported in one go; the DSC among them refused.
+#[test]
+fn trust_import_takes_a_folder_of_pem_and_der_certificates() {
+    let base = std::env::temp_dir().join(format!("passchip-cli-certdir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let (certs, store) = (base.join("certs"), base.join("store"));
+    std::fs::create_dir_all(&certs).unwrap();
+    std::fs::copy(fixture_path("gmrtd/doc/AT/CSCA.der"), certs.join("AT.der")).unwrap();
+    let fi = std::fs::read(fixture_path("gmrtd/doc/FI/CSCA.der")).unwrap();
+    let pem = pem_rfc7468::encode_string("CERTIFICATE", pem_rfc7468::LineEnding::LF, &fi).unwrap();
+    std::fs::write(certs.join("FI.pem"), pem).unwrap();
+    std::fs::copy(fixture_path("gmrtd/doc/FI/DSC.der"), certs.join("FI-DSC.cer")).unwrap();
+    let out =
+        passchip(&["trust", "import", "--trust-store", store.to_str().unwrap(), certs.to_str().unwrap(), "--json"]);
+    assert_eq!(out.status.code(), Some(1), "the DSC is refused");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["certificates"], 2);
+    let refused: Vec<String> = v["imports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["refused"].as_array().unwrap().iter().map(|r| r["item"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(refused.len(), 1);
+    assert!(refused[0].contains("FI-DSC.cer"), "{refused:?}");
+    let out = passchip(&["trust", "list", "--trust-store", store.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let countries: Vec<&str> =
+        v["countries"].as_array().unwrap().iter().map(|c| c["country"].as_str().unwrap()).collect();
+    assert_eq!(countries, ["AT", "FI"]);
+    std::fs::remove_dir_all(&base).unwrap();
+}
+
+/// DG11 in the issuing state's own script is parsed and shown, and marked authenticated
+/// when passive authentication vouches for it.
+#[test]
+fn a_cyrillic_dg11_is_shown() {
+    let out = passchip(&["demo", "--dg11-name", "ФЁДОРОВА<<АННА<МАРИЯ", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["holder_details"]["full_name_primary"], "ФЁДОРОВА");
+    assert_eq!(v["holder_details"]["full_name_secondary"], "АННА МАРИЯ");
+    assert_eq!(v["holder_details"]["authenticated"], true);
+    let text = String::from_utf8(passchip(&["demo", "--dg11-name", "ΠΑΠΑΔΟΠΟΥΛΟΥ<<ΕΛΕΝΗ"]).stdout).unwrap();
+    assert!(text.contains("Full name     ΠΑΠΑΔΟΠΟΥΛΟΥ, ΕΛΕΝΗ (DG11)"), "{text}");
+    // Without DG11 there is no holder_details at all.
+    let v: serde_json::Value = serde_json::from_slice(&passchip(&["demo", "--json"]).stdout).unwrap();
+    assert!(v.get("holder_details").is_none());
 }

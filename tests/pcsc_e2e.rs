@@ -669,3 +669,105 @@ fn pin_flows_suspended_blocked_and_unblocked() {
     let out = read(&["--pin", "564738"]);
     assert!(err(&out).contains("the PIN is wrong (2 tries left)"), "{}", err(&out));
 }
+
+/// A reader that cannot carry extended-length APDUs (the emulator's side of vpcd fails
+/// them at the reader level, as pcscd reports it): `read` authenticates again and reads on
+/// with short APDUs; `--short-apdus` never tries one.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn a_reader_without_extended_length_completes_the_read_with_short_apdus() {
+    let doc = VirtualDocument::specimen();
+    let _card = Card::present(&["--reader-without-extended"]);
+    let dir = tmp("short-reader");
+    let out = passchip(&["read", "--reader", READER, "--can", "123456", "--out", dir.to_str().unwrap(), "--json"]);
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    let v = json(&out);
+    assert_eq!(v["access"]["extended_length"], false, "{v}");
+    assert_eq!(v["interruptions"].as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v["integrity"]["status"], "intact");
+    assert!(err.is_empty() || !err.contains("panicked"), "{err}");
+    assert_byte_exact(&dir, &doc);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let out = passchip(&["read", "--reader", READER, "--can", "123456"]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot carry extended-length APDUs") && err.contains("reading on with short APDUs"), "{err}");
+    let v = json(&passchip(&["read", "--reader", READER, "--can", "123456", "--short-apdus", "--json"]));
+    assert!(v["interruptions"].as_array().unwrap().is_empty(), "{v}");
+    assert_eq!(v["access"]["extended_length"], false);
+}
+
+/// Stops the running pcscd; `.ci/pcsc-e2e`'s supervisor starts it again.
+fn restart_pcscd() {
+    assert_eq!(
+        std::env::var("PASSCHIP_E2E_PCSCD_SUPERVISED").as_deref(),
+        Ok("1"),
+        "this test stops pcscd: run it through .ci/pcsc-e2e, whose supervisor starts it again"
+    );
+    let pid = std::fs::read_to_string("/run/pcscd/pcscd.pid").unwrap();
+    let pid = pid.trim_matches(|c: char| c == '\0' || c.is_whitespace());
+    let status = Command::new("kill").arg(pid).status().unwrap();
+    assert!(status.success());
+}
+
+/// The kiosk keeps serving across a pcscd restart: the service and the virtual reader go
+/// away and come back (the emulator connects to vpcd again), the desk is told "reader
+/// disconnected — waiting" and "back", and the next card is read.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn the_kiosk_keeps_serving_across_a_pcscd_restart() {
+    use passchip::kiosk::{self, Desk, KioskError, KioskOptions, Visit, VisitEnd};
+    use passchip::reader::Credentials;
+    use passchip::transport::pcsc::PcscSlot;
+
+    struct Operator {
+        shown: usize,
+        unavailable: Vec<String>,
+        back: usize,
+        failed: Vec<String>,
+        deadline: std::time::Instant,
+    }
+    impl Desk for Operator {
+        fn keep_going(&mut self) -> bool {
+            self.shown < 2 && std::time::Instant::now() < self.deadline
+        }
+        fn credentials(&mut self) -> Option<Credentials> {
+            Some(Credentials::Can { can: "123456".to_string().into(), mrz: None })
+        }
+        fn show(&mut self, visit: &Visit) {
+            assert!(visit.genuine());
+            self.shown += 1;
+            if self.shown == 1 {
+                restart_pcscd();
+            }
+        }
+        fn failed(&mut self, error: &KioskError) {
+            self.failed.push(error.to_string());
+        }
+        fn wiped(&mut self, _: VisitEnd) {}
+        fn reader_unavailable(&mut self, why: &str) {
+            self.unavailable.push(why.to_string());
+        }
+        fn reader_available(&mut self) {
+            self.back += 1;
+        }
+    }
+
+    let doc = VirtualDocument::specimen();
+    let _card = Card::present(&[]);
+    let mut slot = PcscSlot::new(Pcsc::establish().unwrap(), "PCD 00 00").unwrap();
+    let mut store = passchip::pki::TrustStore::new();
+    store.add(doc.pki().unwrap().csca().clone(), passchip::pki::TrustSource::File { path: "virtual".into() });
+    let options = KioskOptions::default().with_idle_timeout(Duration::from_secs(20));
+    let mut desk = Operator {
+        shown: 0,
+        unavailable: vec![],
+        back: 0,
+        failed: vec![],
+        deadline: std::time::Instant::now() + Duration::from_secs(90),
+    };
+    kiosk::run(&mut slot, &mut desk, &store, &options).unwrap();
+    assert_eq!(desk.shown, 2, "unavailable {:?}, failed {:?}", desk.unavailable, desk.failed);
+    assert!(!desk.unavailable.is_empty(), "the desk was told the reader went away");
+    assert!(desk.back >= 1);
+}

@@ -44,7 +44,13 @@ pub fn build(spec: &DocumentSpec, n: u8) -> Option<Vec<u8>> {
         11 => with_tag_list(
             0x6B,
             &[
-                (0x5F0E, format!("{}<<{}", spec.surname, spec.given_names).replace(' ', "<").into_bytes()),
+                (
+                    0x5F0E,
+                    spec.dg11_full_name
+                        .clone()
+                        .unwrap_or_else(|| format!("{}<<{}", spec.surname, spec.given_names).replace(' ', "<"))
+                        .into_bytes(),
+                ),
                 (0x5F10, spec.personal_number.clone().into_bytes()),
                 (0x5F2B, format!("{century}{}", spec.date_of_birth).into_bytes()),
                 (0x5F11, b"STOCKHOLM<SWE".to_vec()),

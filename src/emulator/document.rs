@@ -99,6 +99,9 @@ pub struct DocumentSpec {
     /// EF.COM and signed into the SOD like them: a DG1 with a given MRZ, a DG11 with given
     /// names, dates and numbers. The chip's access keys still follow the spec's fields.
     pub custom_data_groups: Vec<(u8, Vec<u8>)>,
+    /// DG11's full name as the issuing state writes it, in its script (`ФЁДОРОВА<<АННА`);
+    /// default: the MRZ's name. Used when DG11 is served (`extra_data_groups`).
+    pub dg11_full_name: Option<String>,
 }
 
 /// The face record standard and image format of the virtual DG2.
@@ -157,6 +160,7 @@ impl DocumentSpec {
             extra_data_groups: false,
             eac_protected_dg3: false,
             custom_data_groups: Vec::new(),
+            dg11_full_name: None,
         }
     }
 

@@ -230,7 +230,11 @@ pub struct VirtualPki {
     csca: Cert,
     dsc: Cert,
     csca_name: Vec<u8>,
+    /// How the DSC, CRLs and SignerInfos name the CSCA (its subject's bytes, unless
+    /// [`VirtualPki::with_issuer_name_reencoded`]).
+    issuer_name: Vec<u8>,
     csca_key_id: Vec<u8>,
+    validity: Validity,
     rng: DetRng,
 }
 
@@ -307,10 +311,45 @@ impl VirtualPki {
             dsc: parse(&dsc_der)?,
             csca_key,
             dsc_key,
+            issuer_name: csca_name.clone(),
             csca_name,
             csca_key_id,
+            validity,
             rng,
         })
+    }
+
+    /// Re-issues the DSC with its issuer written as some issuers write it: PrintableString
+    /// and upper case, where the CSCA's subject is UTF8String in mixed case (the same name
+    /// by RFC 5280 §7.1, other bytes). SignerInfos and CRLs name the CSCA that way too.
+    ///
+    /// # Errors
+    /// [`PkiGenError`].
+    pub fn with_issuer_name_reencoded(mut self) -> Result<Self, PkiGenError> {
+        let printable = |o: &str, v: &str| {
+            let id = const_oid::ObjectIdentifier::new_unwrap(o);
+            set(&[&seq(&[&oid(&id), &crate::tlv::encode_to_vec(crate::tlv::Tag::new(0x13), v.as_bytes())])])
+        };
+        let upper = crate::pki::test_pki::TEST_PKI_ORGANIZATION.to_ascii_uppercase();
+        let alt =
+            seq(&[&printable("2.5.4.6", &self.country), &printable("2.5.4.10", &upper), &printable("2.5.4.3", "CSCA")]);
+        let dsc_name = name(&self.country, crate::pki::test_pki::TEST_PKI_ORGANIZATION, "Document Signer");
+        let dsc_spki = self.dsc_key.spki();
+        let der = issue(IssueParams {
+            serial: &[0x10, 0x01],
+            issuer_name: &alt,
+            issuer_key: &self.csca_key,
+            issuer_key_id: &self.csca_key_id,
+            subject_name: &dsc_name,
+            subject_spki: &dsc_spki,
+            validity: self.validity.dsc,
+            ca: false,
+            scheme: self.scheme,
+            rng: &mut self.rng,
+        })?;
+        self.dsc = Cert::from_der(&der).map_err(|e| PkiGenError(e.to_string()))?;
+        self.issuer_name = alt;
+        Ok(self)
     }
 
     /// The CSCA certificate (put it in the verifier's trust store).
@@ -385,7 +424,7 @@ impl VirtualPki {
         let attrs = set(&[&content_type, &message_digest]);
         let signature = self.dsc_key.sign(&self.scheme, &attrs, &mut self.rng)?;
         let attrs_implicit = ctx(0, true, attrs.get(2..).unwrap_or_default());
-        let sid = seq(&[&self.csca_name, &uint(self.dsc.serial())]);
+        let sid = seq(&[&self.issuer_name, &uint(self.dsc.serial())]);
         let signer_info =
             seq(&[&small_int(1), &sid, &digest_alg, &attrs_implicit, &self.scheme.algorithm_id(), &octets(&signature)]);
         let encap = seq(&[&oid(content_type_oid), &ctx(0, true, &octets(lds_security_object))]);
@@ -468,7 +507,7 @@ impl VirtualPki {
         let alg = self.scheme.algorithm_id();
         let entries: Vec<Vec<u8>> = revoked.iter().map(|c| seq(&[&uint(c.serial()), &time(this_update)])).collect();
         let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
-        let mut tbs_parts: Vec<Vec<u8>> = vec![small_int(1), alg.clone(), self.csca_name.clone(), time(this_update)];
+        let mut tbs_parts: Vec<Vec<u8>> = vec![small_int(1), alg.clone(), self.issuer_name.clone(), time(this_update)];
         tbs_parts.extend(next_update.map(time));
         if !refs.is_empty() {
             tbs_parts.push(seq(&refs));

@@ -44,6 +44,11 @@ pub struct VpcdOptions {
     pub connect_for: Duration,
     /// Remove the card once, mid-session, and present it again.
     pub removal: Option<Removal>,
+    /// Behave like a reader (or driver) that cannot carry extended-length APDUs: an
+    /// extended command never reaches the chip, and the answer overflows the driver's
+    /// buffer, so pcscd fails the exchange at the reader level (`SCARD_E_NOT_TRANSACTED`),
+    /// as the readers users report do.
+    pub reader_without_extended: bool,
 }
 
 impl VpcdOptions {
@@ -54,7 +59,7 @@ impl VpcdOptions {
         let extended = if chip.profile().max_extended_ne.is_some() { 0xE0 } else { 0x80 };
         // Category 80, card service data 31 F8, capabilities 73 F7 41 xx, status 82 90 00.
         let atr = crate::transport::atr::build_t1(&[0x80, 0x31, 0xF8, 0x73, 0xF7, 0x41, extended, 0x82, 0x90, 0x00]);
-        Self { atr, connect_for: Duration::from_secs(30), removal: None }
+        Self { atr, connect_for: Duration::from_secs(30), removal: None, reader_without_extended: false }
     }
 }
 
@@ -175,6 +180,11 @@ impl VpcdCard {
                 }
                 [GET_ATR] => Some(self.options.atr.clone()),
                 [_] => None,
+                capdu if self.options.reader_without_extended && capdu.len() >= 7 && capdu.get(4) == Some(&0) => {
+                    // More than any receive buffer the client gives (vpcd's frames carry
+                    // at most 65 535 bytes): vpcd's driver answers "not enough memory".
+                    Some(vec![0u8; 65_535])
+                }
                 capdu => {
                     if let Some(r) = self.options.removal
                         && !self.removed_once

@@ -12,7 +12,10 @@
 //! ```
 //!
 //! eContentType is id-icao-mrtd-security-ldsSecurityObject (2.23.136.1.1.1); some issuers
-//! (CN) use id-data, which is accepted and reported.
+//! use another, accepted and reported ([`SodContentType`]): id-data (CN), `1.3.27.1.1.1`
+//! (Belgian and French documents), `1.2.528.1.1006.1.20.1` (some Dutch ones, Sdu). The file
+//! as read starts with its application tag `77`; middleware and phone SDKs often export
+//! the bare ContentInfo (`30 …`) instead, which is accepted too ([`SodForm`]).
 
 use std::collections::BTreeMap;
 
@@ -94,6 +97,57 @@ impl LdsSecurityObject {
     }
 }
 
+/// The eContentType an EF.SOD declares for its LDSSecurityObject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SodContentType {
+    /// id-icao-mrtd-security-ldsSecurityObject (2.23.136.1.1.1), as ICAO 9303-10 says.
+    Icao,
+    /// id-data (1.2.840.113549.1.7.1), as some Chinese documents have it.
+    Data,
+    /// `1.3.27.1.1.1`, as Belgian and French documents have it.
+    LegacyBelgianFrench,
+    /// `1.2.528.1.1006.1.20.1` (Sdu), as some Dutch documents have it.
+    LegacySdu,
+}
+
+impl SodContentType {
+    fn of(oid: &ObjectIdentifier) -> Option<Self> {
+        Some(match *oid {
+            oid::LDS_SECURITY_OBJECT => Self::Icao,
+            oid::DATA => Self::Data,
+            oid::LDS_SECURITY_OBJECT_LEGACY_BE_FR => Self::LegacyBelgianFrench,
+            oid::LDS_SECURITY_OBJECT_LEGACY_SDU => Self::LegacySdu,
+            _ => return None,
+        })
+    }
+
+    /// For a report: why a content type other than ICAO's was accepted.
+    #[must_use]
+    pub fn tolerance(self) -> Option<&'static str> {
+        match self {
+            Self::Icao => None,
+            Self::Data => Some("eContentType is id-data instead of ldsSecurityObject (tolerated)"),
+            Self::LegacyBelgianFrench => Some(
+                "eContentType is 1.3.27.1.1.1 instead of ldsSecurityObject (tolerated: Belgian and French documents use it)",
+            ),
+            Self::LegacySdu => Some(
+                "eContentType is 1.2.528.1.1006.1.20.1 instead of ldsSecurityObject (tolerated: some Dutch documents use it)",
+            ),
+        }
+    }
+}
+
+/// How an EF.SOD was stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SodForm {
+    /// As read from the chip: the application tag `77` around the ContentInfo.
+    Tagged,
+    /// The bare ContentInfo (`30 …`), as middleware and phone SDKs often export it.
+    BareContentInfo,
+}
+
 /// The parsed EF.SOD.
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -102,6 +156,10 @@ pub struct Sod {
     pub signed_data: SignedData,
     /// The data-group hashes.
     pub security_object: LdsSecurityObject,
+    /// The declared eContentType.
+    pub content_type: SodContentType,
+    /// With or without the `77` tag.
+    pub form: SodForm,
 }
 
 impl Sod {
@@ -111,19 +169,21 @@ impl Sod {
     /// [`LdsError`].
     pub fn parse(bytes: &[u8]) -> Result<Self, LdsError> {
         let der = tlv::ber::to_der(bytes).map_err(tlv_err)?;
-        let outer = Tlv::parse_tagged(&der, Tag::new(0x77)).map_err(tlv_err)?;
-        let mut signed_data = SignedData::parse(outer.value)?;
+        let (content_info, form) = match der.first() {
+            Some(0x30) => (der.as_ref(), SodForm::BareContentInfo),
+            _ => (Tlv::parse_tagged(&der, Tag::new(0x77)).map_err(tlv_err)?.value, SodForm::Tagged),
+        };
+        let mut signed_data = SignedData::parse(content_info)?;
         signed_data.was_ber |= matches!(der, std::borrow::Cow::Owned(_));
-        if signed_data.econtent_type != oid::LDS_SECURITY_OBJECT && signed_data.econtent_type != oid::DATA {
-            return Err(err("eContentType is not ldsSecurityObject"));
-        }
+        let content_type =
+            SodContentType::of(&signed_data.econtent_type).ok_or(err("eContentType is not ldsSecurityObject"))?;
         let security_object = LdsSecurityObject::parse(&signed_data.econtent)?;
-        Ok(Self { signed_data, security_object })
+        Ok(Self { signed_data, security_object, content_type, form })
     }
 
     /// Whether the eContentType is the ICAO one (not id-data).
     #[must_use]
     pub fn has_icao_content_type(&self) -> bool {
-        self.signed_data.econtent_type == oid::LDS_SECURITY_OBJECT
+        self.content_type == SodContentType::Icao
     }
 }

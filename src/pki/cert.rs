@@ -309,7 +309,7 @@ impl Cert {
     /// Subject and issuer names are equal (a CSCA or a link certificate).
     #[must_use]
     pub fn is_self_issued(&self) -> bool {
-        self.subject_name() == self.issuer_name()
+        super::name::names_match(self.subject_name(), self.issuer_name())
     }
 
     /// The subject public key.

@@ -168,7 +168,7 @@ impl MasterList {
         let issuer = certificates
             .iter()
             .find(|c| {
-                c.subject_name() == signer.issuer_name()
+                super::name::names_match(c.subject_name(), signer.issuer_name())
                     && c.public_key().is_ok_and(|k| signer.verify_signed_by(k).is_ok())
             })
             .map(Cert::subject)
@@ -180,7 +180,8 @@ impl MasterList {
 
 /// Whether `root` issued `signer`: its name, then its signature.
 fn issued_by(signer: &Cert, root: &Cert) -> bool {
-    signer.issuer_name() == root.subject_name() && root.public_key().is_ok_and(|k| signer.verify_signed_by(k).is_ok())
+    super::name::names_match(signer.issuer_name(), root.subject_name())
+        && root.public_key().is_ok_and(|k| signer.verify_signed_by(k).is_ok())
 }
 
 /// The SignedData of a master list and its verified signer, valid and allowed to sign.

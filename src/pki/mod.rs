@@ -10,6 +10,7 @@ pub mod folder;
 pub mod integrity;
 pub mod ldif;
 pub mod masterlist;
+pub mod name;
 pub mod pa;
 mod pem;
 pub mod pinned;

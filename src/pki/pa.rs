@@ -372,15 +372,15 @@ impl PassiveAuthentication {
                 sod.security_object.hashes.len(),
                 sod.security_object.hash_alg,
                 if sod.signed_data.was_ber { "; BER encoding normalised" } else { "" }
-            ),
+            ) + if sod.form == crate::lds::sod::SodForm::BareContentInfo {
+                "; stored as a bare ContentInfo, without the 77 tag of the file as read"
+            } else {
+                ""
+            },
         );
-        if sod.has_icao_content_type() {
-            b.pass(CheckName::SodContentType);
-        } else {
-            b.pass_note(
-                CheckName::SodContentType,
-                "eContentType is id-data instead of ldsSecurityObject (tolerated)".into(),
-            );
+        match sod.content_type.tolerance() {
+            None => b.pass(CheckName::SodContentType),
+            Some(why) => b.pass_note(CheckName::SodContentType, why.into()),
         }
 
         // Data-group hashes do not depend on the signature; they are always reported.

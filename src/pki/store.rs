@@ -68,8 +68,8 @@ pub(crate) struct SlotKeys {
     pub ski: Option<Vec<u8>>,
     /// The subject Name, DER.
     pub subject_der: Vec<u8>,
-    /// The subject as RFC 4514 text.
-    pub subject: String,
+    /// The subject's canonical form ([`super::name::canonical`]).
+    pub subject_key: String,
     /// SHA-256 of the certificate.
     pub sha256: Vec<u8>,
 }
@@ -96,8 +96,9 @@ pub struct TrustStore {
     origin: Option<StoreOrigin>,
 }
 
+/// The lookup key of a name: its RFC 5280 §7.1 canonical form ([`super::name::canonical`]).
 fn name_key(name: &x509_cert::name::Name) -> String {
-    name.to_string().to_ascii_lowercase()
+    super::name::canonical(name)
 }
 
 impl TrustStore {
@@ -140,7 +141,7 @@ impl TrustStore {
         let keys = SlotKeys {
             ski: cert.subject_key_id(),
             subject_der: cert.subject_der().to_vec(),
-            subject: cert.subject(),
+            subject_key: name_key(cert.subject_name()),
             sha256: crate::crypto::hash::HashAlg::Sha256.digest(cert.der()),
         };
         let der = cert.der().to_vec();
@@ -165,7 +166,7 @@ impl TrustStore {
             self.by_ski.entry(ski).or_default().push(i);
         }
         self.by_subject_der.entry(keys.subject_der).or_default().push(i);
-        self.by_subject.entry(keys.subject.to_ascii_lowercase()).or_default().push(i);
+        self.by_subject.entry(keys.subject_key).or_default().push(i);
         self.slots.push(slot);
         true
     }
@@ -241,8 +242,9 @@ impl TrustStore {
 
     /// Trusted certificates that may have issued `cert`: those whose subject key
     /// identifier equals its authority key identifier, then those whose subject is its
-    /// issuer name byte for byte, and only when that finds none, those whose subject reads
-    /// the same (case-insensitive RFC 4514 string: encodings differ in the field).
+    /// issuer name byte for byte, and only when that finds none, those whose subject is the
+    /// same name as RFC 5280 §7.1 compares them (string types, case, spaces, the order of
+    /// an RDN's attributes: encodings differ in the field).
     #[must_use]
     pub fn issuer_candidates(&self, cert: &Cert) -> Vec<&TrustedCert> {
         let mut idx: Vec<usize> = Vec::new();
@@ -258,13 +260,13 @@ impl TrustStore {
         }
         add(&mut idx, self.by_subject_der.get(cert.issuer_der()));
         if idx.is_empty() {
-            add(&mut idx, self.by_subject.get(&cert.issuer().to_ascii_lowercase()));
+            add(&mut idx, self.by_subject.get(&name_key(cert.issuer_name())));
         }
         idx.into_iter().filter_map(|i| self.slots.get(i)).filter_map(Slot::get).collect()
     }
 
-    /// Trusted certificates whose subject is `name`: byte for byte, else reading the same
-    /// (as [`TrustStore::issuer_candidates`]).
+    /// Trusted certificates whose subject is `name`: byte for byte, else the same name by
+    /// RFC 5280 §7.1 (as [`TrustStore::issuer_candidates`]).
     #[must_use]
     pub fn certificates_named(&self, name: &x509_cert::name::Name) -> Vec<&TrustedCert> {
         let der = der::Encode::to_der(name).unwrap_or_default();
@@ -283,6 +285,6 @@ impl TrustStore {
 
     /// CRLs issued under `name`.
     pub fn crls_for<'a>(&'a self, name: &'a x509_cert::name::Name) -> impl Iterator<Item = &'a Crl> + 'a {
-        self.crls.iter().filter(move |c| c.issuer() == name || name_key(c.issuer()) == name_key(name))
+        self.crls.iter().filter(move |c| super::name::names_match(c.issuer(), name))
     }
 }

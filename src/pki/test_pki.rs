@@ -15,6 +15,6 @@ const ORGANIZATION_NAME: &str = "2.5.4.10";
 /// Whether `cert` belongs to passchip's test PKI (its subject or its issuer).
 #[must_use]
 pub fn is_test_pki(cert: &Cert) -> bool {
-    cert.subject_attribute(ORGANIZATION_NAME).is_some_and(|o| o == TEST_PKI_ORGANIZATION)
-        || cert.issuer().contains(&format!("O={TEST_PKI_ORGANIZATION}"))
+    cert.subject_attribute(ORGANIZATION_NAME).is_some_and(|o| o.eq_ignore_ascii_case(TEST_PKI_ORGANIZATION))
+        || cert.issuer().to_ascii_lowercase().contains(&format!("o={}", TEST_PKI_ORGANIZATION.to_ascii_lowercase()))
 }

@@ -407,7 +407,13 @@ impl<T: Transport> Transport for Counting<T> {
         let r = match self.inner.transmit(capdu) {
             Ok(r) => r,
             Err(e) => {
-                if matches!(e, TransportError::CardRemoved | TransportError::CardReset | TransportError::NoCard) {
+                if matches!(
+                    e,
+                    TransportError::CardRemoved
+                        | TransportError::CardReset
+                        | TransportError::NoCard
+                        | TransportError::ExtendedLengthUnsupported(_)
+                ) {
                     self.record.lost = Some(e.clone());
                 }
                 return Err(e);
@@ -561,6 +567,14 @@ impl<T: Transport, S> Session<T, S> {
             self.link.record.settled = true;
         }
         match self.link.record.lost.clone() {
+            Some(cause @ TransportError::ExtendedLengthUnsupported(_)) => {
+                // Not the card's doing: the next session reads on with short APDUs.
+                tracing::warn!(during = ?during, cause = %cause, "the read goes on with short APDUs");
+                partial.short_apdus = true;
+                partial.chunks = None;
+                partial.interruptions.push(during.clone());
+                SessionError::Interrupted { during, cause }
+            }
             Some(cause) => {
                 tracing::warn!(during = ?during, cause = %cause, "the card left the field; the read can resume");
                 partial.interruptions.push(during.clone());
@@ -1594,6 +1608,8 @@ pub fn read_document_resuming<T: Transport>(
     partial: &mut PartialRead,
     progress: &mut dyn FnMut(Progress<'_>),
 ) -> Result<DocumentRead, SessionError> {
+    // A reader that failed an extended APDU earlier in this read: short ones from now on.
+    let options = if partial.short_apdus { options.short_only() } else { options };
     let policy = options.access;
     let atr_info = options.atr_info && options.extended_length == ExtendedLength::Auto && partial.chunks.is_none();
     let again = options.clone();

@@ -82,6 +82,8 @@ pub struct PartialRead {
     pub(super) sessions: u32,
     /// The caller confirmed that a PIN try may be spent on the card presented again.
     pub(super) pin_resume_allowed: bool,
+    /// The reader failed an extended-length APDU: the rest of the read uses short ones.
+    pub(super) short_apdus: bool,
 }
 
 impl PartialRead {
@@ -89,6 +91,13 @@ impl PartialRead {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Whether the reader failed an extended-length APDU during this read, so that the
+    /// rest of it uses short ones (remember it for the reader: [`crate::reader::ReadOptions::short_only`]).
+    #[must_use]
+    pub fn reader_needs_short_apdus(&self) -> bool {
+        self.short_apdus
     }
 
     /// The interruptions so far, oldest first.

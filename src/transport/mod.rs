@@ -35,6 +35,10 @@ pub enum TransportError {
     /// The reader or the link failed; the text comes from the backend.
     #[error("reader error: {0}")]
     Reader(String),
+    /// The reader or its driver cannot carry extended-length APDUs (it failed the first
+    /// one, or says so): the channel is lost, and the read goes on with short APDUs.
+    #[error("the reader cannot carry extended-length APDUs ({0})")]
+    ExtendedLengthUnsupported(String),
     /// The chip answered with fewer than two bytes.
     #[error("the chip sent a malformed response APDU: {0}")]
     Malformed(#[from] ApduError),
@@ -105,6 +109,12 @@ pub trait CardSlot {
     /// # Errors
     /// [`TransportError::NoCard`] when there is none, or a reader error.
     fn connect(&mut self) -> Result<Self::Card<'_>, TransportError>;
+
+    /// Why the reader cannot be used now (its service stopped, it was unplugged), while it
+    /// is waited for; `None` when it can.
+    fn unavailable(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Sends an already encoded C-APDU and follows `61XX` and `6CXX` answers: GET RESPONSE

@@ -15,7 +15,7 @@ use passchip::reader::{AccessPolicy, Credentials, PartialRead, ReadOptions, read
 use passchip::transport::InProcess;
 use serde::Serialize;
 
-use crate::summary::{DocumentSummary, FaceSummary, FileSummary};
+use crate::summary::{DocumentSummary, FaceSummary, FileSummary, HolderDetails};
 
 /// Options of `passchip demo`.
 #[derive(Debug, Args)]
@@ -60,6 +60,10 @@ pub struct DemoArgs {
     /// (without it, a folder that is not empty or a file that exists is refused).
     #[arg(long)]
     force: bool,
+    /// Give the virtual passport DG5–DG16 with this full name in DG11, as the issuing
+    /// state writes it in its own script (`ФЁДОРОВА<<АННА`).
+    #[arg(long, value_name = "NAME")]
+    dg11_name: Option<String>,
     /// Make the virtual chip play an attack (each one passchip refuses; see README).
     #[arg(long, value_enum, value_name = "MODE")]
     hostile: Option<crate::hostile::Attack>,
@@ -97,6 +101,9 @@ struct Report {
     /// `genuine`, `not_genuine`, `not_verified` or `expired` (as the kiosk shows it).
     verdict: &'static str,
     document: DocumentSummary,
+    /// DG11 when read: the holder's names in the issuing state's script.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    holder_details: Option<HolderDetails>,
     face: Option<FaceSummary>,
     access: AccessSummary,
     files: Vec<FileSummary>,
@@ -147,6 +154,10 @@ pub fn run(args: &DemoArgs, matches: &clap::ArgMatches) -> Result<bool, Box<dyn 
     // `--bac` reads a BAC passport: a PACE passport opened with BAC is a downgrade.
     let pace = if args.bac { None } else { spec.pace };
     let mut spec = DocumentSpec { cloned: args.cloned, active_authentication, pace, ..spec };
+    if let Some(name) = &args.dg11_name {
+        spec.extra_data_groups = true;
+        spec.dg11_full_name = Some(name.clone());
+    }
     if let Some(attack) = args.hostile {
         spec = attack.spec(spec);
     }
@@ -250,6 +261,7 @@ fn build_report(visit: &Visit, elapsed_ms: f64) -> Result<Report, Box<dyn std::e
             _ => "not_verified",
         },
         document: DocumentSummary::from_mrz(mrz),
+        holder_details: HolderDetails::of(read, Some(visit.passive_authentication())),
         face: FaceSummary::from_dg2(passchip::lds::LdsFile::dg(2).and_then(|f| read.files.get(&f)).map(Vec::as_slice)),
         access: AccessSummary {
             protocol: read.access.to_string(),
@@ -301,6 +313,9 @@ fn print_text(r: &Report) {
     if !d.optional_data.is_empty() {
         println!("  Optional data {}", d.optional_data);
     }
+    if let Some(h) = &r.holder_details {
+        h.print();
+    }
     if !d.mrz_check_digit_failures.is_empty() {
         let fields: Vec<String> = d.mrz_check_digit_failures.iter().map(ToString::to_string).collect();
         println!("  WARNING       MRZ check digits wrong on the chip: {}", fields.join(", "));
@@ -345,10 +360,7 @@ fn print_text(r: &Report) {
         println!("    trusted via {} [{}]", a.certificate.subject, a.certificate.key);
     }
     for c in pa.checks().iter().filter(|c| c.status() != passchip::pki::Status::Passed) {
-        // The check's JSON name and a word, not the Rust variants.
-        let name = serde_json::to_value(c.name()).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-        let status = if c.status() == passchip::pki::Status::Failed { "FAILED" } else { "not checked" };
-        println!("    {name} {status}: {}", c.reason().unwrap_or(""));
+        println!("    {}", crate::summary::check_line(c));
     }
     let chip = &r.verification.chip_authenticity;
     let by = if chip.proven_by().is_empty() { String::new() } else { format!(" by {}", chip.proven_by().join(", ")) };

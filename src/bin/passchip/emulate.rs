@@ -59,6 +59,11 @@ pub struct EmulateArgs {
     /// reader), not the contactless form: `read` must not pick it by itself.
     #[arg(long)]
     contact_card: bool,
+    /// Behave like a reader that cannot carry extended-length APDUs (OMNIKEY 5x21 with the
+    /// free CCID driver, ACR122U…): an extended command fails at the reader level, as
+    /// pcscd reports it, and never reaches the chip.
+    #[arg(long)]
+    reader_without_extended: bool,
     /// Give the chip a PIN (an eID card): 3 tries, suspended at 1 until a PACE with the CAN.
     #[arg(long, value_name = "PIN")]
     pin: Option<String>,
@@ -106,6 +111,7 @@ pub fn run(args: &EmulateArgs) -> Result<(), String> {
     if args.contact_card {
         options.atr = CONTACT_ATR.to_vec();
     }
+    options.reader_without_extended = args.reader_without_extended;
     options.removal =
         args.remove_after.map(|n| Removal { after_apdus: n, absent_for: Duration::from_millis(args.absent_ms) });
     // A test document: its MRZ is printed so a tester can type it into `passchip read`.

@@ -72,6 +72,10 @@ pub struct ReadArgs {
     /// Add the link statistics: APDUs, bytes each way, time per phase.
     #[arg(long)]
     stats: bool,
+    /// Short APDUs only (for readers that cannot carry extended ones; passchip also finds
+    /// out by itself and reads on with short APDUs).
+    #[arg(long)]
+    short_apdus: bool,
     #[command(flatten)]
     trust: crate::trust::TrustArgs,
     /// Judge certificate validity and expiry as of this date (YYYY-MM-DD) instead of today.
@@ -281,8 +285,8 @@ mod with_pcsc {
             let atr: String = card.atr().iter().map(|b| format!("{b:02X}")).collect();
             let mut tx = card.transaction().map_err(env)?;
             first.get_or_insert((atr, t1.elapsed()));
-            let result =
-                read_document_resuming(&mut tx, &creds, ReadOptions::default(), &mut partial, &mut |p| bars.update(p));
+            let options = if args.short_apdus { ReadOptions::default().short_only() } else { ReadOptions::default() };
+            let result = read_document_resuming(&mut tx, &creds, options, &mut partial, &mut |p| bars.update(p));
             match result {
                 Ok(read) => break read,
                 Err(SessionError::Interrupted { during, cause }) if partial.interruptions().len() <= MAX_RESUMES => {
@@ -290,10 +294,14 @@ mod with_pcsc {
                     drop(card);
                     // Said on stderr even when the bars are hidden (stderr not a terminal).
                     bars.multi.suspend(|| {
-                        eprintln!(
-                            "passchip read: {cause} during {during}; present it again to resume (waiting up to {} s)",
-                            resume_wait.as_secs()
-                        );
+                        if matches!(cause, TransportError::ExtendedLengthUnsupported(_)) {
+                            eprintln!("passchip read: {cause} during {during}; reading on with short APDUs");
+                        } else {
+                            eprintln!(
+                                "passchip read: {cause} during {during}; present it again to resume (waiting up to {} s)",
+                                resume_wait.as_secs()
+                            );
+                        }
                     });
                     if cause == TransportError::CardRemoved {
                         // pcscd may not have noticed yet: let it, so the wait below sees the return.
@@ -307,7 +315,14 @@ mod with_pcsc {
                         e => env(e),
                     })?;
                 }
-                Err(SessionError::PinResumeNeedsConfirmation) if confirm_pin_resume(&bars) => {
+                Err(SessionError::PinResumeNeedsConfirmation) => {
+                    // No transaction is held while a person answers: Windows resets a card
+                    // held in one for more than 5 s without a command.
+                    drop(tx);
+                    drop(card);
+                    if !confirm_pin_resume(&bars) {
+                        return Err(Failure::Read(SessionError::PinResumeNeedsConfirmation.to_string()));
+                    }
                     partial.allow_pin_on_resume();
                 }
                 Err(e) => return Err(Failure::Read(e.to_string())),

@@ -9,7 +9,7 @@ use passchip::pki::{Integrity, PassiveAuthentication, Status};
 use passchip::reader::{DocumentRead, SessionStats};
 use serde::Serialize;
 
-use crate::summary::{DocumentSummary, FaceSummary, FileSummary};
+use crate::summary::{DocumentSummary, FaceSummary, FileSummary, HolderDetails};
 use crate::trust::StoreSummary;
 
 /// The `verification` object: as `passchip.demo/1` has it, with the store used.
@@ -50,6 +50,9 @@ pub struct Report<'a> {
     reader_chosen_because: &'a str,
     atr: String,
     document: Option<DocumentSummary>,
+    /// DG11 when read: the holder's names in the issuing state's script.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    holder_details: Option<HolderDetails>,
     face: Option<FaceSummary>,
     access: Access<'a>,
     files: Vec<FileSummary>,
@@ -142,6 +145,7 @@ impl Concluded<'_> {
             reader_chosen_because: self.reader_chosen_because,
             atr: self.atr.clone(),
             document: read.dg1.as_ref().map(|d| DocumentSummary::from_mrz(&d.mrz)),
+            holder_details: HolderDetails::of(read, self.visit.map(|(v, _)| v.passive_authentication())),
             face: FaceSummary::from_dg2(LdsFile::dg(2).and_then(|f| read.files.get(&f)).map(Vec::as_slice)),
             access: Access {
                 protocol: read.access.to_string(),
@@ -191,6 +195,9 @@ impl Concluded<'_> {
             println!("  Nationality   {}", d.nationality);
             println!("  Born          {}", d.date_of_birth);
             println!("  Expires       {}", d.date_of_expiry);
+        }
+        if let Some(h) = &r.holder_details {
+            h.print();
         }
         println!(
             "  Access        {} ({} secure messaging, {})",
@@ -304,8 +311,7 @@ impl Concluded<'_> {
         }
         if let Some((v, _)) = self.visit {
             for c in v.passive_authentication().checks().iter().filter(|c| c.status() != Status::Passed) {
-                let what = if c.status() == Status::Failed { "failed" } else { "not checked" };
-                out.push(format!("{} {what}: {}", check_words(c.name()), c.reason().unwrap_or("")));
+                out.push(crate::summary::check_line(c));
             }
             for r in v.chip().reasons() {
                 out.push(r.clone());
@@ -313,26 +319,6 @@ impl Concluded<'_> {
         }
         out.dedup();
         out
-    }
-}
-
-/// A check's name for a person.
-fn check_words(name: passchip::pki::CheckName) -> &'static str {
-    use passchip::pki::CheckName as C;
-    match name {
-        C::SodParsed => "EF.SOD",
-        C::SodContentType => "EF.SOD content type",
-        C::SodSignedAttributes => "EF.SOD signed attributes",
-        C::SodSignature => "EF.SOD signature",
-        C::DscTrusted => "Document signer trust",
-        C::DscValidity => "Document signer validity",
-        C::CscaValidity => "CSCA validity",
-        C::DscKeyUsage => "Document signer key usage",
-        C::CscaConstraints => "CSCA constraints",
-        C::CountryConsistency => "Country consistency",
-        C::DscNotRevoked => "Document signer revocation",
-        C::DataGroupHashes => "Data group hashes",
-        _ => "Check",
     }
 }
 

@@ -116,3 +116,79 @@ pub fn print_contents(files: &[FileSummary], face: Option<&FaceSummary>, missing
         println!("  EAC needed    {} (Terminal Authentication; not read)", eac_protected.join(", "));
     }
 }
+
+/// A check's name for a person.
+pub fn check_words(name: passchip::pki::CheckName) -> &'static str {
+    use passchip::pki::CheckName as C;
+    match name {
+        C::SodParsed => "EF.SOD",
+        C::SodContentType => "EF.SOD content type",
+        C::SodSignedAttributes => "EF.SOD signed attributes",
+        C::SodSignature => "EF.SOD signature",
+        C::DscTrusted => "Document signer trust",
+        C::DscValidity => "Document signer validity",
+        C::CscaValidity => "CSCA validity",
+        C::DscKeyUsage => "Document signer key usage",
+        C::CscaConstraints => "CSCA constraints",
+        C::CountryConsistency => "Country consistency",
+        C::DscNotRevoked => "Document signer revocation",
+        C::DataGroupHashes => "Data group hashes",
+        _ => "Check",
+    }
+}
+
+/// A check that did not pass, for a person: "DSC revocation: not checked — no CRL …".
+pub fn check_line(c: &passchip::pki::pa::Check) -> String {
+    let status = match c.status() {
+        passchip::pki::Status::Failed => "FAILED",
+        passchip::pki::Status::Passed => "passed",
+        _ => "not checked",
+    };
+    match c.reason() {
+        Some(r) if !r.is_empty() => format!("{}: {status} — {r}", check_words(c.name())),
+        _ => format!("{}: {status}", check_words(c.name())),
+    }
+}
+
+/// DG11 as the CLI reports it (`holder_details` of `passchip.demo/1` and `passchip.read/1`):
+/// the holder's names and details as the issuing state writes them, in its script
+/// (Cyrillic, Greek, Arabic…), and whether a valid passive authentication vouches for them.
+#[derive(Debug, Serialize)]
+pub struct HolderDetails {
+    /// DG11's hash matched under a valid passive authentication.
+    pub authenticated: bool,
+    #[serde(flatten)]
+    pub dg11: passchip::lds::Dg11,
+}
+
+impl HolderDetails {
+    /// DG11 of a read, when it was read and parses.
+    pub fn of(
+        read: &passchip::reader::DocumentRead,
+        pa: Option<&passchip::pki::PassiveAuthentication>,
+    ) -> Option<Self> {
+        let bytes = passchip::lds::LdsFile::dg(11).and_then(|f| read.files.get(&f))?;
+        let dg11 = passchip::lds::Dg11::parse(bytes).ok()?;
+        let authenticated = pa
+            .and_then(passchip::pki::PassiveAuthentication::authenticated_document)
+            .is_some_and(|d| d.data_group(11).is_some());
+        Some(Self { authenticated, dg11 })
+    }
+
+    /// The text summary's lines.
+    pub fn print(&self) {
+        let mark = if self.authenticated { "" } else { ", not authenticated" };
+        let d = &self.dg11;
+        match (&d.full_name_primary, &d.full_name_secondary) {
+            (Some(p), Some(s)) => println!("  Full name     {p}, {s} (DG11{mark})"),
+            (Some(p), None) => println!("  Full name     {p} (DG11{mark})"),
+            _ => {}
+        }
+        for other in &d.other_names {
+            println!("  Other name    {} (DG11{mark})", other.replace("<<", ", ").replace('<', " "));
+        }
+        if let Some(p) = &d.place_of_birth {
+            println!("  Born in       {p}");
+        }
+    }
+}

@@ -138,12 +138,12 @@ fn print_text(args: &VerifyArgs, store: &StoreSummary, pa: &PassiveAuthenticatio
     println!("  Checks");
     for c in pa.checks() {
         let mark = match c.status() {
-            Status::Passed => "pass",
-            Status::Failed => "FAIL",
-            Status::NotPerformed => "n/a ",
+            Status::Passed => "pass       ",
+            Status::Failed => "FAILED     ",
+            Status::NotPerformed => "not checked",
         };
-        let name = serde_json::to_value(c.name()).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-        println!("    {mark}  {name:<22} {}", c.reason().unwrap_or(""));
+        let name = crate::summary::check_words(c.name());
+        println!("    {mark}  {name:<28} {}", c.reason().unwrap_or(""));
     }
     let dgs: Vec<String> = pa
         .data_groups()

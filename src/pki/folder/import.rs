@@ -412,6 +412,7 @@ impl TrustFolder {
                 test_pki: is_test_pki(cert),
             },
             subject_der: hex(cert.subject_der()),
+            subject_key: crate::pki::name::canonical(cert.subject_name()),
             ski: cert.subject_key_id().map(|s| hex(&s)),
             offset,
             length: cert.der().len(),

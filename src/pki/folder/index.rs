@@ -125,6 +125,9 @@ pub(super) struct StoredCert {
     pub info: CertInfo,
     /// The subject Name, DER, hex (the store's lookup key).
     pub subject_der: String,
+    /// The subject's RFC 5280 canonical form (the lookup key for names encoded otherwise).
+    #[serde(default)]
+    pub subject_key: String,
     /// subjectKeyIdentifier, hex.
     pub ski: Option<String>,
     pub offset: usize,

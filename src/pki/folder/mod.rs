@@ -165,10 +165,16 @@ impl TrustFolder {
         for c in anchors.filter(|c| test_pki || !c.info.test_pki) {
             let der =
                 slice(&certs, c.offset, c.length).ok_or_else(|| corrupt(&self.path, "certificate out of range"))?;
+            let subject_der = hex_decode(&c.subject_der).map_err(|e| corrupt(&self.path, e))?;
+            let subject_key = if c.subject_key.is_empty() {
+                super::name::canonical_der(&subject_der).ok_or_else(|| corrupt(&self.path, "subject name"))?
+            } else {
+                c.subject_key.clone()
+            };
             let keys = SlotKeys {
                 ski: c.ski.as_deref().map(hex_decode).transpose().map_err(|e| corrupt(&self.path, e))?,
-                subject_der: hex_decode(&c.subject_der).map_err(|e| corrupt(&self.path, e))?,
-                subject: c.info.subject.clone(),
+                subject_der,
+                subject_key,
                 sha256: hex_decode(&c.info.sha256).map_err(|e| corrupt(&self.path, e))?,
             };
             store.add_unparsed(der.to_vec(), c.info.source.trust_source(), keys);

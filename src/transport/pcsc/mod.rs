@@ -12,8 +12,14 @@
 use std::ffi::CString;
 use std::time::{Duration, Instant};
 
+mod limits;
+mod slot;
+
+pub use limits::{ReaderLimits, is_short_only, note_short_only};
+pub use slot::PcscSlot;
+
 use super::reader_kind::{self, ReaderKind, choose};
-use super::{CardSlot, Transport, TransportError};
+use super::{Transport, TransportError};
 
 /// A PC/SC failure, in terms of what the user has to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,7 +64,8 @@ pub enum PcscError {
 impl From<pcsc::Error> for PcscError {
     fn from(e: pcsc::Error) -> Self {
         match e {
-            pcsc::Error::NoService | pcsc::Error::ServiceStopped => Self::NoService,
+            // A context made before the service restarted is invalid: the service is gone.
+            pcsc::Error::NoService | pcsc::Error::ServiceStopped | pcsc::Error::InvalidHandle => Self::NoService,
             pcsc::Error::NoReadersAvailable => Self::NoReaders,
             pcsc::Error::RemovedCard => Self::CardRemoved,
             pcsc::Error::ResetCard => Self::CardReset,
@@ -283,7 +290,9 @@ impl Pcsc {
                 pcsc::Error::NoSmartcard => PcscError::NoCard(reader.to_string()),
                 other => other.into(),
             })?;
-        let mut c = PcscCard { card, reader: name.to_string_lossy().into_owned(), atr: Vec::new() };
+        let reader = name.to_string_lossy().into_owned();
+        let limits = ReaderLimits::query(&reader, &card);
+        let mut c = PcscCard { card, reader, atr: Vec::new(), limits };
         c.atr = c.read_atr()?;
         Ok(c)
     }
@@ -308,6 +317,7 @@ pub struct PcscCard {
     card: pcsc::Card,
     reader: String,
     atr: Vec<u8>,
+    limits: ReaderLimits,
 }
 
 impl core::fmt::Debug for PcscCard {
@@ -365,7 +375,14 @@ impl PcscCard {
     /// [`PcscError`] from the service.
     pub fn transaction(&mut self) -> Result<PcscTransaction<'_>, PcscError> {
         let atr = self.atr.clone();
-        Ok(PcscTransaction { tx: self.card.transaction()?, atr })
+        let limits = self.limits.clone();
+        Ok(PcscTransaction { tx: self.card.transaction()?, atr, limits })
+    }
+
+    /// What the reader says about the APDUs it carries.
+    #[must_use]
+    pub fn limits(&self) -> &ReaderLimits {
+        &self.limits
     }
 }
 
@@ -373,6 +390,7 @@ impl PcscCard {
 pub struct PcscTransaction<'a> {
     tx: pcsc::Transaction<'a>,
     atr: Vec<u8>,
+    limits: ReaderLimits,
 }
 
 impl core::fmt::Debug for PcscTransaction<'_> {
@@ -383,16 +401,13 @@ impl core::fmt::Debug for PcscTransaction<'_> {
 
 impl Transport for PcscTransaction<'_> {
     fn transmit(&mut self, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
-        transmit(&self.tx, capdu)
+        self.limits.judge(capdu, transmit(&self.tx, capdu))
     }
 
     fn supports_extended_length(&self) -> bool {
-        super::atr::extended_length(&self.atr).unwrap_or(true)
+        super::atr::extended_length(&self.atr).unwrap_or(true) && self.limits.extended_allowed()
     }
 }
-
-/// Largest R-APDU: 65 536 data bytes and the status word (extended length).
-const MAX_RESPONSE: usize = pcsc::MAX_BUFFER_SIZE_EXTENDED;
 
 /// One exchange; a removed card is [`TransportError::CardRemoved`], a reset card
 /// [`TransportError::CardReset`] (the caller reconnects and authenticates again).
@@ -401,8 +416,9 @@ const MAX_RESPONSE: usize = pcsc::MAX_BUFFER_SIZE_EXTENDED;
 /// leaving the field with an empty response instead of an error: the card's state then
 /// tells a removal from a malformed answer.
 fn transmit(card: &pcsc::Card, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
-    // Wiped when dropped: outside secure messaging an answer can be a plain file.
-    let mut buf = zeroize::Zeroizing::new(vec![0u8; MAX_RESPONSE]);
+    // Wiped when dropped: outside secure messaging an answer can be a plain file. Sized
+    // to what the command asks for: a reader path that delivers more has failed.
+    let mut buf = zeroize::Zeroizing::new(vec![0u8; limits::response_capacity(capdu)]);
     match card.transmit(capdu, &mut buf) {
         Ok([]) if card_gone(card) => Err(TransportError::CardRemoved),
         Ok(r) => Ok(r.to_vec()),
@@ -428,7 +444,7 @@ fn card_gone(card: &pcsc::Card) -> bool {
 
 impl Transport for PcscCard {
     fn transmit(&mut self, capdu: &[u8]) -> Result<Vec<u8>, TransportError> {
-        let r = transmit(&self.card, capdu);
+        let r = self.limits.judge(capdu, transmit(&self.card, capdu));
         if r == Err(TransportError::CardReset) {
             // Reconnect now so the next command reaches the card; the caller learns from
             // the error that every session on it is gone.
@@ -438,65 +454,8 @@ impl Transport for PcscCard {
     }
 
     fn supports_extended_length(&self) -> bool {
-        // The ATR's card capabilities, when it states them; else learn by trial.
-        super::atr::extended_length(&self.atr).unwrap_or(true)
-    }
-}
-
-/// One PC/SC reader as a [`CardSlot`]: the kiosk loop waits on it and connects to the
-/// card in it, in shared mode and without a transaction around the whole read (a kiosk
-/// owns its reader; `passchip read`, which may share one, holds a transaction).
-pub struct PcscSlot {
-    pcsc: Pcsc,
-    reader: String,
-}
-
-impl PcscSlot {
-    /// The reader named `reader` (its full name or a part only it contains).
-    ///
-    /// # Errors
-    /// [`PcscError`] when the service is not running or no reader has that name.
-    pub fn new(pcsc: Pcsc, reader: &str) -> Result<Self, PcscError> {
-        let reader = pcsc.resolve(reader)?.to_string_lossy().into_owned();
-        Ok(Self { pcsc, reader })
-    }
-
-    /// The reader's full name.
-    #[must_use]
-    pub fn reader(&self) -> &str {
-        &self.reader
-    }
-}
-
-fn slot_error(e: PcscError) -> TransportError {
-    match e {
-        PcscError::NoCard(_) => TransportError::NoCard,
-        PcscError::CardRemoved => TransportError::CardRemoved,
-        PcscError::CardReset => TransportError::CardReset,
-        other => TransportError::Reader(other.to_string()),
-    }
-}
-
-impl CardSlot for PcscSlot {
-    type Card<'a> = PcscCard;
-
-    fn wait_for_card(&mut self, timeout: Option<Duration>) -> Result<bool, TransportError> {
-        match self.pcsc.wait_for_card(Some(&self.reader), timeout) {
-            Ok(_) => Ok(true),
-            Err(PcscError::Timeout(_)) => Ok(false),
-            Err(e) => Err(slot_error(e)),
-        }
-    }
-
-    fn wait_for_removal(&mut self, timeout: Option<Duration>) -> Result<bool, TransportError> {
-        match self.pcsc.wait_for_removal(&self.reader, timeout) {
-            Ok(()) => Ok(true),
-            Err(PcscError::Timeout(_)) => Ok(false),
-            Err(e) => Err(slot_error(e)),
-        }
-    }
-
-    fn connect(&mut self) -> Result<PcscCard, TransportError> {
-        self.pcsc.connect(&self.reader).map_err(slot_error)
+        // The ATR's card capabilities, when it states them, and what the reader says of
+        // itself; else learn by trial.
+        super::atr::extended_length(&self.atr).unwrap_or(true) && self.limits.extended_allowed()
     }
 }
