@@ -598,3 +598,29 @@ fn a_cyrillic_dg11_is_shown() {
     let v: serde_json::Value = serde_json::from_slice(&passchip(&["demo", "--json"]).stdout).unwrap();
     assert!(v.get("holder_details").is_none());
 }
+
+/// An EF.SOD exported as the bare ContentInfo (as middleware and phone SDKs do) verifies,
+/// and `verify` says which form it got.
+#[test]
+fn verify_takes_an_sod_without_its_tag_and_says_so() {
+    let dir = std::env::temp_dir().join(format!("passchip-cli-bare-sod-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    assert_eq!(passchip(&["demo", "--out", d]).status.code(), Some(0));
+    let sod = std::fs::read(dir.join("EF_SOD.bin")).unwrap();
+    let bare = passchip::tlv::Tlv::parse_exact(&sod).unwrap().value.to_vec();
+    std::fs::write(dir.join("EF_SOD.bin"), &bare).unwrap();
+    let csca = dir.join("virtual-CSCA.der");
+    let out = passchip(&["verify", d, "--csca", csca.to_str().unwrap(), "--allow-test-pki", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let parsed = v["passive_authentication"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "sod_parsed")
+        .unwrap()
+        .clone();
+    assert!(parsed["reason"].as_str().unwrap().contains("bare ContentInfo"), "{parsed}");
+    std::fs::remove_dir_all(dir).unwrap();
+}
