@@ -132,3 +132,34 @@ fn a_trust_folder_matches_crl_issuers_written_otherwise() {
     assert_eq!((r.crls_added, r.refused.len()), (1, 0), "{r:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Lithuanian DSCs state brainpoolP224r1 while their key and signatures are on P-224
+/// (gmrtd#130): tolerated, only between standardized curves of the same size, and named.
+#[test]
+fn a_dsc_key_stated_on_the_wrong_curve_of_its_size_is_tolerated_and_named() {
+    let doc = VirtualDocument::specimen();
+    let scheme = SignatureScheme::Ecdsa { curve: NamedCurve::P224, explicit: true, hash: HashAlg::Sha224 };
+    let base = || VirtualPki::generate(34, "SE", scheme, Validity::default()).unwrap();
+    let mut p = base().with_dsc_curve_misstated(NamedCurve::BrainpoolP224r1).unwrap();
+    assert!(p.dsc().public_key().is_err(), "the point is not on the curve the DSC states");
+    let sod = resigned(&doc, &mut p, "2.23.136.1.1.1");
+    let pa = PassiveAuthentication::verify(&sod, &groups(&doc), &store_of(&p), &PaOptions::at(today()));
+    assert_eq!(pa.verdict(), Verdict::Valid, "{:?}", pa.checks());
+    let why = pa.check(CheckName::SodSignature).unwrap().reason().unwrap().to_string();
+    assert!(
+        why.contains("tolerated issuer error") && why.contains("brainpoolP224r1") && why.contains("P-224"),
+        "{why}"
+    );
+    // A curve of another size is no such error: the key is unusable and nothing verifies.
+    let mut other = base().with_dsc_curve_misstated(NamedCurve::BrainpoolP256r1).unwrap();
+    let sod = resigned(&doc, &mut other, "2.23.136.1.1.1");
+    let pa = PassiveAuthentication::verify(&sod, &groups(&doc), &store_of(&other), &PaOptions::at(today()));
+    assert_eq!(pa.verdict(), Verdict::Invalid);
+    assert_eq!(pa.check(CheckName::SodSignature).unwrap().status(), Status::Failed);
+    // An honest DSC needs no tolerance, and none is named.
+    let mut honest = base();
+    let sod = resigned(&doc, &mut honest, "2.23.136.1.1.1");
+    let pa = PassiveAuthentication::verify(&sod, &groups(&doc), &store_of(&honest), &PaOptions::at(today()));
+    assert_eq!(pa.verdict(), Verdict::Valid);
+    assert!(!pa.check(CheckName::SodSignature).unwrap().reason().unwrap().contains("tolerated"));
+}

@@ -172,6 +172,42 @@ impl PublicKey {
         }
     }
 
+    /// [`PublicKey::from_spki_tlv`], with one known issuer error tolerated: an EC key
+    /// whose point is not on the curve its parameters state, but on the one other
+    /// standardized curve of the same field size (P-224 for brainpoolP224r1, P-256 for
+    /// brainpoolP256r1, and so on). Some Lithuanian DSCs state brainpoolP224r1 while
+    /// their key and their signatures are on P-224 (gmrtd#130, whose fix tries curves of
+    /// the same size). The key is then on the curve the point lies on, and the mismatch is
+    /// returned so the report can name it. Nothing else is tolerated.
+    ///
+    /// # Errors
+    /// As [`PublicKey::from_spki_tlv`] when the key is not that case.
+    pub fn from_spki_tlv_tolerating_curve_mismatch(spki: Tlv<'_>) -> Result<(Self, Option<CurveMismatch>), SigError> {
+        let strict = match Self::from_spki_tlv(spki) {
+            Ok(k) => return Ok((k, None)),
+            Err(e) => e,
+        };
+        let kids = children(&spki)?;
+        let ([alg, bits], true) = (kids.as_slice(), spki.tag == Tag::new(0x30)) else { return Err(strict) };
+        let alg = AlgorithmId::parse(*alg)?;
+        let (Some(params), oid::EC_PUBLIC_KEY) = (alg.params, alg.oid) else { return Err(strict) };
+        let Some((0, key)) = bits.value.split_first() else { return Err(strict) };
+        let (stated_curve, explicit) = curve_from_params(params)?;
+        let Some(stated) = stated_curve.named_curve() else { return Err(strict) };
+        let bits = stated_curve.field_bits();
+        let mut found = NamedCurve::ALL.into_iter().filter(|c| *c != stated).filter_map(|c| {
+            let curve = Curve::named(c).ok().filter(|curve| curve.field_bits() == bits)?;
+            let point = curve.decode_point(key).ok()?;
+            Some((c, curve, point))
+        });
+        match (found.next(), found.next()) {
+            (Some((actual, curve, point)), None) => {
+                Ok((Self::Ec { curve: Box::new(curve), point, explicit }, Some(CurveMismatch { stated, actual })))
+            }
+            _ => Err(strict),
+        }
+    }
+
     /// An RSA key from a PKCS#1 RSAPublicKey (`SEQUENCE { n INTEGER, e INTEGER }`).
     /// A modulus encoded without its leading zero (seen in the field) is read as unsigned.
     ///
@@ -412,6 +448,16 @@ fn pss_params(params: Option<Tlv<'_>>) -> Result<SignatureAlgorithm, SigError> {
 /// when it could not be checked.
 pub fn verify(key: &PublicKey, alg: &SignatureAlgorithm, message: &[u8], signature: &[u8]) -> Result<(), SigError> {
     verify_digest(key, alg, &alg.hash().digest(message), signature)
+}
+
+/// A known issuer error of an EC key, tolerated and named: its point lies on `actual`,
+/// not on the curve its parameters state ([`PublicKey::from_spki_tlv_tolerating_curve_mismatch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CurveMismatch {
+    /// The curve the key's parameters state.
+    pub stated: NamedCurve,
+    /// The standardized curve of the same field size its point lies on.
+    pub actual: NamedCurve,
 }
 
 /// A known issuer error a verification tolerated, to be named in its report.

@@ -319,6 +319,36 @@ impl VirtualPki {
         })
     }
 
+    /// Re-issues the DSC with its EC key's parameters stating `stated` (explicit) while the
+    /// point and every signature stay on the PKI's own curve: the issuer error of some
+    /// Lithuanian DSCs (brainpoolP224r1 stated, P-224 used).
+    ///
+    /// # Errors
+    /// [`PkiGenError`] for an RSA PKI.
+    pub fn with_dsc_curve_misstated(mut self, stated: NamedCurve) -> Result<Self, PkiGenError> {
+        let KeyPair::Ec { curve, q, .. } = &self.dsc_key else {
+            return Err(PkiGenError("an RSA key has no curve to misstate".into()));
+        };
+        let stated_curve = Curve::named(stated).map_err(|e| PkiGenError(e.to_string()))?;
+        let params = explicit_params(stated, &stated_curve);
+        let spki = seq(&[&seq(&[&oid(&oids::EC_PUBLIC_KEY), &params]), &bits(&curve.encode_point(q))]);
+        let dsc_name = name(&self.country, crate::pki::test_pki::TEST_PKI_ORGANIZATION, "Document Signer");
+        let der = issue(IssueParams {
+            serial: &[0x10, 0x01],
+            issuer_name: &self.issuer_name,
+            issuer_key: &self.csca_key,
+            issuer_key_id: &self.csca_key_id,
+            subject_name: &dsc_name,
+            subject_spki: &spki,
+            validity: self.validity.dsc,
+            ca: false,
+            scheme: self.scheme,
+            rng: &mut self.rng,
+        })?;
+        self.dsc = Cert::from_der(&der).map_err(|e| PkiGenError(e.to_string()))?;
+        Ok(self)
+    }
+
     /// Re-issues the DSC with its issuer written as some issuers write it: PrintableString
     /// and upper case, where the CSCA's subject is UTF8String in mixed case (the same name
     /// by RFC 5280 §7.1, other bytes). SignerInfos and CRLs name the CSCA that way too.

@@ -32,6 +32,7 @@ pub struct Cert {
     issuer_text: std::sync::OnceLock<String>,
     sig_alg: Range<usize>,
     signature: Range<usize>,
+    spki: Range<usize>,
     parsed: CertificateInner<Raw>,
     key: Result<PublicKey, SigError>,
 }
@@ -88,6 +89,7 @@ impl Cert {
             issuer_text: std::sync::OnceLock::new(),
             sig_alg: range_of(der, sig_alg.raw),
             signature: range_of(der, signature.value),
+            spki: range_of(der, spki.raw),
             parsed,
             key,
         })
@@ -310,6 +312,18 @@ impl Cert {
     #[must_use]
     pub fn is_self_issued(&self) -> bool {
         super::name::names_match(self.subject_name(), self.issuer_name())
+    }
+
+    /// The subject public key, tolerating one known issuer error: an EC point on the
+    /// other standardized curve of the same size than the one stated
+    /// ([`PublicKey::from_spki_tlv_tolerating_curve_mismatch`]), returned so it is named.
+    ///
+    /// # Errors
+    /// [`SigError`] as for [`Cert::public_key`] when the key is not that case.
+    pub fn public_key_tolerating_curve_mismatch(&self) -> Result<(PublicKey, Option<sig::CurveMismatch>), SigError> {
+        let spki = self.der.get(self.spki.clone()).ok_or_else(|| SigError::BadKey("subjectPublicKeyInfo".into()))?;
+        let tlv = Tlv::parse_exact(spki).map_err(|e| SigError::BadKey(e.to_string()))?;
+        PublicKey::from_spki_tlv_tolerating_curve_mismatch(tlv)
     }
 
     /// The subject public key.

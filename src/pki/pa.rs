@@ -523,8 +523,14 @@ impl PassiveAuthentication {
                 let mut note = s.algorithm.to_string();
                 if s.issuer_name_tolerated {
                     note.push_str(
-                        "; signer matched by serial number: the SignerInfo names the issuer differently (RDN order or string types)",
+                        "; signer matched by serial number: the SignerInfo names the issuer differently (RDNs in another order)",
                     );
+                }
+                if let Some(m) = s.curve_mismatch {
+                    note.push_str(&format!(
+                        "; tolerated issuer error: the DSC's key is stated on {} but lies on {}, the standardized curve of the same size, which verifies the signature (as on Lithuanian documents)",
+                        m.stated, m.actual
+                    ));
                 }
                 if s.signature_tolerated == crate::crypto::sig::Tolerated::NonCanonicalDerIntegers {
                     note.push_str("; tolerated issuer error: the ECDSA signature's integers are not canonical DER");

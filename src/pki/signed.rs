@@ -53,6 +53,9 @@ pub struct VerifiedSigner {
     /// A known issuer error in the signature itself that was tolerated (non-canonical DER
     /// integers in an ECDSA signature), to be named in the report.
     pub signature_tolerated: sig::Tolerated,
+    /// The signer's EC key is stated on one curve and lies on the other standardized
+    /// curve of the same size (a known issuer error, tolerated and named).
+    pub curve_mismatch: Option<sig::CurveMismatch>,
 }
 
 /// Finds the certificate `sid` names among `certs`. Returns it and whether the match
@@ -71,7 +74,7 @@ fn find_signer_cert(sid: &SignerId, certs: &[Vec<u8>]) -> Result<(Cert, bool), S
                 return Ok((c.clone(), false));
             }
             // Tolerance: exactly one certificate with the right serial, whose issuer name is
-            // encoded differently (string types on UA documents, RDN order on MY ones). The
+            // another name by RFC 5280 (RDNs in another order, as on MY documents). The
             // identifier is only a hint: the signature must still verify with that
             // certificate's key, and the caller reports the tolerance.
             let by_serial: Vec<&Cert> = parsed.iter().filter(|c| serial_matches(c)).collect();
@@ -91,7 +94,8 @@ fn trim(b: &[u8]) -> &[u8] {
 fn issuer_matches(c: &Cert, issuer_der: &[u8]) -> bool {
     use der::Decode;
     match x509_cert::name::Name::from_der(issuer_der) {
-        Ok(n) => &n == c.issuer_name(),
+        // The same name by RFC 5280 §7.1 (string types, case, spaces) is the same issuer.
+        Ok(n) => super::name::names_match(&n, c.issuer_name()),
         Err(_) => false,
     }
 }
@@ -106,11 +110,15 @@ pub fn verify_signed_data(sd: &SignedData) -> Result<VerifiedSigner, SignedDataE
         many => return Err(SignedDataError::SignerCount(many.len())),
     };
     let (certificate, issuer_name_tolerated) = find_signer_cert(&signer.sid, &sd.certificates)?;
-    let key = certificate.public_key().map_err(|e| SignedDataError::BadSignerCertificate(e.to_string()))?;
+    // A key stated on one curve and lying on the other of the same size is a known issuer
+    // error (Lithuanian DSCs): tolerated, and named in the result.
+    let (key, curve_mismatch) = certificate
+        .public_key_tolerating_curve_mismatch()
+        .map_err(|e| SignedDataError::BadSignerCertificate(e.to_string()))?;
     let (digest, algorithm) = check_signer_info(sd, signer)?;
     let signature_tolerated =
-        sig::verify_tolerating_issuer_errors(key, &algorithm, signer.signed_bytes(&sd.econtent), &signer.signature)?;
-    Ok(VerifiedSigner { certificate, algorithm, digest, issuer_name_tolerated, signature_tolerated })
+        sig::verify_tolerating_issuer_errors(&key, &algorithm, signer.signed_bytes(&sd.econtent), &signer.signature)?;
+    Ok(VerifiedSigner { certificate, algorithm, digest, issuer_name_tolerated, signature_tolerated, curve_mismatch })
 }
 
 /// The attribute checks and algorithm resolution of one signer.
