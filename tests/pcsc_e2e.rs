@@ -29,12 +29,25 @@ fn passchip(args: &[&str]) -> Output {
         .expect("run passchip")
 }
 
+/// The PC/SC service, waited for a little (a test before may have restarted it).
+fn service() -> Pcsc {
+    for _ in 0..50 {
+        if let Ok(p) = Pcsc::establish()
+            && p.readers().is_ok_and(|r| r.iter().any(|r| r.name == READER))
+        {
+            return p;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Pcsc::establish().expect("pcscd must run for these tests (.ci/pcsc-e2e starts it)")
+}
+
 /// A `passchip emulate` process: the card is in the reader while it lives.
 struct Card(Child);
 
 impl Card {
     fn present(args: &[&str]) -> Self {
-        let pcsc = Pcsc::establish().expect("pcscd must run for these tests (.ci/pcsc-e2e starts it)");
+        let pcsc = service();
         // The previous test's card must be gone first.
         pcsc.wait_for_removal(READER, Some(Duration::from_secs(10))).unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_passchip"))
@@ -205,7 +218,7 @@ fn a_wrong_mrz_fails_the_read_with_exit_1() {
 #[test]
 #[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
 fn waiting_for_a_card_times_out_on_the_empty_reader() {
-    let pcsc = Pcsc::establish().unwrap();
+    let pcsc = service();
     let t = Duration::from_millis(700);
     assert_eq!(pcsc.wait_for_card(Some("Virtual PCD 00 01"), Some(t)), Err(PcscError::Timeout(t)));
     let empty = pcsc.connect("Virtual PCD 00 01");
@@ -298,7 +311,7 @@ fn the_kiosk_reads_verifies_and_wipes_on_a_real_reader() {
     use passchip::transport::pcsc::PcscSlot;
     let doc = VirtualDocument::specimen();
     let card = Card::present(&[]);
-    let mut slot = PcscSlot::new(Pcsc::establish().unwrap(), "PCD 00 00").unwrap();
+    let mut slot = PcscSlot::new(service(), "PCD 00 00").unwrap();
     assert_eq!(slot.reader(), READER);
     assert!(slot.wait_for_card(Some(Duration::from_secs(5))).unwrap());
     let creds = passchip::reader::Credentials::Can { can: "123456".to_string().into(), mrz: None };
@@ -322,9 +335,9 @@ fn a_card_reset_by_another_application_is_recovered() {
     use passchip::transport::TransportError;
     let doc = VirtualDocument::specimen();
     let _card = Card::present(&[]);
-    let pcsc = Pcsc::establish().unwrap();
+    let pcsc = service();
     let mut ours = pcsc.connect(READER).unwrap();
-    let other_context = Pcsc::establish().unwrap();
+    let other_context = service();
     let mut theirs = other_context.connect(READER).unwrap();
     theirs.reset().unwrap();
     let creds = Credentials::Can { can: "123456".to_string().into(), mrz: None };
@@ -579,7 +592,7 @@ impl OtherCard {
             .spawn()
             .unwrap();
         let card = Self(child);
-        let pcsc = Pcsc::establish().unwrap();
+        let pcsc = service();
         assert_eq!(
             pcsc.wait_for_card(Some("Virtual PCD 00 01"), Some(Duration::from_secs(15))).unwrap(),
             "Virtual PCD 00 01"
@@ -619,7 +632,7 @@ fn read_prefers_the_contactless_card_and_never_takes_a_contact_card() {
     let v = json(&passchip(&["read", "--can", "123456", "--json"]));
     assert!(v["reader_chosen_because"].as_str().unwrap().contains("contactless"), "{v}");
     drop(passport);
-    Pcsc::establish().unwrap().wait_for_removal(READER, Some(Duration::from_secs(10))).unwrap();
+    service().wait_for_removal(READER, Some(Duration::from_secs(10))).unwrap();
     let out = passchip(&["read", "--can", "123456", "--wait", "2"]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -755,7 +768,7 @@ fn the_kiosk_keeps_serving_across_a_pcscd_restart() {
 
     let doc = VirtualDocument::specimen();
     let _card = Card::present(&[]);
-    let mut slot = PcscSlot::new(Pcsc::establish().unwrap(), "PCD 00 00").unwrap();
+    let mut slot = PcscSlot::new(service(), "PCD 00 00").unwrap();
     let mut store = passchip::pki::TrustStore::new();
     store.add(doc.pki().unwrap().csca().clone(), passchip::pki::TrustSource::File { path: "virtual".into() });
     let options = KioskOptions::default().with_idle_timeout(Duration::from_secs(20));
@@ -766,7 +779,10 @@ fn the_kiosk_keeps_serving_across_a_pcscd_restart() {
         failed: vec![],
         deadline: std::time::Instant::now() + Duration::from_secs(90),
     };
-    kiosk::run(&mut slot, &mut desk, &store, &options).unwrap();
+    let ran = kiosk::run(&mut slot, &mut desk, &store, &options);
+    drop(_card);
+    let _ = service(); // back for the tests after this one
+    ran.unwrap();
     assert_eq!(desk.shown, 2, "unavailable {:?}, failed {:?}", desk.unavailable, desk.failed);
     assert!(!desk.unavailable.is_empty(), "the desk was told the reader went away");
     assert!(desk.back >= 1);

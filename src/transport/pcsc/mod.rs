@@ -64,8 +64,12 @@ pub enum PcscError {
 impl From<pcsc::Error> for PcscError {
     fn from(e: pcsc::Error) -> Self {
         match e {
-            // A context made before the service restarted is invalid: the service is gone.
-            pcsc::Error::NoService | pcsc::Error::ServiceStopped | pcsc::Error::InvalidHandle => Self::NoService,
+            // A context made before the service restarted is invalid, and a call under way
+            // when it stopped breaks its socket: the service is gone.
+            pcsc::Error::NoService
+            | pcsc::Error::ServiceStopped
+            | pcsc::Error::InvalidHandle
+            | pcsc::Error::CommError => Self::NoService,
             pcsc::Error::NoReadersAvailable => Self::NoReaders,
             pcsc::Error::RemovedCard => Self::CardRemoved,
             pcsc::Error::ResetCard => Self::CardReset,
