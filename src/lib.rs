@@ -14,6 +14,7 @@ pub mod identity;
 #[doc(hidden)]
 pub mod internal;
 pub mod kiosk;
+pub mod ledger;
 pub mod lds;
 pub mod mrz;
 pub mod oid;

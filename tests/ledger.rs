@@ -1,0 +1,194 @@
+//! The attempt ledger: the schedule on an injected clock, persistence across restarts,
+//! keyed hashes only in the database, concurrent failures that never grant an extra try,
+//! the audit trail and its retention. Every test runs on each store.
+#![cfg(feature = "ledger")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use passchip::ledger::{AuditRow, Clock, Counted, Gate, KeyHasher, Ledger, LedgerStore, MemoryStore, Policy, SqliteStore};
+
+const H: u64 = 3600;
+const T0: u64 = 1_800_000_000;
+const BANK_KEY: &[u8; 32] = b"bank-held ledger key, 32 bytes!!";
+
+/// A clock the test moves.
+#[derive(Clone)]
+struct TestClock(Arc<AtomicU64>);
+
+impl Clock for TestClock {
+    fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl TestClock {
+    fn at(t: u64) -> Self {
+        Self(Arc::new(AtomicU64::new(t)))
+    }
+    fn advance(&self, secs: u64) {
+        self.0.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+fn ledger<S: LedgerStore>(store: S, clock: &TestClock) -> Ledger<S> {
+    Ledger::new(store, Policy::default(), KeyHasher::new(BANK_KEY).unwrap()).with_clock(Box::new(clock.clone()))
+}
+
+fn row(decision: &str) -> AuditRow {
+    AuditRow::new(T0, "kiosk-1", decision)
+}
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("passchip-ledger-{name}-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&p);
+    p
+}
+
+/// 3 failures → 3 h; 3 more → 24 h; 3 more → blocked until unblocked; accept restarts
+/// the count; review counts for nothing; identity and document both counted.
+fn schedule<S: LedgerStore>(store: S) {
+    let clock = TestClock::at(T0);
+    let l = ledger(store, &clock);
+    let id = l.hasher().identity("SE198504122386");
+    let doc = l.hasher().document("SWE", "AA1234567");
+    let fail = || l.record(&[&id, &doc], Counted::Failure, &row("reject")).unwrap();
+    fail();
+    fail();
+    l.record(&[&id, &doc], Counted::Neither, &row("review")).unwrap();
+    assert_eq!(l.gate_all(&[&id, &doc]).unwrap(), Gate::Open, "review does not count");
+    l.record(&[&id, &doc], Counted::Success, &row("accept")).unwrap();
+    fail();
+    fail();
+    assert_eq!(l.gate(&id).unwrap(), Gate::Open, "accept restarted the count");
+    fail();
+    assert_eq!(l.gate(&id).unwrap(), Gate::Locked { until: T0 + 3 * H });
+    assert_eq!(l.gate(&doc).unwrap(), Gate::Locked { until: T0 + 3 * H });
+    clock.advance(3 * H - 1);
+    assert!(matches!(l.gate(&id).unwrap(), Gate::Locked { .. }));
+    clock.advance(1);
+    assert_eq!(l.gate(&id).unwrap(), Gate::Open);
+    for _ in 0..3 {
+        fail();
+    }
+    assert_eq!(l.gate(&id).unwrap(), Gate::Locked { until: T0 + 3 * H + 24 * H });
+    clock.advance(24 * H);
+    for _ in 0..3 {
+        fail();
+    }
+    clock.advance(1000 * H);
+    assert_eq!(l.gate_all(&[&id, &doc]).unwrap(), Gate::Blocked);
+    l.unblock(&id).unwrap();
+    assert_eq!(l.gate(&id).unwrap(), Gate::Open);
+    assert_eq!(l.gate(&doc).unwrap(), Gate::Blocked, "only what the operator unblocked");
+    // Another person and another document are untouched.
+    assert_eq!(l.gate(&l.hasher().identity("SE199001012401")).unwrap(), Gate::Open);
+    assert_eq!(l.store().audit(0).unwrap().len(), 13, "every decision in the trail");
+}
+
+#[test]
+fn the_schedule_in_memory() {
+    schedule(MemoryStore::default());
+}
+
+#[test]
+fn the_schedule_in_sqlite() {
+    schedule(SqliteStore::in_memory().unwrap());
+}
+
+#[test]
+fn a_configured_policy_blocks_after_five() {
+    let clock = TestClock::at(T0);
+    let l = Ledger::new(SqliteStore::in_memory().unwrap(), Policy::block_after(5), KeyHasher::new(BANK_KEY).unwrap())
+        .with_clock(Box::new(clock));
+    let id = l.hasher().identity("EE38001085718");
+    for i in 0..5 {
+        assert_eq!(l.gate(&id).unwrap(), Gate::Open, "try {i}");
+        l.record(&[&id], Counted::Failure, &row("reject")).unwrap();
+    }
+    assert_eq!(l.gate(&id).unwrap(), Gate::Blocked);
+}
+
+#[test]
+fn the_sqlite_ledger_survives_a_restart_and_keeps_only_hashes() {
+    let path = tmp("restart");
+    let clock = TestClock::at(T0);
+    {
+        let l = ledger(SqliteStore::open(&path).unwrap(), &clock);
+        let id = l.hasher().identity("SE198504122386");
+        let doc = l.hasher().document("SWE", "AA1234567");
+        let mut r = row("reject");
+        r.identity = Some(id.as_str().to_string());
+        r.document = Some(doc.as_str().to_string());
+        r.reasons = vec!["HOLDER_MISMATCH".into()];
+        for _ in 0..3 {
+            l.record(&[&id, &doc], Counted::Failure, &r).unwrap();
+        }
+    }
+    // A new process: the lock is still there, and the trail.
+    let l = ledger(SqliteStore::open(&path).unwrap(), &clock);
+    let id = l.hasher().identity("se198504122386 ");
+    assert_eq!(l.gate(&id).unwrap(), Gate::Locked { until: T0 + 3 * H }, "the same key, however it is typed");
+    assert_eq!(l.store().schema_version().unwrap(), 1);
+    let trail = l.store().audit(0).unwrap();
+    assert_eq!(trail.len(), 3);
+    assert_eq!(trail[0].reasons, ["HOLDER_MISMATCH"]);
+    assert_eq!(trail[0].identity.as_deref(), Some(id.as_str()));
+    // Another bank key gives other hashes: nothing links them without the key.
+    let other = KeyHasher::new(b"another bank's key, also 32 byte").unwrap();
+    assert_ne!(other.identity("SE198504122386"), id);
+    drop(l);
+    // No raw number anywhere in the file.
+    let bytes = std::fs::read(&path).unwrap();
+    for raw in ["198504122386", "8504122386", "AA1234567", "SWE/"] {
+        assert!(!bytes.windows(raw.len()).any(|w| w == raw.as_bytes()), "{raw} in the database file");
+    }
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn concurrent_failures_never_grant_an_extra_try() {
+    let path = tmp("concurrent");
+    SqliteStore::open(&path).unwrap();
+    let policy = Policy::block_after(1000);
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let path = path.clone();
+            let policy = policy.clone();
+            std::thread::spawn(move || {
+                // Each thread its own connection, as each kiosk process has.
+                let l = Ledger::new(SqliteStore::open(&path).unwrap(), policy, KeyHasher::new(BANK_KEY).unwrap());
+                let id = l.hasher().identity("SE198504122386");
+                for _ in 0..25 {
+                    l.record(&[&id], Counted::Failure, &row("reject")).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let l = Ledger::new(SqliteStore::open(&path).unwrap(), policy, KeyHasher::new(BANK_KEY).unwrap());
+    let id = l.hasher().identity("SE198504122386");
+    assert_eq!(l.store().state(&id).unwrap().consecutive, 200, "every failure counted once");
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn audit_rows_older_than_the_retention_are_deleted() {
+    let clock = TestClock::at(T0);
+    let l = ledger(SqliteStore::in_memory().unwrap(), &clock);
+    for (age_days, decision) in [(400, "accept"), (100, "reject"), (1, "review")] {
+        l.record(&[], Counted::Neither, &AuditRow::new(T0 - age_days * 86_400, "kiosk-1", decision)).unwrap();
+    }
+    assert_eq!(l.purge_older_than(365).unwrap(), 1);
+    let left: Vec<String> = l.store().audit(0).unwrap().into_iter().map(|r| r.decision).collect();
+    assert_eq!(left, ["reject", "review"]);
+    assert_eq!(l.store().audit(T0 - 2 * 86_400).unwrap().len(), 1);
+}
+
+#[test]
+fn a_short_bank_key_is_refused() {
+    assert!(KeyHasher::new(b"too short").is_err());
+}
