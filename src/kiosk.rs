@@ -35,6 +35,9 @@ pub struct KioskOptions {
     pub poll: Duration,
     /// How files are read.
     pub read: ReadOptions,
+    /// How long before the idle timeout the desk is warned ([`Desk::idle_warning`];
+    /// default 30 s, as online banks warn before they end a session).
+    pub idle_warning: Duration,
 }
 
 impl Default for KioskOptions {
@@ -45,6 +48,7 @@ impl Default for KioskOptions {
             max_resumes: 5,
             poll: Duration::from_millis(500),
             read: ReadOptions::default(),
+            idle_warning: Duration::from_secs(30),
         }
     }
 }
@@ -54,6 +58,13 @@ impl KioskOptions {
     #[must_use]
     pub fn with_idle_timeout(mut self, t: Duration) -> Self {
         self.idle_timeout = t;
+        self
+    }
+
+    /// Sets how long before the idle timeout the desk is warned.
+    #[must_use]
+    pub fn with_idle_warning(mut self, t: Duration) -> Self {
+        self.idle_warning = t;
         self
     }
 
@@ -271,6 +282,30 @@ impl core::fmt::Display for VisitEnd {
     }
 }
 
+/// [`hold`], warning the desk [`KioskOptions::idle_warning`] before the idle timeout
+/// ([`Desk::idle_warning`] with the time left).
+///
+/// # Errors
+/// [`TransportError`] when the reader fails (the visit is wiped all the same).
+pub fn hold_warning<S: CardSlot>(
+    slot: &mut S,
+    visit: Visit,
+    options: &KioskOptions,
+    desk: &mut dyn Desk,
+) -> Result<VisitEnd, TransportError> {
+    let warning = options.idle_warning.min(options.idle_timeout);
+    let quiet = options.idle_timeout.saturating_sub(warning);
+    let removed = match slot.wait_for_removal(Some(quiet)) {
+        Ok(false) => {
+            desk.idle_warning(warning);
+            slot.wait_for_removal(Some(warning))
+        }
+        other => other,
+    };
+    drop(visit);
+    Ok(if removed? { VisitEnd::CardRemoved } else { VisitEnd::IdleTimeout })
+}
+
 /// Keeps `visit` on screen until the card is taken away or `idle_timeout` passes, then
 /// wipes it.
 ///
@@ -296,6 +331,9 @@ pub trait Desk {
     fn failed(&mut self, error: &KioskError);
     /// The result was wiped.
     fn wiped(&mut self, end: VisitEnd);
+    /// The result will be wiped in `remaining` unless the card is taken away: say so
+    /// ("the screen clears in 30 s"), as online banks warn before ending a session.
+    fn idle_warning(&mut self, _remaining: Duration) {}
     /// The reader went away (its service stopped, it was unplugged): say "reader
     /// disconnected — waiting"; the kiosk waits for it and goes on.
     fn reader_unavailable(&mut self, _why: &str) {}
@@ -355,7 +393,7 @@ pub fn run<S: CardSlot>(
             Ok(read) => {
                 let visit = Visit::verify(read, store, &PaOptions::at(Date::today()));
                 desk.show(&visit);
-                hold(slot, visit, options.idle_timeout)
+                hold_warning(slot, visit, options, desk)
             }
             Err(e) => {
                 desk.failed(&e);

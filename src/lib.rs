@@ -14,8 +14,8 @@ pub mod identity;
 #[doc(hidden)]
 pub mod internal;
 pub mod kiosk;
-pub mod ledger;
 pub mod lds;
+pub mod ledger;
 pub mod mrz;
 pub mod oid;
 pub mod pki;

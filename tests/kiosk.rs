@@ -162,3 +162,51 @@ fn hold_ends_on_removal_or_idle_timeout() {
         assert!(t.elapsed() < Duration::from_secs(4));
     }
 }
+
+/// The desk is warned before the idle timeout wipes a result left on screen, and not when
+/// the card is taken away first.
+#[test]
+fn the_desk_is_warned_before_the_idle_timeout() {
+    struct Warned(Recorder);
+    impl Desk for Warned {
+        fn keep_going(&mut self) -> bool {
+            self.0.keep_going()
+        }
+        fn credentials(&mut self) -> Option<Credentials> {
+            self.0.credentials()
+        }
+        fn show(&mut self, visit: &Visit) {
+            self.0.show(visit);
+        }
+        fn failed(&mut self, error: &KioskError) {
+            self.0.failed(error);
+        }
+        fn wiped(&mut self, end: VisitEnd) {
+            self.0.wiped(end);
+        }
+        fn idle_warning(&mut self, remaining: Duration) {
+            self.0.events.push(format!("warned {} ms", remaining.as_millis()));
+        }
+    }
+    let doc = VirtualDocument::specimen();
+    let chip = || VirtualChip::with_profile(doc.clone(), ChipProfile::legacy_le160());
+    let mut slot = VirtualSlot::new();
+    slot.present(Presentation::new(chip(), Duration::from_secs(3)));
+    slot.present(Presentation::new(chip(), Duration::from_millis(30)));
+    let mut desk =
+        Warned(Recorder { credentials: [can("123456"), can("123456")].into(), expected: 2, ..Recorder::default() });
+    let options = KioskOptions::default()
+        .with_idle_timeout(Duration::from_millis(600))
+        .with_idle_warning(Duration::from_millis(200));
+    kiosk::run(&mut slot, &mut desk, &trust(&[&doc]), &options).unwrap();
+    assert_eq!(
+        desk.0.events,
+        [
+            "shown OEBERG genuine=true chip=proven interruptions=0",
+            "warned 200 ms",
+            "wiped IdleTimeout",
+            "shown OEBERG genuine=true chip=proven interruptions=0",
+            "wiped CardRemoved",
+        ]
+    );
+}

@@ -7,7 +7,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use passchip::ledger::{AuditRow, Clock, Counted, Gate, KeyHasher, Ledger, LedgerStore, MemoryStore, Policy, SqliteStore};
+use passchip::ledger::{
+    AuditRow, Clock, Counted, Gate, KeyHasher, Ledger, LedgerStore, MemoryStore, Policy, SqliteStore,
+};
 
 const H: u64 = 3600;
 const T0: u64 = 1_800_000_000;

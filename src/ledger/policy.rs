@@ -30,7 +30,11 @@ impl Default for Policy {
         const HOUR: u64 = 3600;
         Self {
             failures_per_step: 3,
-            steps: vec![Step::Lock(Duration::from_secs(3 * HOUR)), Step::Lock(Duration::from_secs(24 * HOUR)), Step::Block],
+            steps: vec![
+                Step::Lock(Duration::from_secs(3 * HOUR)),
+                Step::Lock(Duration::from_secs(24 * HOUR)),
+                Step::Block,
+            ],
         }
     }
 }
