@@ -624,3 +624,61 @@ fn verify_takes_an_sod_without_its_tag_and_says_so() {
     assert!(parsed["reason"].as_str().unwrap().contains("bare ContentInfo"), "{parsed}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `attempts status|unblock` and `audit export` on a ledger the library filled: the
+/// identity is locked after three rejections, unblocked by an operator, and the trail
+/// exports as JSON lines with hashes only.
+#[test]
+fn attempts_and_audit_commands() {
+    use passchip::ledger::{AuditRow, Counted, KeyHasher, Ledger, Policy, SqliteStore};
+    let db = std::env::temp_dir().join(format!("passchip-cli-ledger-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    let key_hex = "6b".repeat(32);
+    let key = vec![0x6bu8; 32];
+    {
+        let l = Ledger::new(SqliteStore::open(&db).unwrap(), Policy::default(), KeyHasher::new(&key).unwrap());
+        let id = l.hasher().identity("SE198504122386");
+        let mut row = AuditRow::new(passchip::date::now_unix(), "kiosk-7", "reject");
+        row.identity = Some(id.as_str().to_string());
+        row.reasons = vec!["HOLDER_MISMATCH".into()];
+        for _ in 0..3 {
+            l.record(&[&id], Counted::Failure, &row).unwrap();
+        }
+    }
+    let ledger = format!("sqlite:{}", db.display());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_passchip")).args(args).env("PASSCHIP_LEDGER_KEY", &key_hex).output().unwrap()
+    };
+    let out = run(&["attempts", "status", "--national-id", "SE198504122386", "--ledger", &ledger, "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "passchip.attempts/1");
+    assert_eq!(v["gate"]["state"], "locked");
+    assert!(v["gate"]["until"].as_u64().unwrap() > passchip::date::now_unix());
+    let out = run(&["attempts", "status", "--document", "SWE:AA1234567", "--ledger", &ledger]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&["audit", "export", "--ledger", &ledger, "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["schema"], "passchip.audit-row/1");
+    assert_eq!(lines[0]["host"], "kiosk-7");
+    assert!(!lines[0].to_string().contains("198504122386"), "no raw number in the trail");
+    assert_eq!(
+        run(&["attempts", "unblock", "--national-id", "SE198504122386", "--ledger", &ledger]).status.code(),
+        Some(0)
+    );
+    let out = run(&["attempts", "status", "--national-id", "SE198504122386", "--ledger", &ledger]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("may try"));
+    // Without the bank's key: a usage error, never a ledger keyed by nothing.
+    let out = Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(["attempts", "status", "--national-id", "X", "--ledger", &ledger])
+        .env_remove("PASSCHIP_LEDGER_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PASSCHIP_LEDGER_KEY"));
+    std::fs::remove_file(&db).unwrap();
+}

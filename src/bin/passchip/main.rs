@@ -13,6 +13,7 @@ mod demo;
 mod emulate;
 mod face;
 mod hostile;
+mod ledger_cmd;
 mod matching;
 mod pin;
 mod read;
@@ -56,6 +57,12 @@ enum Command {
     Read(read::ReadArgs),
     /// Serve the virtual passport to a real pcscd through vsmartcard's vpcd driver.
     Emulate(emulate::EmulateArgs),
+    /// The attempt ledger: whether an identity or a document may try; unblock.
+    #[command(subcommand)]
+    Attempts(ledger_cmd::AttemptsCommand),
+    /// The audit trail of decisions (identities and documents as keyed hashes).
+    #[command(subcommand)]
+    Audit(ledger_cmd::AuditCommand),
     /// eID card PINs: unblock with the PUK (needs the `pcsc` feature).
     #[command(subcommand)]
     Pin(pin::PinCommand),
@@ -122,6 +129,8 @@ fn main() -> ExitCode {
             }
         }
         Command::Pin(command) => failure("pin", pin::run(&command)),
+        Command::Attempts(command) => usage_exit("attempts", ledger_cmd::attempts(&command)),
+        Command::Audit(command) => usage_exit("audit", ledger_cmd::audit(&command)),
         Command::Trust(command) => match trust_cmd::run(&command) {
             Ok(true) => ExitCode::SUCCESS,
             Ok(false) => ExitCode::from(1),
@@ -147,6 +156,18 @@ fn main() -> ExitCode {
 /// How `--out` treats a folder that already holds files: `--force` replaces, never mixes.
 fn overwrite(force: bool) -> passchip::lds::dump::Overwrite {
     if force { passchip::lds::dump::Overwrite::Replace } else { passchip::lds::dump::Overwrite::Refuse }
+}
+
+/// 0, 1, or 2 with the usage error on stderr.
+fn usage_exit(command: &str, r: Result<bool, trust::UsageError>) -> ExitCode {
+    match r {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(trust::UsageError(e)) => {
+            eprintln!("passchip {command}: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// The exit status of `readers` and `read`.

@@ -1,0 +1,206 @@
+//! `passchip attempts status|unblock` and `passchip audit export`: the attempt ledger and
+//! the audit trail (SQLite; the bank's hashing key from `PASSCHIP_LEDGER_KEY`, hex, or
+//! `--ledger-key-file`).
+//!
+//! Exit status: `attempts status` 0 when the key may try, 1 when it is locked or blocked;
+//! `attempts unblock` and `audit export` 0; every command 2 on usage or storage errors.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use passchip::date::Date;
+use passchip::ledger::{Gate, KeyHash, KeyHasher, Ledger, LedgerStore, Policy, SqliteStore};
+use serde::Serialize;
+
+use crate::trust::UsageError;
+
+/// Where the ledger is and how it hashes.
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    /// The ledger: `sqlite:PATH` (default: the platform's data folder,
+    /// Linux ~/.local/share/passchip/ledger.sqlite).
+    #[arg(long, value_name = "URL")]
+    ledger: Option<String>,
+    /// A file holding the bank's hashing key (at least 32 bytes, raw or hex); default:
+    /// $PASSCHIP_LEDGER_KEY (hex).
+    #[arg(long, value_name = "FILE")]
+    ledger_key_file: Option<PathBuf>,
+}
+
+/// Whose attempts.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct Subject {
+    /// The e-ID identity: country and national ID number (`SE198504122386`, `EE38001085718`).
+    #[arg(long, value_name = "ID")]
+    national_id: Option<String>,
+    /// The document: issuing state (MRZ code) and number (`SWE:AA1234567`).
+    #[arg(long, value_name = "STATE:NUMBER")]
+    document: Option<String>,
+}
+
+/// `passchip attempts …`.
+#[derive(Debug, Subcommand)]
+pub enum AttemptsCommand {
+    /// Whether an identity or a document may try now, and its count.
+    Status {
+        #[command(flatten)]
+        subject: Subject,
+        #[command(flatten)]
+        ledger: LedgerArgs,
+        /// Print as JSON (schema `passchip.attempts/1`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// An operator unblocks (and unlocks) an identity or a document.
+    Unblock {
+        #[command(flatten)]
+        subject: Subject,
+        #[command(flatten)]
+        ledger: LedgerArgs,
+    },
+}
+
+/// `passchip audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// The audit trail: every decision, with identities and documents as keyed hashes.
+    Export {
+        /// Rows from this date (YYYY-MM-DD) on.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        #[command(flatten)]
+        ledger: LedgerArgs,
+        /// JSON lines (one `passchip.audit-row/1` object per line).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn usage(e: impl std::fmt::Display) -> UsageError {
+    UsageError(e.to_string())
+}
+
+impl LedgerArgs {
+    /// Opens the ledger under the default policy.
+    pub fn open(&self) -> Result<Ledger<SqliteStore>, UsageError> {
+        let path = match self.ledger.as_deref() {
+            Some(url) => match url.strip_prefix("sqlite:") {
+                Some(p) => PathBuf::from(p),
+                None => return Err(UsageError(format!("--ledger {url:?}: expected sqlite:PATH"))),
+            },
+            None => directories::BaseDirs::new()
+                .map(|d| d.data_dir().join("passchip").join("ledger.sqlite"))
+                .ok_or_else(|| UsageError("no home folder for the ledger: give --ledger sqlite:PATH".into()))?,
+        };
+        let key = match &self.ledger_key_file {
+            Some(f) => {
+                let bytes =
+                    zeroize::Zeroizing::new(std::fs::read(f).map_err(|e| usage(format!("{}: {e}", f.display())))?);
+                let text = String::from_utf8_lossy(&bytes).trim().to_string();
+                match base16ct::mixed::decode_vec(&text) {
+                    Ok(k) if text.len() >= 64 => zeroize::Zeroizing::new(k),
+                    _ => zeroize::Zeroizing::new(bytes.to_vec()),
+                }
+            }
+            None => {
+                let hex = zeroize::Zeroizing::new(std::env::var("PASSCHIP_LEDGER_KEY").map_err(|_| {
+                    UsageError(
+                        "the ledger needs the bank's hashing key: PASSCHIP_LEDGER_KEY (hex, 32 bytes or more) or --ledger-key-file"
+                            .into(),
+                    )
+                })?);
+                zeroize::Zeroizing::new(
+                    base16ct::mixed::decode_vec(hex.trim()).map_err(|_| usage("PASSCHIP_LEDGER_KEY: not hex"))?,
+                )
+            }
+        };
+        let hasher = KeyHasher::new(&key).map_err(usage)?;
+        Ok(Ledger::new(SqliteStore::open(&path).map_err(usage)?, Policy::default(), hasher))
+    }
+}
+
+impl Subject {
+    fn key(&self, hasher: &KeyHasher) -> Result<KeyHash, UsageError> {
+        match (&self.national_id, &self.document) {
+            (Some(id), _) => Ok(hasher.identity(id)),
+            (None, Some(d)) => {
+                let (state, number) = d
+                    .split_once(':')
+                    .ok_or_else(|| UsageError(format!("--document {d:?}: expected STATE:NUMBER (SWE:AA1234567)")))?;
+                Ok(hasher.document(state, number))
+            }
+            (None, None) => Err(UsageError("give --national-id or --document".into())),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Status {
+    schema: &'static str,
+    gate: Gate,
+    consecutive_failures: u32,
+    steps_taken: u32,
+}
+
+/// Runs an `attempts` command: `Ok(true)` for exit 0.
+pub fn attempts(command: &AttemptsCommand) -> Result<bool, UsageError> {
+    match command {
+        AttemptsCommand::Status { subject, ledger, json } => {
+            let l = ledger.open()?;
+            let key = subject.key(l.hasher())?;
+            let gate = l.gate(&key).map_err(usage)?;
+            let state = l.store().state(&key).map_err(usage)?;
+            if *json {
+                let s = Status {
+                    schema: "passchip.attempts/1",
+                    gate,
+                    consecutive_failures: state.consecutive,
+                    steps_taken: state.level,
+                };
+                println!("{}", serde_json::to_string_pretty(&s).map_err(usage)?);
+            } else {
+                match gate {
+                    Gate::Open => println!("may try ({} failure(s) in a row)", state.consecutive),
+                    Gate::Locked { until } => println!("LOCKED until {} UTC", time(until)),
+                    Gate::Blocked => println!("BLOCKED until an operator unblocks it"),
+                }
+            }
+            Ok(gate == Gate::Open)
+        }
+        AttemptsCommand::Unblock { subject, ledger } => {
+            let l = ledger.open()?;
+            l.unblock(&subject.key(l.hasher())?).map_err(usage)?;
+            println!("unblocked");
+            Ok(true)
+        }
+    }
+}
+
+/// Runs an `audit` command.
+pub fn audit(command: &AuditCommand) -> Result<bool, UsageError> {
+    let AuditCommand::Export { since, ledger, json } = command;
+    let since = match since {
+        Some(s) => Date::parse(s).map_err(|e| UsageError(format!("--since: {e}")))?.to_unix(),
+        None => 0,
+    };
+    let l = ledger.open()?;
+    for row in l.store().audit(since).map_err(usage)? {
+        if *json {
+            let mut v = serde_json::to_value(&row).map_err(usage)?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("schema".into(), "passchip.audit-row/1".into());
+            }
+            println!("{}", serde_json::to_string(&v).map_err(usage)?);
+        } else {
+            println!("{}  {:<8} {:<7} {}", time(row.time), row.host, row.decision, row.reasons.join(" "));
+        }
+    }
+    Ok(true)
+}
+
+fn time(t: u64) -> String {
+    let d = Date::from_unix(t);
+    let s = t % 86_400;
+    format!("{d} {:02}:{:02}", s / 3600, (s % 3600) / 60)
+}
