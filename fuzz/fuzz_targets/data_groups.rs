@@ -8,6 +8,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = passchip::lds::Dg1::parse(data);
     let _ = passchip::lds::Dg11::parse(data);
     let _ = passchip::lds::Dg12::parse(data);
+    // The integrity check `passchip read` runs on every group, under each number.
+    if let Some(n) = data.first().and_then(|b| passchip::lds::DgNumber::new(b % 16 + 1)) {
+        let _ = passchip::lds::check_data_group(n, data.get(1..).unwrap_or_default());
+    }
     if let Ok(dg16) = passchip::lds::Dg16::parse(data) {
         assert!(dg16.persons.len() <= data.len());
     }

@@ -332,21 +332,28 @@ impl VirtualPki {
         let stated_curve = Curve::named(stated).map_err(|e| PkiGenError(e.to_string()))?;
         let params = explicit_params(stated, &stated_curve);
         let spki = seq(&[&seq(&[&oid(&oids::EC_PUBLIC_KEY), &params]), &bits(&curve.encode_point(q))]);
+        let issuer = self.issuer_name.clone();
+        self.reissue_dsc(&issuer, &spki)?;
+        Ok(self)
+    }
+
+    /// Issues the DSC again under the CSCA key, with `issuer_name` and `spki`.
+    fn reissue_dsc(&mut self, issuer_name: &[u8], spki: &[u8]) -> Result<(), PkiGenError> {
         let dsc_name = name(&self.country, crate::pki::test_pki::TEST_PKI_ORGANIZATION, "Document Signer");
         let der = issue(IssueParams {
             serial: &[0x10, 0x01],
-            issuer_name: &self.issuer_name,
+            issuer_name,
             issuer_key: &self.csca_key,
             issuer_key_id: &self.csca_key_id,
             subject_name: &dsc_name,
-            subject_spki: &spki,
+            subject_spki: spki,
             validity: self.validity.dsc,
             ca: false,
             scheme: self.scheme,
             rng: &mut self.rng,
         })?;
         self.dsc = Cert::from_der(&der).map_err(|e| PkiGenError(e.to_string()))?;
-        Ok(self)
+        Ok(())
     }
 
     /// Re-issues the DSC with its issuer written as some issuers write it: PrintableString
@@ -363,21 +370,8 @@ impl VirtualPki {
         let upper = crate::pki::test_pki::TEST_PKI_ORGANIZATION.to_ascii_uppercase();
         let alt =
             seq(&[&printable("2.5.4.6", &self.country), &printable("2.5.4.10", &upper), &printable("2.5.4.3", "CSCA")]);
-        let dsc_name = name(&self.country, crate::pki::test_pki::TEST_PKI_ORGANIZATION, "Document Signer");
         let dsc_spki = self.dsc_key.spki();
-        let der = issue(IssueParams {
-            serial: &[0x10, 0x01],
-            issuer_name: &alt,
-            issuer_key: &self.csca_key,
-            issuer_key_id: &self.csca_key_id,
-            subject_name: &dsc_name,
-            subject_spki: &dsc_spki,
-            validity: self.validity.dsc,
-            ca: false,
-            scheme: self.scheme,
-            rng: &mut self.rng,
-        })?;
-        self.dsc = Cert::from_der(&der).map_err(|e| PkiGenError(e.to_string()))?;
+        self.reissue_dsc(&alt, &dsc_spki)?;
         self.issuer_name = alt;
         Ok(self)
     }

@@ -170,7 +170,7 @@ impl Cert {
     }
 
     /// The country (C=) of a name, upper case.
-    fn country_of(name: &Name) -> Option<String> {
+    pub(crate) fn country_of(name: &Name) -> Option<String> {
         name.iter_rdn()
             .flat_map(|rdn| rdn.iter())
             .find(|atv| atv.oid == COUNTRY_NAME)

@@ -97,7 +97,7 @@ impl LedgerArgs {
             Some(f) => {
                 let bytes =
                     zeroize::Zeroizing::new(std::fs::read(f).map_err(|e| usage(format!("{}: {e}", f.display())))?);
-                let text = String::from_utf8_lossy(&bytes).trim().to_string();
+                let text = zeroize::Zeroizing::new(String::from_utf8_lossy(&bytes).trim().to_string());
                 match base16ct::mixed::decode_vec(&text) {
                     Ok(k) if text.len() >= 64 => zeroize::Zeroizing::new(k),
                     _ => zeroize::Zeroizing::new(bytes.to_vec()),

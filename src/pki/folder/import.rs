@@ -365,7 +365,7 @@ impl TrustFolder {
         data.crls.extend_from_slice(der);
         data.dirty = true;
         data.working.add_crl(crl.clone());
-        let country = crl_country(&crl);
+        let country = Cert::country_of(crl.issuer());
         self.index.crls.push(StoredCrl {
             info: CrlInfo {
                 sha256,
@@ -494,13 +494,4 @@ fn is_signed_data(bytes: &[u8]) -> bool {
         .next()
         .and_then(Result::ok)
         .is_some_and(|t| t.tag == Tag::new(0x06) && t.value == crate::oid::SIGNED_DATA.as_bytes())
-}
-
-fn crl_country(crl: &Crl) -> Option<String> {
-    const COUNTRY: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwrap("2.5.4.6");
-    crl.issuer()
-        .iter_rdn()
-        .flat_map(|rdn| rdn.iter())
-        .find(|atv| atv.oid == COUNTRY)
-        .map(|atv| String::from_utf8_lossy(atv.value.value()).trim().to_ascii_uppercase())
 }
