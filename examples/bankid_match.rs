@@ -54,7 +54,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let verdict = Verification::decide(&identity, evidence, today, &VerificationPolicy::default());
     println!("decision: {:?}", verdict.decision());
-    println!("holder:   {:?} {:?}", verdict.holder_match().outcome(), verdict.holder_match().reasons());
+    if let Some(holder) = verdict.holder_match() {
+        println!("holder:   {:?} {:?}", holder.outcome(), holder.reasons());
+    }
     println!("reasons:  {:?}", verdict.reasons());
     Ok(())
 }

@@ -89,6 +89,13 @@ pub fn now_unix() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
+/// `t` (Unix seconds) as `YYYY-MM-DD HH:MM`, UTC: when a lock ends, for a person.
+#[must_use]
+pub fn minute_utc(t: u64) -> String {
+    let s = t % 86_400;
+    format!("{} {:02}:{:02}", Date::from_unix(t), s / 3600, (s % 3600) / 60)
+}
+
 /// Howard Hinnant's days-to-civil algorithm.
 fn civil_from_days(z: i64) -> (i64, u8, u8) {
     let z = z + 719_468;

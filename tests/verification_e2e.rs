@@ -63,8 +63,8 @@ fn verify(doc: &VirtualDocument, bankid: &str, tamper: bool, policy: &Verificati
 fn the_right_person_matches() {
     let doc = bac_passport(DocumentSpec::specimen());
     let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
-    assert_eq!(v.holder_match().outcome(), Outcome::Match, "{:?}", v.holder_match().reasons());
-    assert!(v.holder_match().has(Reason::IdMatch));
+    assert_eq!(v.holder_match().unwrap().outcome(), Outcome::Match, "{:?}", v.holder_match().unwrap().reasons());
+    assert!(v.holder_match().unwrap().has(Reason::IdMatch));
     // Chip Authentication with the SOD-covered DG14 key proved the chip original.
     assert_eq!(v.decision(), Decision::Accept, "{:?} {:?}", v.reasons(), v.chip_authenticity());
     assert!(v.reasons().contains(&DecisionReason::ChipAuthentic));
@@ -86,7 +86,7 @@ fn the_right_person_matches() {
 fn a_pace_passport_opened_with_bac_is_a_downgrade() {
     let doc = VirtualDocument::specimen();
     let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
-    assert_eq!(v.holder_match().outcome(), Outcome::Match);
+    assert_eq!(v.holder_match().unwrap().outcome(), Outcome::Match);
     assert!(v.reasons().contains(&DecisionReason::AccessDowngraded), "{:?}", v.reasons());
     assert_eq!(v.decision(), Decision::Review);
     let json = serde_json::to_value(&v).unwrap();
@@ -99,7 +99,7 @@ fn a_pace_passport_opened_with_bac_is_a_downgrade() {
 fn a_different_person_is_a_mismatch() {
     let doc = bac_passport(DocumentSpec::specimen());
     let v = verify(&doc, &collect("199001012401", "Anna", "Svensson"), false, &VerificationPolicy::default());
-    assert_eq!(v.holder_match().outcome(), Outcome::Mismatch);
+    assert_eq!(v.holder_match().unwrap().outcome(), Outcome::Mismatch);
     assert_eq!(v.decision(), Decision::Reject);
 }
 
@@ -107,14 +107,14 @@ fn a_different_person_is_a_mismatch() {
 fn expired_or_tampered_documents_are_rejected() {
     let expired = bac_passport(DocumentSpec { date_of_expiry: "240101".into(), ..DocumentSpec::specimen() });
     let v = verify(&expired, &collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
-    assert_eq!(v.holder_match().outcome(), Outcome::DocumentRejected);
-    assert!(v.holder_match().has(Reason::DocumentExpired));
+    assert_eq!(v.holder_match().unwrap().outcome(), Outcome::DocumentRejected);
+    assert!(v.holder_match().unwrap().has(Reason::DocumentExpired));
     assert_eq!(v.decision(), Decision::Reject);
 
     let doc = bac_passport(DocumentSpec::specimen());
     let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), true, &VerificationPolicy::default());
-    assert_eq!(v.holder_match().outcome(), Outcome::DocumentRejected);
-    assert!(v.holder_match().has(Reason::PassiveAuthFailed));
+    assert_eq!(v.holder_match().unwrap().outcome(), Outcome::DocumentRejected);
+    assert!(v.holder_match().unwrap().has(Reason::PassiveAuthFailed));
     assert!(v.reasons().contains(&DecisionReason::DocumentNotAuthentic));
     assert_eq!(v.decision(), Decision::Reject);
 }

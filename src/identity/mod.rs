@@ -2,6 +2,7 @@
 //! e-ID (Swedish and Norwegian BankID, Smart-ID, Mobile-ID)?
 
 pub mod asserted;
+pub mod attempts;
 pub mod authenticity;
 pub mod bankid_qr;
 pub mod matching;

@@ -17,10 +17,17 @@
 //!   "chip_authenticity": { "status": "proven" | "failed" | "not_proven", "proven_by": [ "CA", "AA", "PACE-CAM" ],
 //!                          "reasons": [ "…" ], "protocols": { "pace_cam": {…}, "chip_authentication": {…},
 //!                          "active_authentication": {…}, "active_authentication_evidence": {…} | null } },
-//!   "holder_match": { "outcome": "match", "reasons": [ "ID_MATCH", … ] } }
+//!   "holder_match": { "outcome": "match", "reasons": [ "ID_MATCH", … ] } | null,
+//!   "attempts": { "state": "open" | "locked" | "blocked", "until": 1765046820 } | null }
 //! ```
+//!
+//! `attempts` is where the attempt ledger stands after this decision was counted (`null`
+//! without a ledger). A person or document the ledger has locked is refused before any
+//! card is read ([`Verification::refused`]): `reject` with `ATTEMPTS_LOCKED` or
+//! `ATTEMPTS_BLOCKED`, no access, no passive authentication, `holder_match` `null`.
 
 use super::asserted::AssertedIdentity;
+use super::attempts::Gate;
 pub use super::authenticity::{ChipAuthenticity, ChipStatus, verify_read};
 use super::matching::{DocumentCheck, DocumentFacts, HolderMatch, MatchPolicy, Outcome, match_holder};
 use crate::access::AccessProtocol;
@@ -40,6 +47,18 @@ pub enum Decision {
     Review,
     /// Something is wrong: the document, the chip or the person.
     Reject,
+}
+
+impl Decision {
+    /// `"accept"`, `"review"` or `"reject"`, as in JSON.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Review => "review",
+            Self::Reject => "reject",
+        }
+    }
 }
 
 /// Why the decision is what it is.
@@ -77,6 +96,37 @@ pub enum DecisionReason {
     AccessBacFallback,
     /// DG1 names another document than the MRZ that opened the chip (a substitution).
     Dg1DiffersFromAccessMrz,
+    /// The person or the document failed too often and is locked for a while.
+    AttemptsLocked,
+    /// The person or the document failed too often and is blocked until an operator
+    /// unblocks it.
+    AttemptsBlocked,
+}
+
+impl DecisionReason {
+    /// The code, as in JSON (`"DOCUMENT_AUTHENTIC"`).
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::DocumentAuthentic => "DOCUMENT_AUTHENTIC",
+            Self::DocumentNotAuthentic => "DOCUMENT_NOT_AUTHENTIC",
+            Self::DocumentNotVerified => "DOCUMENT_NOT_VERIFIED",
+            Self::ChipAuthentic => "CHIP_AUTHENTIC",
+            Self::CloningNotExcluded => "CLONING_NOT_EXCLUDED",
+            Self::ChipNotAuthentic => "CHIP_NOT_AUTHENTIC",
+            Self::HolderMatch => "HOLDER_MATCH",
+            Self::HolderProbableMatch => "HOLDER_PROBABLE_MATCH",
+            Self::HolderMismatch => "HOLDER_MISMATCH",
+            Self::HolderReview => "HOLDER_REVIEW",
+            Self::HolderInsufficientData => "HOLDER_INSUFFICIENT_DATA",
+            Self::DocumentRejected => "DOCUMENT_REJECTED",
+            Self::AccessDowngraded => "ACCESS_DOWNGRADED",
+            Self::AccessBacFallback => "ACCESS_BAC_FALLBACK",
+            Self::Dg1DiffersFromAccessMrz => "DG1_DIFFERS_FROM_ACCESS_MRZ",
+            Self::AttemptsLocked => "ATTEMPTS_LOCKED",
+            Self::AttemptsBlocked => "ATTEMPTS_BLOCKED",
+        }
+    }
 }
 
 /// How the chip was accessed.
@@ -146,7 +196,8 @@ pub struct Verification {
     access: Option<AccessInfo>,
     passive_authentication: Option<PassiveAuthentication>,
     chip_authenticity: ChipAuthenticity,
-    holder_match: HolderMatch,
+    holder_match: Option<HolderMatch>,
+    attempts: Option<Gate>,
 }
 
 /// The document side of a verification.
@@ -261,8 +312,53 @@ impl Verification {
             access: doc.access.cloned(),
             passive_authentication: doc.passive_authentication.cloned(),
             chip_authenticity: chip,
-            holder_match: holder,
+            holder_match: Some(holder),
+            attempts: None,
         }
+    }
+
+    /// The verdict for a person or document the attempt ledger has locked or blocked
+    /// (`gate`), before any card was read: `reject` with `ATTEMPTS_LOCKED` or
+    /// `ATTEMPTS_BLOCKED`. `None` for an open gate: nothing to refuse.
+    #[must_use]
+    pub fn refused(gate: Gate, today: Date) -> Option<Self> {
+        let reason = match gate {
+            Gate::Open => return None,
+            Gate::Locked { .. } => DecisionReason::AttemptsLocked,
+            Gate::Blocked => DecisionReason::AttemptsBlocked,
+        };
+        Some(Self {
+            schema: "passchip.verification/1",
+            decision: Decision::Reject,
+            reasons: vec![reason],
+            evaluated_at: today.to_string(),
+            access: None,
+            passive_authentication: None,
+            chip_authenticity: ChipAuthenticity::not_checked(
+                "not checked: refused by the attempt limits before any card was read",
+            ),
+            holder_match: None,
+            attempts: Some(gate),
+        })
+    }
+
+    /// The same verdict with where the attempt ledger stands after counting it.
+    #[must_use]
+    pub fn with_attempts(mut self, gate: Gate) -> Self {
+        self.attempts = Some(gate);
+        self
+    }
+
+    /// Where the attempt ledger stands, when one counted this verdict.
+    #[must_use]
+    pub fn attempts(&self) -> Option<Gate> {
+        self.attempts
+    }
+
+    /// Whether the attempt ledger refused this attempt before any card was read.
+    #[must_use]
+    pub fn was_refused(&self) -> bool {
+        self.reasons.iter().any(|r| matches!(r, DecisionReason::AttemptsLocked | DecisionReason::AttemptsBlocked))
     }
 
     /// The decision.
@@ -277,10 +373,11 @@ impl Verification {
         &self.reasons
     }
 
-    /// The holder match inside.
+    /// The holder match inside (`None` when the attempt ledger refused the attempt
+    /// before any card was read).
     #[must_use]
-    pub fn holder_match(&self) -> &HolderMatch {
-        &self.holder_match
+    pub fn holder_match(&self) -> Option<&HolderMatch> {
+        self.holder_match.as_ref()
     }
 
     /// The passive-authentication report inside, if performed.
@@ -311,5 +408,53 @@ impl Verification {
     #[must_use]
     pub fn access(&self) -> Option<&AccessInfo> {
         self.access.as_ref()
+    }
+}
+
+#[cfg(all(test, feature = "serde"))]
+mod tests {
+    use super::*;
+
+    /// The codes the audit trail stores are the ones the JSON carries.
+    #[test]
+    fn reason_codes_are_the_json_codes() {
+        use DecisionReason as R;
+        let all = [
+            R::DocumentAuthentic,
+            R::DocumentNotAuthentic,
+            R::DocumentNotVerified,
+            R::ChipAuthentic,
+            R::CloningNotExcluded,
+            R::ChipNotAuthentic,
+            R::HolderMatch,
+            R::HolderProbableMatch,
+            R::HolderMismatch,
+            R::HolderReview,
+            R::HolderInsufficientData,
+            R::DocumentRejected,
+            R::AccessDowngraded,
+            R::AccessBacFallback,
+            R::Dg1DiffersFromAccessMrz,
+            R::AttemptsLocked,
+            R::AttemptsBlocked,
+        ];
+        for r in all {
+            assert_eq!(serde_json::to_value(r).ok(), Some(serde_json::Value::from(r.code())), "{r:?}");
+        }
+        for d in [Decision::Accept, Decision::Review, Decision::Reject] {
+            assert_eq!(serde_json::to_value(d).ok(), Some(serde_json::Value::from(d.as_str())));
+        }
+    }
+
+    #[test]
+    fn a_refusal_names_the_gate_and_reads_nothing() {
+        let today = Date::from_unix(1_800_000_000);
+        assert!(Verification::refused(Gate::Open, today).is_none(), "an open gate refuses nothing");
+        let v = Verification::refused(Gate::Locked { until: 1_800_010_800 }, today).expect("locked");
+        assert_eq!((v.decision(), v.reasons()), (Decision::Reject, &[DecisionReason::AttemptsLocked][..]));
+        assert!(v.was_refused() && v.holder_match().is_none() && v.access().is_none());
+        assert_eq!(v.attempts(), Some(Gate::Locked { until: 1_800_010_800 }));
+        let v = Verification::refused(Gate::Blocked, today).expect("blocked");
+        assert_eq!(v.reasons(), [DecisionReason::AttemptsBlocked]);
     }
 }

@@ -15,7 +15,8 @@ pub struct AuditRow {
     pub identity: Option<String>,
     /// The document's keyed hash.
     pub document: Option<String>,
-    /// `accept`, `review`, `reject`, or `refused` (a locked or blocked key, before any read).
+    /// `accept`, `review` or `reject` (a refusal by the attempt limits is `reject` with
+    /// `ATTEMPTS_LOCKED` or `ATTEMPTS_BLOCKED`, and no access, document or chip fields).
     pub decision: String,
     /// Reason codes.
     pub reasons: Vec<String>,

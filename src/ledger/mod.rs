@@ -13,10 +13,15 @@
 //! numbers reach the ledger or the trail.
 //!
 //! Storage is behind one trait ([`LedgerStore`]): in memory for tests, SQLite for a
-//! single kiosk or desktop ([`SqliteStore`], feature `ledger`).
+//! single kiosk or desktop ([`SqliteStore`], feature `ledger`), PostgreSQL for a fleet of
+//! kiosks sharing one ledger ([`PostgresStore`], feature `ledger-postgres`); [`open_store`]
+//! opens either by URL.
 
+mod attempt;
 mod audit;
 mod policy;
+#[cfg(feature = "ledger-postgres")]
+mod postgres;
 #[cfg(feature = "ledger")]
 mod sqlite;
 mod store;
@@ -24,8 +29,11 @@ mod store;
 use hmac::{KeyInit, Mac};
 use zeroize::Zeroizing;
 
+pub use attempt::{Admission, Admitted, AdmittedPerson, AuditContext, identity_text};
 pub use audit::AuditRow;
 pub use policy::{Gate, KeyState, Policy, Step};
+#[cfg(feature = "ledger-postgres")]
+pub use postgres::PostgresStore;
 #[cfg(feature = "ledger")]
 pub use sqlite::SqliteStore;
 pub use store::{LedgerStore, MemoryStore};
@@ -40,6 +48,35 @@ pub enum LedgerError {
     /// The bank's hashing key is unusable.
     #[error("ledger key: {0}")]
     Key(&'static str),
+    /// The caller named a ledger passchip cannot open.
+    #[error("ledger location: {0}")]
+    Location(String),
+}
+
+/// Any store, as [`open_store`] gives it.
+pub type AnyStore = Box<dyn LedgerStore + Send + Sync>;
+
+/// Opens the store a URL names: `sqlite:PATH` (created if missing), or
+/// `postgres://user:password@host/db` / `postgresql://…` (feature `ledger-postgres`,
+/// for a fleet of kiosks sharing one ledger). Migrations are applied on open.
+///
+/// # Errors
+/// [`LedgerError::Location`] for another scheme (or PostgreSQL without its feature);
+/// [`LedgerError::Storage`] when the database refuses.
+pub fn open_store(url: &str) -> Result<AnyStore, LedgerError> {
+    if let Some(path) = url.strip_prefix("sqlite:") {
+        #[cfg(feature = "ledger")]
+        return Ok(Box::new(SqliteStore::open(std::path::Path::new(path))?));
+        #[cfg(not(feature = "ledger"))]
+        return Err(LedgerError::Location(format!("{path}: SQLite needs the `ledger` feature")));
+    }
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        #[cfg(feature = "ledger-postgres")]
+        return Ok(Box::new(PostgresStore::connect(url)?));
+        #[cfg(not(feature = "ledger-postgres"))]
+        return Err(LedgerError::Location("PostgreSQL needs the `ledger-postgres` feature".into()));
+    }
+    Err(LedgerError::Location("expected sqlite:PATH or postgres://…".into()))
 }
 
 /// A keyed hash of an identity or a document: what the ledger stores instead of them.
@@ -202,33 +239,27 @@ impl<S: LedgerStore> Ledger<S> {
     pub fn gate_all(&self, keys: &[&KeyHash]) -> Result<Gate, LedgerError> {
         let mut worst = Gate::Open;
         for k in keys {
-            worst = match (worst, self.gate(k)?) {
-                (Gate::Blocked, _) | (_, Gate::Blocked) => Gate::Blocked,
-                (Gate::Locked { until: a }, Gate::Locked { until: b }) => Gate::Locked { until: a.max(b) },
-                (Gate::Locked { until }, Gate::Open) | (Gate::Open, Gate::Locked { until }) => Gate::Locked { until },
-                (Gate::Open, Gate::Open) => Gate::Open,
-            };
+            worst = worst.stricter(self.gate(k)?);
         }
         Ok(worst)
     }
 
-    /// Counts a decision for `keys` (atomically per key) and appends `row` to the trail.
+    /// Counts a decision for `keys` and appends `row` to the trail, in one transaction
+    /// where the store has them.
     ///
     /// # Errors
     /// [`LedgerError`] from the store.
     pub fn record(&self, keys: &[&KeyHash], counted: Counted, row: &AuditRow) -> Result<Vec<KeyState>, LedgerError> {
         let now = self.clock.now();
-        let mut states = Vec::with_capacity(keys.len());
-        for key in keys {
-            let s = match counted {
-                Counted::Failure => self.store.update(key, &|s| self.policy.after_failure(s, now))?,
-                Counted::Success => self.store.update(key, &|s| self.policy.after_success(s))?,
-                Counted::Neither => self.store.state(key)?,
-            };
-            states.push(s);
+        match counted {
+            Counted::Failure => self.store.record(keys, &|s| self.policy.after_failure(s, now), row),
+            Counted::Success => self.store.record(keys, &|s| self.policy.after_success(s), row),
+            Counted::Neither => {
+                let states = keys.iter().map(|k| self.store.state(k)).collect::<Result<Vec<_>, _>>()?;
+                self.store.append(row)?;
+                Ok(states)
+            }
         }
-        self.store.append(row)?;
-        Ok(states)
     }
 
     /// An operator unblocks (and unlocks) `key`.

@@ -5,6 +5,8 @@
 
 use std::time::Duration;
 
+pub use crate::identity::attempts::Gate;
+
 /// What happens when a key reaches the failure limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -50,21 +52,6 @@ pub struct KeyState {
     pub locked_until: Option<u64>,
     /// Blocked until an operator unblocks it.
     pub blocked: bool,
-}
-
-/// Whether a key may try now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(tag = "state", rename_all = "snake_case"))]
-pub enum Gate {
-    /// It may.
-    Open,
-    /// Locked until this time (Unix seconds).
-    Locked {
-        /// When it unlocks.
-        until: u64,
-    },
-    /// Blocked until an operator unblocks it.
-    Blocked,
 }
 
 impl Policy {

@@ -38,7 +38,13 @@ impl SqliteStore {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             crate::lds::dump::make_private_dir(dir).map_err(|e| LedgerError::Storage(e.to_string()))?;
         }
-        Self::from_connection(Connection::open(path).map_err(storage)?)
+        let conn = Connection::open(path).map_err(storage)?;
+        // WAL: kiosks reading a key's state do not wait for one writing the trail, and a
+        // commit is one sequential write. Synchronous stays FULL: a count survives a power
+        // cut.
+        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(storage)?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(storage)?;
+        Self::from_connection(conn)
     }
 
     /// A ledger in memory (tests).
@@ -97,6 +103,47 @@ fn read_state(conn: &Connection, key: &KeyHash) -> Result<KeyState, LedgerError>
     .map(Option::unwrap_or_default)
 }
 
+/// `f` of `key`'s state, written back, inside the caller's transaction.
+fn update_in(conn: &Connection, key: &KeyHash, f: &dyn Fn(KeyState) -> KeyState) -> Result<KeyState, LedgerError> {
+    let next = f(read_state(conn, key)?);
+    conn.execute(
+        "INSERT INTO attempts (key, consecutive, level, locked_until, blocked, updated)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (key) DO UPDATE SET consecutive = ?2, level = ?3, locked_until = ?4, blocked = ?5, updated = ?6",
+        params![
+            key.as_str(),
+            next.consecutive,
+            next.level,
+            next.locked_until.map(secs),
+            next.blocked,
+            secs(crate::date::now_unix())
+        ],
+    )
+    .map_err(storage)?;
+    Ok(next)
+}
+
+fn append_in(conn: &Connection, row: &AuditRow) -> Result<(), LedgerError> {
+    conn.execute(
+        "INSERT INTO audit (time, host, identity, document, decision, reasons, access, passive_authentication, chip, trust_store_age_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            secs(row.time),
+            row.host,
+            row.identity,
+            row.document,
+            row.decision,
+            row.reasons.join(" "),
+            row.access,
+            row.passive_authentication,
+            row.chip,
+            row.trust_store_age_days.map(secs)
+        ],
+    )
+    .map_err(storage)?;
+    Ok(())
+}
+
 fn secs(t: u64) -> i64 {
     i64::try_from(t).unwrap_or(i64::MAX)
 }
@@ -112,23 +159,23 @@ impl LedgerStore for SqliteStore {
         // IMMEDIATE: the write lock is taken before the read, so no other process reads
         // the same count in between.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
-        let next = f(read_state(&tx, key)?);
-        tx.execute(
-            "INSERT INTO attempts (key, consecutive, level, locked_until, blocked, updated)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (key) DO UPDATE SET consecutive = ?2, level = ?3, locked_until = ?4, blocked = ?5, updated = ?6",
-            params![
-                key.as_str(),
-                next.consecutive,
-                next.level,
-                next.locked_until.map(secs),
-                next.blocked,
-                secs(crate::date::now_unix())
-            ],
-        )
-        .map_err(storage)?;
+        let next = update_in(&tx, key, f)?;
         tx.commit().map_err(storage)?;
         Ok(next)
+    }
+
+    fn record(
+        &self,
+        keys: &[&KeyHash],
+        f: &dyn Fn(KeyState) -> KeyState,
+        row: &AuditRow,
+    ) -> Result<Vec<KeyState>, LedgerError> {
+        let mut conn = self.conn.lock().map_err(|_| LedgerError::Storage("poisoned".into()))?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+        let states = keys.iter().map(|k| update_in(&tx, k, f)).collect::<Result<Vec<_>, _>>()?;
+        append_in(&tx, row)?;
+        tx.commit().map_err(storage)?;
+        Ok(states)
     }
 
     fn reset(&self, key: &KeyHash) -> Result<(), LedgerError> {
@@ -139,24 +186,7 @@ impl LedgerStore for SqliteStore {
 
     fn append(&self, row: &AuditRow) -> Result<(), LedgerError> {
         let conn = self.conn.lock().map_err(|_| LedgerError::Storage("poisoned".into()))?;
-        conn.execute(
-            "INSERT INTO audit (time, host, identity, document, decision, reasons, access, passive_authentication, chip, trust_store_age_days)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                secs(row.time),
-                row.host,
-                row.identity,
-                row.document,
-                row.decision,
-                row.reasons.join(" "),
-                row.access,
-                row.passive_authentication,
-                row.chip,
-                row.trust_store_age_days.map(secs)
-            ],
-        )
-        .map_err(storage)?;
-        Ok(())
+        append_in(&conn, row)
     }
 
     fn audit(&self, since: u64) -> Result<Vec<AuditRow>, LedgerError> {

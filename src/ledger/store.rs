@@ -21,6 +21,25 @@ pub trait LedgerStore {
     /// [`LedgerError::Storage`].
     fn update(&self, key: &KeyHash, f: &dyn Fn(KeyState) -> KeyState) -> Result<KeyState, LedgerError>;
 
+    /// Replaces the state of every key by `f` of it and appends `row`, all at once where
+    /// the store can (one transaction: a decision is counted for the person, for the
+    /// document and in the trail, or not at all). Returns the new states in the order of
+    /// `keys`. The default runs [`LedgerStore::update`] per key, then
+    /// [`LedgerStore::append`].
+    ///
+    /// # Errors
+    /// [`LedgerError::Storage`].
+    fn record(
+        &self,
+        keys: &[&KeyHash],
+        f: &dyn Fn(KeyState) -> KeyState,
+        row: &AuditRow,
+    ) -> Result<Vec<KeyState>, LedgerError> {
+        let states = keys.iter().map(|k| self.update(k, f)).collect::<Result<Vec<_>, _>>()?;
+        self.append(row)?;
+        Ok(states)
+    }
+
     /// Forgets `key`'s failures, lock and block (an operator's unblock).
     ///
     /// # Errors
@@ -44,6 +63,36 @@ pub trait LedgerStore {
     /// # Errors
     /// [`LedgerError::Storage`].
     fn purge(&self, before: u64) -> Result<usize, LedgerError>;
+}
+
+/// A boxed store (what [`super::open_store`] gives) is a store.
+impl<T: LedgerStore + ?Sized> LedgerStore for Box<T> {
+    fn state(&self, key: &KeyHash) -> Result<KeyState, LedgerError> {
+        (**self).state(key)
+    }
+    fn update(&self, key: &KeyHash, f: &dyn Fn(KeyState) -> KeyState) -> Result<KeyState, LedgerError> {
+        (**self).update(key, f)
+    }
+    fn record(
+        &self,
+        keys: &[&KeyHash],
+        f: &dyn Fn(KeyState) -> KeyState,
+        row: &AuditRow,
+    ) -> Result<Vec<KeyState>, LedgerError> {
+        (**self).record(keys, f, row)
+    }
+    fn reset(&self, key: &KeyHash) -> Result<(), LedgerError> {
+        (**self).reset(key)
+    }
+    fn append(&self, row: &AuditRow) -> Result<(), LedgerError> {
+        (**self).append(row)
+    }
+    fn audit(&self, since: u64) -> Result<Vec<AuditRow>, LedgerError> {
+        (**self).audit(since)
+    }
+    fn purge(&self, before: u64) -> Result<usize, LedgerError> {
+        (**self).purge(before)
+    }
 }
 
 /// A store in memory.

@@ -14,9 +14,15 @@
 
 use std::time::Duration;
 
-use crate::date::Date;
-use crate::identity::verification::{ChipAuthenticity, verify_read};
-use crate::pki::{PaOptions, PassiveAuthentication, TrustStore, Verdict};
+mod bank;
+mod visit;
+
+pub use bank::{Bank, run_for_bank};
+pub use visit::{Visit, VisitOutcome};
+
+use crate::identity::asserted::AssertedIdentity;
+use crate::identity::attempts::Gate;
+use crate::pki::TrustStore;
 use crate::reader::{Credentials, DocumentRead, PartialRead, Progress, ReadOptions, SessionError};
 use crate::transport::{CardSlot, TransportError};
 
@@ -89,6 +95,14 @@ pub enum KioskError {
     /// The reader failed.
     #[error(transparent)]
     Reader(#[from] TransportError),
+    /// The person or the document failed too often: refused before the verdict (the
+    /// refusal is in the audit trail).
+    #[error("too many failed attempts: {0}")]
+    AttemptsRefused(Gate),
+    /// The attempt ledger could not be reached or written: no verdict is given (fail
+    /// closed).
+    #[error("the attempt ledger failed, so no verdict is given: {0}")]
+    Ledger(String),
 }
 
 /// Reads the card in `slot`, resuming (up to [`KioskOptions::max_resumes`] times) when it
@@ -142,121 +156,6 @@ pub fn read_card_asking<S: CardSlot>(
             }
             Err(e) => return Err(e.into()),
         }
-    }
-}
-
-/// One visitor's document on the screen: the read and its verification. Dropping it
-/// wipes the personal data ([`DocumentRead`] and its MRZ zeroize on drop).
-#[derive(Debug)]
-pub struct Visit {
-    read: DocumentRead,
-    passive_authentication: PassiveAuthentication,
-    chip: ChipAuthenticity,
-    trust_store: Option<crate::pki::StoreOrigin>,
-}
-
-impl Visit {
-    /// Verifies `read`: passive authentication of EF.SOD against `store` (and of
-    /// EF.CardSecurity when read), then the anti-cloning assessment.
-    #[must_use]
-    pub fn verify(read: DocumentRead, store: &TrustStore, options: &PaOptions) -> Self {
-        let (passive_authentication, chip) = verify_read(&read, store, options);
-        Self { read, passive_authentication, chip, trust_store: store.origin().cloned() }
-    }
-
-    /// The trust folder the verdict rests on and when it was last updated, when the store
-    /// was opened from one ([`TrustStore::open`]): a kiosk shows how old its trust is.
-    #[must_use]
-    pub fn trust_store(&self) -> Option<&crate::pki::StoreOrigin> {
-        self.trust_store.as_ref()
-    }
-
-    /// The read.
-    #[must_use]
-    pub fn read(&self) -> &DocumentRead {
-        &self.read
-    }
-
-    /// Passive authentication of the document.
-    #[must_use]
-    pub fn passive_authentication(&self) -> &PassiveAuthentication {
-        &self.passive_authentication
-    }
-
-    /// What is known about the chip being the original.
-    #[must_use]
-    pub fn chip(&self) -> &ChipAuthenticity {
-        &self.chip
-    }
-
-    /// Whether the document is genuine, its chip the original, and it is not expired: the
-    /// only case the kiosk may show as GENUINE ([`VisitOutcome::Genuine`]).
-    #[must_use]
-    pub fn genuine(&self) -> bool {
-        self.outcome() == VisitOutcome::Genuine
-    }
-
-    /// What the kiosk shows, in one word (see [`VisitOutcome`]).
-    #[must_use]
-    pub fn outcome(&self) -> VisitOutcome {
-        let pa = &self.passive_authentication;
-        if self.chip.failed() || self.read.dg1_differs_from_access_mrz || forged(pa) {
-            return VisitOutcome::NotGenuine;
-        }
-        if pa.document_expired() == Some(true) {
-            return VisitOutcome::Expired;
-        }
-        if pa.verdict() != Verdict::Valid || !self.chip.proven() || self.read.downgrade.is_some() {
-            return VisitOutcome::NotVerified;
-        }
-        VisitOutcome::Genuine
-    }
-}
-
-/// Whether passive authentication found the data altered or its signer refused (not
-/// merely unverifiable): a broken signature or signed attributes, a data group that does
-/// not match or is not covered, certificates of another country, a revoked signer.
-fn forged(pa: &PassiveAuthentication) -> bool {
-    use crate::pki::{CheckName, Status};
-    pa.checks().iter().any(|c| {
-        c.status() == Status::Failed
-            && matches!(
-                c.name(),
-                CheckName::SodParsed
-                    | CheckName::SodContentType
-                    | CheckName::SodSignedAttributes
-                    | CheckName::SodSignature
-                    | CheckName::DataGroupHashes
-                    | CheckName::CountryConsistency
-                    | CheckName::DscNotRevoked
-            )
-    })
-}
-
-/// What a kiosk shows of a visit, in one word.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum VisitOutcome {
-    /// Passive authentication valid, the chip proven original, not expired.
-    Genuine,
-    /// Caught: a cloned chip (an anti-cloning protocol failed or was refused), altered
-    /// or substituted data, a broken signature, a revoked signer.
-    NotGenuine,
-    /// Nothing wrong was found, but something could not be established: an unknown CSCA,
-    /// a chip not proven original, a chip opened with a weaker protocol than it supports.
-    NotVerified,
-    /// Authentic but past its date of expiry.
-    Expired,
-}
-
-impl core::fmt::Display for VisitOutcome {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            Self::Genuine => "GENUINE",
-            Self::NotGenuine => "NOT GENUINE",
-            Self::NotVerified => "NOT VERIFIED",
-            Self::Expired => "EXPIRED",
-        })
     }
 }
 
@@ -323,6 +222,13 @@ pub trait Desk {
     fn keep_going(&mut self) -> bool;
     /// A card is on the reader: the CAN or MRZ to open it, `None` to skip it.
     fn credentials(&mut self) -> Option<Credentials>;
+    /// A card is on the reader: the person who logged in with their bank e-ID for this
+    /// visit, asked before [`Desk::credentials`]. With one, [`run_for_bank`] decides the
+    /// bank's verdict for them ([`Visit::verification`]) and counts it in the attempt
+    /// ledger. Default: none (a document check only).
+    fn person(&mut self) -> Option<AssertedIdentity> {
+        None
+    }
     /// Progress of the read.
     fn progress(&mut self, _progress: Progress<'_>) {}
     /// The result, on screen until [`Desk::wiped`].
@@ -351,6 +257,8 @@ pub trait Desk {
 /// the desk, [`read_card`], [`Visit::verify`] against `store` at today's date, show,
 /// [`hold`] until the card leaves or the idle timeout passes, wipe. A card left on the
 /// reader after its visit ended is not read again: the kiosk waits for it to go first.
+/// A bank's kiosk, deciding for the person who logged in and counting attempts, runs
+/// [`run_for_bank`].
 ///
 /// # Errors
 /// [`TransportError`] when the reader fails.
@@ -360,61 +268,5 @@ pub fn run<S: CardSlot>(
     store: &TrustStore,
     options: &KioskOptions,
 ) -> Result<(), TransportError> {
-    let mut away = false;
-    while desk.keep_going() {
-        let present = slot.wait_for_card(Some(options.poll))?;
-        match (slot.unavailable(), away) {
-            (Some(why), false) => {
-                away = true;
-                desk.reader_unavailable(&why);
-            }
-            (None, true) => {
-                away = false;
-                desk.reader_available();
-            }
-            _ => {}
-        }
-        if !present {
-            continue;
-        }
-        let Some(credentials) = desk.credentials() else {
-            // Skipped: not read again until it has gone.
-            while desk.keep_going() && !slot.wait_for_removal(Some(options.poll))? {}
-            continue;
-        };
-        let read = {
-            let desk = core::cell::RefCell::new(&mut *desk);
-            read_card_asking(slot, &credentials, options, &mut |p| desk.borrow_mut().progress(p), &mut || {
-                desk.borrow_mut().confirm_pin_resume()
-            })
-        };
-        drop(credentials);
-        let end = match read {
-            Ok(read) => {
-                let visit = Visit::verify(read, store, &PaOptions::at(Date::today()));
-                desk.show(&visit);
-                hold_warning(slot, visit, options, desk)
-            }
-            Err(e) => {
-                desk.failed(&e);
-                // The failure stays on screen as long as a result would.
-                slot.wait_for_removal(Some(options.idle_timeout))
-                    .map(|gone| if gone { VisitEnd::CardRemoved } else { VisitEnd::IdleTimeout })
-            }
-        };
-        // Whatever happened, the screen and memory are wiped before anything else.
-        let end = match end {
-            Ok(end) => end,
-            Err(e) => {
-                desk.wiped(VisitEnd::ReaderFailed);
-                return Err(e);
-            }
-        };
-        desk.wiped(end);
-        if end == VisitEnd::IdleTimeout {
-            // The card is still there: do not read it again until it has gone.
-            while desk.keep_going() && !slot.wait_for_removal(Some(options.poll))? {}
-        }
-    }
-    Ok(())
+    run_for_bank(slot, desk, store, options, &Bank::<crate::ledger::MemoryStore>::without_ledger())
 }
