@@ -11,6 +11,8 @@ fn passchip(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_passchip"))
         .args(args)
         .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
+        .env_remove("PASSCHIP_LEDGER_KEY")
+        .env_remove("PASSCHIP_LEDGER")
         .output()
         .expect("run passchip")
 }
@@ -681,4 +683,104 @@ fn attempts_and_audit_commands() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("PASSCHIP_LEDGER_KEY"));
     std::fs::remove_file(&db).unwrap();
+}
+
+/// `demo --identity` with a ledger: three rejections lock the person (the third verdict
+/// says until when), the fourth attempt is refused before any card is read
+/// (`ATTEMPTS_LOCKED`, exit 1, the verdict alone as JSON), the holder is refused on the
+/// document the fraudster used, and the trail has every decision.
+#[test]
+fn demo_identity_is_counted_in_the_ledger() {
+    let db = std::env::temp_dir().join(format!("passchip-cli-demo-ledger-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&db);
+    demo_ledger_flow(&format!("sqlite:{}", db.display()), "sqlite");
+    std::fs::remove_file(db).unwrap();
+}
+
+/// The same flow with the fleet's PostgreSQL ledger (when `PASSCHIP_TEST_POSTGRES` names a
+/// server; `.ci/run` always starts one).
+#[test]
+fn demo_identity_is_counted_in_a_postgres_ledger() {
+    let Ok(admin) = std::env::var("PASSCHIP_TEST_POSTGRES") else {
+        assert!(std::env::var_os("CI").is_none(), "CI runs the PostgreSQL suite: set PASSCHIP_TEST_POSTGRES");
+        return;
+    };
+    let db = format!("passchip_t_cli_{}", std::process::id());
+    let mut client = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    client.batch_execute(&format!("DROP DATABASE IF EXISTS {db}")).unwrap();
+    client.batch_execute(&format!("CREATE DATABASE {db}")).unwrap();
+    let (server, _) = admin.split('?').next().unwrap().rsplit_once('/').unwrap();
+    demo_ledger_flow(&format!("{server}/{db}"), "postgres");
+}
+
+fn demo_ledger_flow(ledger: &str, name: &str) {
+    let ledger = ledger.to_string();
+    let other = write_tmp(
+        &format!("demo-ledger-other-{name}.json"),
+        r#"{"orderRef":"a","status":"complete","completionData":{"user":{"personalNumber":"199001012380","name":"Bo Ek","givenName":"Bo","surname":"Ek"}}}"#,
+    );
+    let holder = write_tmp(
+        &format!("demo-ledger-holder-{name}.json"),
+        r#"{"orderRef":"a","status":"complete","completionData":{"user":{"personalNumber":"198504122386","name":"Åsa Öberg","givenName":"Åsa","surname":"Öberg"}}}"#,
+    );
+    let run = |identity: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_passchip"))
+            .args(["demo", "--json", "--identity", identity.to_str().unwrap(), "--ledger", &ledger])
+            .args(["--host-id", "kiosk-3"])
+            .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
+            .env("PASSCHIP_LEDGER_KEY", "5a".repeat(32))
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (out.status.code(), v, String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    for attempt in 1..=3 {
+        let (code, v, err) = run(&other);
+        assert_eq!(code, Some(1), "{err}");
+        let bank = &v["bank_verification"];
+        assert_eq!(bank["decision"], "reject");
+        let state = if attempt < 3 { "open" } else { "locked" };
+        assert_eq!(bank["attempts"]["state"], state, "attempt {attempt}: {bank}");
+    }
+    let (code, v, err) = run(&other);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["schema"], "passchip.verification/1", "the refusal stands alone: {v}");
+    assert_eq!(v["reasons"], serde_json::json!(["ATTEMPTS_LOCKED"]));
+    assert!(v["holder_match"].is_null() && v["access"].is_null());
+    assert!(v["attempts"]["until"].as_u64().unwrap() > passchip::date::now_unix() + 3 * 3600 - 60);
+    assert!(err.contains("locked until"), "{err}");
+    // The holder, with the document the fraudster failed on: read, then refused.
+    let (code, v, _) = run(&holder);
+    assert_eq!(code, Some(1));
+    assert_eq!(v["bank_verification"]["reasons"], serde_json::json!(["ATTEMPTS_LOCKED"]));
+    let out = Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(["audit", "export", "--json", "--ledger", &ledger])
+        .env("PASSCHIP_LEDGER_KEY", "5a".repeat(32))
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(rows.len(), 5);
+    assert!(rows.iter().all(|r| r["host"] == "kiosk-3"));
+    assert_eq!(rows[0]["reasons"], serde_json::json!(["DOCUMENT_AUTHENTIC", "CHIP_AUTHENTIC", "HOLDER_MISMATCH"]));
+    let status = |who: &str| {
+        Command::new(env!("CARGO_BIN_EXE_passchip"))
+            .args(["attempts", "status", "--national-id", who, "--ledger", &ledger])
+            .env("PASSCHIP_LEDGER_KEY", "5a".repeat(32))
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(status("SE199001012380"), Some(1), "the CLI finds the key the verdict counted");
+    assert_eq!(status("SE19900101-2380"), Some(1), "in any of the number's forms");
+    assert_eq!(status("SE198504122386"), Some(0), "the holder was refused, not counted");
+    // Without a key or a location, no ledger is consulted: the holder is accepted.
+    let out = passchip(&["demo", "--json", "--identity", holder.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["bank_verification"]["attempts"].is_null());
+    for f in [other, holder] {
+        std::fs::remove_file(f).unwrap();
+    }
 }

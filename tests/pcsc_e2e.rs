@@ -530,6 +530,81 @@ fn read_verifies_and_decides_through_a_trust_store() {
     }
 }
 
+/// `read --identity` with the attempt ledger: someone else's e-ID fails three times on
+/// the holder's passport and is locked; the fourth try is refused before the reader is
+/// even looked at (no card is on it: still `ATTEMPTS_LOCKED`, exit 1, not "no card");
+/// the holder is refused on the document the fraudster failed with; the trail has it all.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn read_counts_attempts_and_refuses_a_locked_person_before_the_card() {
+    let store = virtual_trust_store("read-ledger-store");
+    let s = store.to_str().unwrap();
+    let db = tmp("read-ledger").with_extension("sqlite");
+    let ledger = format!("sqlite:{}", db.display());
+    let anna = bankid(&store, "199001012401", "Anna", "Svensson");
+    let asa = bankid(&store, "198504122386", "Åsa", "Öberg");
+    let env = [
+        ("PASSCHIP_TRUST_STORE", s),
+        ("PASSCHIP_CAN", "123456"),
+        ("PASSCHIP_LEDGER_KEY", "3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c"),
+        ("PASSCHIP_LEDGER", ledger.as_str()),
+    ];
+    let read = |who: &Path| {
+        passchip_env(
+            &[
+                "read",
+                "--reader",
+                READER,
+                "--allow-test-pki",
+                "--host-id",
+                "kiosk-e2e",
+                "--identity",
+                who.to_str().unwrap(),
+                "--json",
+            ],
+            &env,
+            "",
+        )
+    };
+    {
+        let _card = Card::present(&[]);
+        for attempt in 1..=3 {
+            let out = read(&anna);
+            assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(v["bank_verification"]["decision"], "reject", "{v}");
+            let state = if attempt == 3 { "locked" } else { "open" };
+            assert_eq!(v["bank_verification"]["attempts"]["state"], state, "attempt {attempt}");
+        }
+    }
+    // No card on the reader now: the refusal comes first.
+    let out = read(&anna);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "passchip.verification/1");
+    assert_eq!(v["reasons"], serde_json::json!(["ATTEMPTS_LOCKED"]));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("locked until"));
+    {
+        let _card = Card::present(&[]);
+        let out = read(&asa);
+        assert_eq!(out.status.code(), Some(1));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            v["bank_verification"]["reasons"],
+            serde_json::json!(["ATTEMPTS_LOCKED"]),
+            "the document is locked: {v}"
+        );
+    }
+    let out = passchip_env(&["audit", "export", "--json"], &env, "");
+    let rows = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(rows, 5, "three rejections and two refusals");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("199001012401"));
+    std::fs::remove_dir_all(&store).unwrap();
+    for f in [anna, asa, db] {
+        std::fs::remove_file(f).unwrap();
+    }
+}
+
 /// A chip serving a DG1 changed after signing, and one with a DG11 nested 100 000 levels
 /// deep: `read` says the data is not intact and exits 1, with or without a trust store.
 #[test]

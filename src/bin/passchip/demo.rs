@@ -72,6 +72,10 @@ pub struct DemoArgs {
     /// not used by the demo.
     #[command(flatten)]
     trust: crate::trust::TrustArgs,
+    /// With --identity: the attempt ledger (consulted when --ledger, --ledger-key-file or
+    /// $PASSCHIP_LEDGER_KEY is given).
+    #[command(flatten)]
+    ledger: crate::ledger_cmd::LedgerArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -145,6 +149,18 @@ struct Verification {
 /// genuine (the exit status is 1 otherwise: a clone, a downgrade, an attack).
 pub fn run(args: &DemoArgs, matches: &clap::ArgMatches) -> Result<bool, Box<dyn std::error::Error>> {
     let started = Instant::now();
+    // The person is admitted before any card is read.
+    let check = match &args.identity {
+        Some(path) => match crate::bank::start(path, &args.ledger)? {
+            crate::bank::Start::Go(check) => Some(check),
+            crate::bank::Start::Refused(v) => {
+                crate::bank::print_refusal(&v, args.json)?;
+                eprintln!("passchip demo: {}", crate::bank::refusal_text(&v));
+                return Ok(false);
+            }
+        },
+        None => None,
+    };
     let spec = args.seed.map_or_else(DocumentSpec::specimen, DocumentSpec::from_seed);
     let active_authentication = if args.active_authentication {
         Some(AaSpec::Ecdsa { curve: NamedCurve::P256, hash: HashAlg::Sha256, der: false })
@@ -232,10 +248,11 @@ pub fn run(args: &DemoArgs, matches: &clap::ArgMatches) -> Result<bool, Box<dyn 
     }
     let visit = Visit::verify(read, &store, &PaOptions::at(Date::today()));
     let read = visit.read();
-    let bank = match &args.identity {
-        Some(path) => Some(crate::bank::decide(path, read, Some(&visit), Date::today())?),
+    let bank = match check {
+        Some(check) => Some(check.decide(read, Some(&visit), Date::today())?),
         None => None,
     };
+    let accepted = bank.as_ref().is_none_or(|v| v.decision() == passchip::identity::verification::Decision::Accept);
     let mut report = build_report(&visit, started.elapsed().as_secs_f64() * 1000.0)?;
     report.bank_verification = bank;
     if args.json {
@@ -243,7 +260,7 @@ pub fn run(args: &DemoArgs, matches: &clap::ArgMatches) -> Result<bool, Box<dyn 
     } else {
         print_text(&report);
     }
-    Ok(visit.genuine())
+    Ok(visit.genuine() && accepted)
 }
 
 fn build_report(visit: &Visit, elapsed_ms: f64) -> Result<Report, Box<dyn std::error::Error>> {
@@ -370,11 +387,16 @@ fn print_text(r: &Report) {
     }
     if let Some(v) = &r.bank_verification {
         let reasons: Vec<String> = v.reasons().iter().map(code).collect();
-        let holder: Vec<String> = v.holder_match().reasons().iter().map(code).collect();
         println!();
         println!("  Bank verification: {}", code(&v.decision()).to_uppercase());
-        println!("    holder match   {} ({})", code(&v.holder_match().outcome()).replace('_', " "), holder.join(", "));
+        if let Some(h) = v.holder_match() {
+            let holder: Vec<String> = h.reasons().iter().map(code).collect();
+            println!("    holder match   {} ({})", code(&h.outcome()).replace('_', " "), holder.join(", "));
+        }
         println!("    reasons        {}", reasons.join(", "));
+        if let Some(gate) = v.attempts() {
+            println!("    attempts       {gate}");
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `passchip attempts status|unblock` and `passchip audit export`: the attempt ledger and
-//! the audit trail (SQLite; the bank's hashing key from `PASSCHIP_LEDGER_KEY`, hex, or
-//! `--ledger-key-file`).
+//! the audit trail (SQLite or PostgreSQL; the bank's hashing key from
+//! `PASSCHIP_LEDGER_KEY`, hex, or `--ledger-key-file`). [`LedgerArgs`] is shared with
+//! `read` and `demo`, which consult the ledger around `--identity`.
 //!
 //! Exit status: `attempts status` 0 when the key may try, 1 when it is locked or blocked;
 //! `attempts unblock` and `audit export` 0; every command 2 on usage or storage errors.
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use passchip::date::Date;
-use passchip::ledger::{Gate, KeyHash, KeyHasher, Ledger, LedgerStore, Policy, SqliteStore};
+use passchip::ledger::{AnyStore, Gate, KeyHash, KeyHasher, Ledger, LedgerStore, Policy};
 use serde::Serialize;
 
 use crate::trust::UsageError;
@@ -17,14 +18,18 @@ use crate::trust::UsageError;
 /// Where the ledger is and how it hashes.
 #[derive(Debug, Args)]
 pub struct LedgerArgs {
-    /// The ledger: `sqlite:PATH` (default: the platform's data folder,
-    /// Linux ~/.local/share/passchip/ledger.sqlite).
-    #[arg(long, value_name = "URL")]
+    /// The attempt ledger: `sqlite:PATH` or `postgres://user:password@host/db` (default:
+    /// $PASSCHIP_LEDGER, else the platform's data folder, Linux
+    /// ~/.local/share/passchip/ledger.sqlite).
+    #[arg(long, value_name = "URL", env = "PASSCHIP_LEDGER", hide_env_values = true)]
     ledger: Option<String>,
     /// A file holding the bank's hashing key (at least 32 bytes, raw or hex); default:
     /// $PASSCHIP_LEDGER_KEY (hex).
     #[arg(long, value_name = "FILE")]
     ledger_key_file: Option<PathBuf>,
+    /// This kiosk's or host's name in the audit trail (default: the host name).
+    #[arg(long, value_name = "ID")]
+    host_id: Option<String>,
 }
 
 /// Whose attempts.
@@ -82,15 +87,23 @@ fn usage(e: impl std::fmt::Display) -> UsageError {
 }
 
 impl LedgerArgs {
+    /// Whether a ledger is configured: a location or the bank's key was given. `read` and
+    /// `demo` consult it only then.
+    pub fn configured(&self) -> bool {
+        self.ledger.is_some() || self.ledger_key_file.is_some() || std::env::var_os("PASSCHIP_LEDGER_KEY").is_some()
+    }
+
+    /// This host's name in the audit trail.
+    pub fn host(&self) -> String {
+        self.host_id.clone().unwrap_or_else(|| whoami::hostname().unwrap_or_else(|_| "unknown-host".into()))
+    }
+
     /// Opens the ledger under the default policy.
-    pub fn open(&self) -> Result<Ledger<SqliteStore>, UsageError> {
-        let path = match self.ledger.as_deref() {
-            Some(url) => match url.strip_prefix("sqlite:") {
-                Some(p) => PathBuf::from(p),
-                None => return Err(UsageError(format!("--ledger {url:?}: expected sqlite:PATH"))),
-            },
+    pub fn open(&self) -> Result<Ledger<AnyStore>, UsageError> {
+        let url = match self.ledger.as_deref() {
+            Some(url) => url.to_string(),
             None => directories::BaseDirs::new()
-                .map(|d| d.data_dir().join("passchip").join("ledger.sqlite"))
+                .map(|d| format!("sqlite:{}", d.data_dir().join("passchip").join("ledger.sqlite").display()))
                 .ok_or_else(|| UsageError("no home folder for the ledger: give --ledger sqlite:PATH".into()))?,
         };
         let key = match &self.ledger_key_file {
@@ -116,14 +129,15 @@ impl LedgerArgs {
             }
         };
         let hasher = KeyHasher::new(&key).map_err(usage)?;
-        Ok(Ledger::new(SqliteStore::open(&path).map_err(usage)?, Policy::default(), hasher))
+        let store = passchip::ledger::open_store(&url).map_err(|e| UsageError(format!("the attempt ledger: {e}")))?;
+        Ok(Ledger::new(store, Policy::default(), hasher))
     }
 }
 
 impl Subject {
     fn key(&self, hasher: &KeyHasher) -> Result<KeyHash, UsageError> {
         match (&self.national_id, &self.document) {
-            (Some(id), _) => Ok(hasher.identity(id)),
+            (Some(id), _) => Ok(hasher.identity(&passchip::ledger::identity_text(None, id, Date::today()))),
             (None, Some(d)) => {
                 let (state, number) = d
                     .split_once(':')

@@ -91,6 +91,10 @@ pub struct ReadArgs {
     /// A plain read for diagnostics: no verdict, no trust store (integrity is still shown).
     #[arg(long, conflicts_with = "identity")]
     no_verify: bool,
+    /// With --identity: the attempt ledger (consulted when --ledger, --ledger-key-file or
+    /// $PASSCHIP_LEDGER_KEY is given): a locked person is refused before the card is read.
+    #[command(flatten)]
+    ledger: crate::ledger_cmd::LedgerArgs,
 }
 
 /// How a command ended: the exit status.
@@ -260,6 +264,17 @@ mod with_pcsc {
             Some(args.trust.load(matches, at).map_err(|e| Failure::Usage(e.0))?)
         };
         let creds = credentials(args)?;
+        // The person is admitted by the attempt ledger before the card is touched.
+        let check = match &args.identity {
+            Some(path) => match crate::bank::start(path, &args.ledger).map_err(Failure::Usage)? {
+                crate::bank::Start::Go(check) => Some(check),
+                crate::bank::Start::Refused(v) => {
+                    crate::bank::print_refusal(&v, args.json).map_err(Failure::Usage)?;
+                    return Err(Failure::Read(crate::bank::refusal_text(&v)));
+                }
+            },
+            None => None,
+        };
         let pcsc = Pcsc::establish().map_err(env)?;
         let t0 = Instant::now();
         let timeout = Some(Duration::from_secs(args.wait.unwrap_or(0)));
@@ -362,8 +377,8 @@ mod with_pcsc {
             (None, Some(r)) => r,
             (None, None) => return Err(Failure::Read("nothing was read".into())),
         };
-        let bank = match &args.identity {
-            Some(path) => Some(crate::bank::decide(path, read_ref, visit.as_ref(), at).map_err(Failure::Usage)?),
+        let bank = match check {
+            Some(check) => Some(check.decide(read_ref, visit.as_ref(), at).map_err(Failure::Usage)?),
             None => None,
         };
         let concluded = Concluded {

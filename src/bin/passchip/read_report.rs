@@ -248,12 +248,20 @@ impl Concluded<'_> {
         }
         if let Some(v) = self.bank {
             let code = |x: &dyn erased::Code| x.code();
-            let holder: Vec<String> = v.holder_match().reasons().iter().map(|r| code(r)).collect();
-            println!(
-                "  Bank          {} (holder match: {})",
-                code(&v.decision()).to_uppercase(),
-                if holder.is_empty() { code(&v.holder_match().outcome()) } else { holder.join(", ") }
-            );
+            match v.holder_match() {
+                Some(h) => {
+                    let holder: Vec<String> = h.reasons().iter().map(|r| code(r)).collect();
+                    println!(
+                        "  Bank          {} (holder match: {})",
+                        code(&v.decision()).to_uppercase(),
+                        if holder.is_empty() { code(&h.outcome()) } else { holder.join(", ") }
+                    );
+                }
+                None => println!("  Bank          {}", crate::bank::refusal_text(v)),
+            }
+            if let Some(gate) = v.attempts() {
+                println!("  Attempts      {gate}");
+            }
         }
         if let Some(s) = &r.stats {
             let p = &s.session.phases;
