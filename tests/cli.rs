@@ -646,6 +646,8 @@ fn attempts_and_audit_commands() {
         for _ in 0..3 {
             l.record(&[&id], Counted::Failure, &row).unwrap();
         }
+        let old = AuditRow::new(passchip::date::now_unix() - 400 * 86_400, "kiosk-7", "accept");
+        l.record(&[], Counted::Neither, &old).unwrap();
     }
     let ledger = format!("sqlite:{}", db.display());
     let run = |args: &[&str]| {
@@ -659,6 +661,9 @@ fn attempts_and_audit_commands() {
     assert!(v["gate"]["until"].as_u64().unwrap() > passchip::date::now_unix());
     let out = run(&["attempts", "status", "--document", "SWE:AA1234567", "--ledger", &ledger]);
     assert_eq!(out.status.code(), Some(0));
+    let out = run(&["audit", "purge", "--older-than", "365", "--ledger", &ledger]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 audit row"), "the 400-day-old row goes");
     let out = run(&["audit", "export", "--ledger", &ledger, "--json"]);
     assert_eq!(out.status.code(), Some(0));
     let lines: Vec<serde_json::Value> =
@@ -674,6 +679,14 @@ fn attempts_and_audit_commands() {
     let out = run(&["attempts", "status", "--national-id", "SE198504122386", "--ledger", &ledger]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("may try"));
+    // A schedule of one's own: one failure blocks.
+    let strict = ["--ledger", ledger.as_str(), "--attempt-policy", "1:block"];
+    let out = run(&[&["attempts", "status", "--document", "SWE:AA1234567"][..], &strict].concat());
+    assert_eq!(out.status.code(), Some(0));
+    let out =
+        run(&[&["attempts", "status", "--document", "SWE:AA1234567"][..], &["--attempt-policy", "0:block"]].concat());
+    assert_eq!(out.status.code(), Some(2), "a schedule of no failures is refused");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--attempt-policy"));
     // Without the bank's key: a usage error, never a ledger keyed by nothing.
     let out = Command::new(env!("CARGO_BIN_EXE_passchip"))
         .args(["attempts", "status", "--national-id", "X", "--ledger", &ledger])
@@ -775,6 +788,19 @@ fn demo_ledger_flow(ledger: &str, name: &str) {
     assert_eq!(status("SE199001012380"), Some(1), "the CLI finds the key the verdict counted");
     assert_eq!(status("SE19900101-2380"), Some(1), "in any of the number's forms");
     assert_eq!(status("SE198504122386"), Some(0), "the holder was refused, not counted");
+    // A stricter schedule of the bank's: the first failure blocks (the holder's e-ID on
+    // another document: a mismatch).
+    let out = Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(["demo", "--json", "--seed", "7", "--identity", holder.to_str().unwrap(), "--ledger", &ledger])
+        .args(["--attempt-policy", "1:block"])
+        .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
+        .env("PASSCHIP_LEDGER_KEY", "5a".repeat(32))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["bank_verification"]["decision"], "reject");
+    assert_eq!(v["bank_verification"]["attempts"]["state"], "blocked", "{}", v["bank_verification"]);
     // Without a key or a location, no ledger is consulted: the holder is accepted.
     let out = passchip(&["demo", "--json", "--identity", holder.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));

@@ -61,6 +61,43 @@ impl Policy {
         Self { failures_per_step: n.max(1), steps: vec![Step::Block] }
     }
 
+    /// A schedule written `FAILURES:STEP,STEP,…` where a step is a duration (`30m`, `3h`,
+    /// `2d`) or `block`: the default is `3:3h,24h,block`, an internet bank's
+    /// `5:block`.
+    ///
+    /// # Errors
+    /// A sentence naming what is wrong (the caller's input).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (n, steps) = text.trim().split_once(':').ok_or("expected FAILURES:STEP,… (e.g. 3:3h,24h,block)")?;
+        let failures_per_step: u32 = n.trim().parse().map_err(|_| format!("{n:?} is not a number of failures"))?;
+        if failures_per_step == 0 {
+            return Err("the number of failures must be at least 1".into());
+        }
+        let steps = steps
+            .split(',')
+            .map(|s| {
+                let s = s.trim();
+                if s.eq_ignore_ascii_case("block") {
+                    return Ok(Step::Block);
+                }
+                let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+                let num: u64 = num.parse().map_err(|_| format!("{s:?}: expected a duration (30m, 3h, 2d) or block"))?;
+                let secs = match unit {
+                    "s" => num,
+                    "m" => num.saturating_mul(60),
+                    "h" => num.saturating_mul(3600),
+                    "d" => num.saturating_mul(86_400),
+                    _ => return Err(format!("{s:?}: expected a duration (30m, 3h, 2d) or block")),
+                };
+                if secs == 0 {
+                    return Err(format!("{s:?}: a lock of no time"));
+                }
+                Ok(Step::Lock(Duration::from_secs(secs)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { failures_per_step, steps })
+    }
+
     /// Whether `state` may try at `now`.
     #[must_use]
     pub fn gate(&self, state: &KeyState, now: u64) -> Gate {
@@ -146,6 +183,17 @@ mod tests {
         assert_eq!(p.gate(&s, 0), Gate::Open, "2 + success + 2 is not 3 in a row");
         s = p.after_failure(s, 0);
         assert_eq!(p.gate(&s, 0), Gate::Locked { until: 3 * H });
+    }
+
+    #[test]
+    fn schedules_are_written_as_text() {
+        assert_eq!(Policy::parse("3:3h,24h,block"), Ok(Policy::default()));
+        assert_eq!(Policy::parse(" 5:block "), Ok(Policy::block_after(5)));
+        let p = Policy::parse("4:30m,2d").unwrap();
+        assert_eq!(p.steps, [Step::Lock(Duration::from_secs(1800)), Step::Lock(Duration::from_secs(172_800))]);
+        for bad in ["", "3", "0:block", "x:block", "3:", "3:3x", "3:0h", "3:h", "3:3h,,block"] {
+            assert!(Policy::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::ledger_cmd::LedgerArgs;
 pub struct BankCheck {
     person: AssertedIdentity,
     ledger: Option<(Ledger<AnyStore>, AuditContext, AdmittedPerson)>,
+    retention_days: Option<u64>,
 }
 
 /// How the start of a bank check ended.
@@ -36,12 +37,16 @@ pub fn start(identity: &Path, ledger: &LedgerArgs) -> Result<Start, String> {
     let person =
         passchip::identity::asserted::from_json(&text, None).map_err(|e| format!("{}: {e}", identity.display()))?;
     if !ledger.configured() {
-        return Ok(Start::Go(Box::new(BankCheck { person, ledger: None })));
+        return Ok(Start::Go(Box::new(BankCheck { person, ledger: None, retention_days: None })));
     }
     let l = ledger.open().map_err(|e| e.0)?;
     let context = AuditContext::host(&ledger.host());
     match l.admit(&person, &context).map_err(failed)? {
-        Admission::Admitted(a) => Ok(Start::Go(Box::new(BankCheck { person, ledger: Some((l, context, a)) }))),
+        Admission::Admitted(a) => Ok(Start::Go(Box::new(BankCheck {
+            person,
+            ledger: Some((l, context, a)),
+            retention_days: ledger.retention_days(),
+        }))),
         Admission::Refused(v) => Ok(Start::Refused(v)),
     }
 }
@@ -69,10 +74,14 @@ impl BankCheck {
         let Some((ledger, context, person)) = self.ledger else { return Ok(verdict) };
         let context =
             context.with_trust_store_age(visit.and_then(|v| v.trust_store_age_days(passchip::date::now_unix())));
-        match ledger.admit_document(person, mrz, &context).map_err(failed)? {
-            Admission::Admitted(a) => ledger.settle(a, verdict, &context).map_err(failed),
-            Admission::Refused(v) => Ok(*v),
+        let verdict = match ledger.admit_document(person, mrz, &context).map_err(failed)? {
+            Admission::Admitted(a) => ledger.settle(a, verdict, &context).map_err(failed)?,
+            Admission::Refused(v) => *v,
+        };
+        if let Some(days) = self.retention_days {
+            ledger.purge_older_than(days).map_err(failed)?;
         }
+        Ok(verdict)
     }
 }
 

@@ -30,6 +30,14 @@ pub struct LedgerArgs {
     /// This kiosk's or host's name in the audit trail (default: the host name).
     #[arg(long, value_name = "ID")]
     host_id: Option<String>,
+    /// The attempt schedule, `FAILURES:STEP,…` with steps `30m`, `3h`, `2d` or `block`
+    /// (default `3:3h,24h,block`; an internet bank's `5:block`).
+    #[arg(long, value_name = "SCHEDULE", env = "PASSCHIP_ATTEMPT_POLICY")]
+    attempt_policy: Option<String>,
+    /// Delete audit rows older than this many days whenever a decision is recorded
+    /// (default: keep them; `passchip audit purge` deletes on demand).
+    #[arg(long, value_name = "DAYS", env = "PASSCHIP_AUDIT_RETENTION_DAYS")]
+    audit_retention_days: Option<u64>,
 }
 
 /// Whose attempts.
@@ -69,6 +77,14 @@ pub enum AttemptsCommand {
 /// `passchip audit …`.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
+    /// Deletes audit rows older than the retention.
+    Purge {
+        /// Rows older than this many days go.
+        #[arg(long, value_name = "DAYS")]
+        older_than: u64,
+        #[command(flatten)]
+        ledger: LedgerArgs,
+    },
     /// The audit trail: every decision, with identities and documents as keyed hashes.
     Export {
         /// Rows from this date (YYYY-MM-DD) on.
@@ -98,7 +114,7 @@ impl LedgerArgs {
         self.host_id.clone().unwrap_or_else(|| whoami::hostname().unwrap_or_else(|_| "unknown-host".into()))
     }
 
-    /// Opens the ledger under the default policy.
+    /// Opens the ledger under the configured (or default) policy.
     pub fn open(&self) -> Result<Ledger<AnyStore>, UsageError> {
         let url = match self.ledger.as_deref() {
             Some(url) => url.to_string(),
@@ -130,7 +146,16 @@ impl LedgerArgs {
         };
         let hasher = KeyHasher::new(&key).map_err(usage)?;
         let store = passchip::ledger::open_store(&url).map_err(|e| UsageError(format!("the attempt ledger: {e}")))?;
-        Ok(Ledger::new(store, Policy::default(), hasher))
+        let policy = match &self.attempt_policy {
+            Some(text) => Policy::parse(text).map_err(|e| UsageError(format!("--attempt-policy: {e}")))?,
+            None => Policy::default(),
+        };
+        Ok(Ledger::new(store, policy, hasher))
+    }
+
+    /// The audit retention, in days, when one is configured.
+    pub fn retention_days(&self) -> Option<u64> {
+        self.audit_retention_days
     }
 }
 
@@ -193,7 +218,14 @@ pub fn attempts(command: &AttemptsCommand) -> Result<bool, UsageError> {
 
 /// Runs an `audit` command.
 pub fn audit(command: &AuditCommand) -> Result<bool, UsageError> {
-    let AuditCommand::Export { since, ledger, json } = command;
+    let (since, ledger, json) = match command {
+        AuditCommand::Export { since, ledger, json } => (since, ledger, json),
+        AuditCommand::Purge { older_than, ledger } => {
+            let n = ledger.open()?.purge_older_than(*older_than).map_err(usage)?;
+            println!("{n} audit row(s) older than {older_than} days deleted");
+            return Ok(true);
+        }
+    };
     let since = match since {
         Some(s) => Date::parse(s).map_err(|e| UsageError(format!("--since: {e}")))?.to_unix(),
         None => 0,
