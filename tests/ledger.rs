@@ -289,6 +289,36 @@ mod postgres_suite {
         concurrent(move || PostgresStore::connect(&url).unwrap());
     }
 
+    /// `sslrootcert` makes the link TLS, verified: the test server's certificate under its
+    /// CA connects encrypted; under another CA it is refused; TLS without a CA, or a CA
+    /// with `sslmode=disable`, is refused before connecting; without either, plain.
+    #[test]
+    fn tls_to_the_server_is_verified_and_never_dropped() {
+        let Some(url) = database("tls") else { return };
+        let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/ledger-tls");
+        let tls = PostgresStore::connect(&format!("{url}?sslrootcert={fixtures}/ca.pem")).unwrap();
+        assert!(tls.is_encrypted().unwrap(), "the server says the link is TLS");
+        let by_name = url.replace("127.0.0.1", "localhost");
+        assert!(
+            PostgresStore::connect(&format!("{by_name}?sslrootcert={fixtures}/ca.pem"))
+                .unwrap()
+                .is_encrypted()
+                .unwrap()
+        );
+        let err = PostgresStore::connect(&format!("{url}?sslrootcert={fixtures}/other-ca.pem")).unwrap_err();
+        assert!(matches!(err, passchip::ledger::LedgerError::Storage(_)), "another CA's server: {err}");
+        for refused in [
+            format!("{url}?sslmode=require"),
+            format!("{url}?sslmode=prefer&sslrootcert={fixtures}/ca.pem"),
+            format!("{url}?sslmode=allow"),
+            format!("{url}?sslrootcert={fixtures}/PROVENANCE.md"),
+        ] {
+            let err = PostgresStore::connect(&refused).unwrap_err();
+            assert!(matches!(err, passchip::ledger::LedgerError::Location(_)), "{refused}: {err}");
+        }
+        assert!(!PostgresStore::connect(&url).unwrap().is_encrypted().unwrap(), "no CA: plain, as documented");
+    }
+
     /// A restart (a new connection, the migrations already there) keeps the lock; the
     /// database holds keyed hashes only; two kiosks starting together migrate once.
     #[test]

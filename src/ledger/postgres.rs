@@ -8,8 +8,11 @@
 //! `passchip_schema`, and applied on connect under an advisory lock (two kiosks starting
 //! together migrate once).
 //!
-//! The connection is plain unless the server is local: give a loopback or Unix-socket
-//! host, or reach the server through the bank's own tunnel (see README, "A fleet").
+//! The link: `?sslrootcert=CA.pem` in the URL makes it TLS (rustls), with the server's
+//! certificate verified against that CA and its name against the host, and never falls
+//! back to plain; `sslmode=require` without a CA is refused (an unverified server is a
+//! man in the middle's chance to unblock people). Without either the link is plain TCP,
+//! for a server on the kiosk's own machine or private network.
 
 use std::sync::Mutex;
 
@@ -29,9 +32,87 @@ fn storage(e: postgres::Error) -> LedgerError {
     LedgerError::Storage(e.to_string())
 }
 
+/// How the connection to the server is protected.
+#[derive(Clone)]
+enum Link {
+    /// Plain TCP (or a Unix socket).
+    Plain,
+    /// TLS, the server verified against the caller's CA.
+    Tls(tokio_postgres_rustls::MakeRustlsConnect),
+}
+
+impl Link {
+    fn connect(&self, url: &str) -> Result<Client, LedgerError> {
+        match self {
+            Self::Plain => Client::connect(url, NoTls),
+            Self::Tls(tls) => Client::connect(url, tls.clone()),
+        }
+        .map_err(storage)
+    }
+}
+
+/// Splits `sslrootcert` off `url` (rust-postgres does not know it) and decides the link.
+fn link_of(url: &str) -> Result<(Zeroizing<String>, Link), LedgerError> {
+    let location = |m: &str| LedgerError::Location(m.to_string());
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut params: Vec<&str> = Vec::new();
+    let (mut root, mut mode) = (None, None);
+    for p in query.split('&').filter(|p| !p.is_empty()) {
+        match p.split_once('=') {
+            Some(("sslrootcert", v)) => root = Some(v),
+            Some(("sslmode", v)) => mode = Some(v),
+            _ => params.push(p),
+        }
+    }
+    let link = match (root, mode) {
+        (Some(_), Some("disable" | "prefer" | "allow")) => {
+            return Err(location("sslrootcert asks for TLS: sslmode may only be require (or left out)"));
+        }
+        (None, Some("require" | "verify-ca" | "verify-full")) => {
+            return Err(location("TLS needs the server's CA: add sslrootcert=PATH (PEM) to the URL"));
+        }
+        (None, Some("disable") | None) => Link::Plain,
+        (None, Some(other)) => {
+            return Err(location(&format!("sslmode={other}: use require with sslrootcert, or disable")));
+        }
+        (Some(path), _) => Link::Tls(tls_to(std::path::Path::new(path))?),
+    };
+    // The server may not talk us down to plain text: TLS is required whenever it is asked.
+    params.push(if matches!(link, Link::Tls(_)) { "sslmode=require" } else { "sslmode=disable" });
+    Ok((Zeroizing::new(format!("{base}?{}", params.join("&"))), link))
+}
+
+/// A TLS connector that trusts only the CA certificates in `path` (PEM).
+fn tls_to(path: &std::path::Path) -> Result<tokio_postgres_rustls::MakeRustlsConnect, LedgerError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let location = |m: String| LedgerError::Location(m);
+    let mut roots = rustls::RootCertStore::empty();
+    let certs = CertificateDer::pem_file_iter(path).map_err(|e| location(format!("{}: {e}", path.display())))?;
+    for cert in certs {
+        let cert = cert.map_err(|e| location(format!("{}: {e}", path.display())))?;
+        roots.add(cert).map_err(|e| location(format!("{}: {e}", path.display())))?;
+    }
+    if roots.is_empty() {
+        return Err(location(format!("{}: no CA certificate in it", path.display())));
+    }
+    // ring's provider: rustls now deprecates it for lacking post-quantum key exchange,
+    // which aws-lc-rs has at the price of a large C build (and no Windows cross-build
+    // here). A ledger link on the bank's network is short-lived data: classical ECDHE.
+    #[allow(deprecated)]
+    let provider = rustls::crypto::ring::default_provider();
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(provider))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| location(e.to_string()))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 /// A ledger in a PostgreSQL database.
 pub struct PostgresStore {
     url: Zeroizing<String>,
+    link: Link,
     client: Mutex<Client>,
 }
 
@@ -58,17 +139,29 @@ fn unsecs(t: i64) -> u64 {
 }
 
 impl PostgresStore {
-    /// Connects to `url` (`postgres://user:password@host:port/database`) and applies the
-    /// migrations the database lacks.
+    /// Connects to `url` (`postgres://user:password@host:port/database`, with
+    /// `?sslrootcert=CA.pem` for TLS) and applies the migrations the database lacks.
     ///
     /// # Errors
-    /// [`LedgerError::Storage`] when the server refuses, also for a schema from a newer
-    /// passchip.
+    /// [`LedgerError::Location`] for a TLS setting passchip refuses or a CA file it cannot
+    /// use; [`LedgerError::Storage`] when the server refuses (or its certificate does),
+    /// also for a schema from a newer passchip.
     pub fn connect(url: &str) -> Result<Self, LedgerError> {
-        let url = Zeroizing::new(url.to_string());
-        let mut client = Client::connect(&url, NoTls).map_err(storage)?;
+        let (url, link) = link_of(url)?;
+        let mut client = link.connect(&url)?;
         migrate(&mut client)?;
-        Ok(Self { url, client: Mutex::new(client) })
+        Ok(Self { url, link, client: Mutex::new(client) })
+    }
+
+    /// Whether the server says this connection is encrypted (`pg_stat_ssl`).
+    ///
+    /// # Errors
+    /// [`LedgerError::Storage`].
+    pub fn is_encrypted(&self) -> Result<bool, LedgerError> {
+        self.with(|c| {
+            let row = c.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).map_err(storage)?;
+            Ok(row.get(0))
+        })
     }
 
     /// The schema version of the database.
@@ -87,7 +180,7 @@ impl PostgresStore {
     fn with<T>(&self, f: impl FnOnce(&mut Client) -> Result<T, LedgerError>) -> Result<T, LedgerError> {
         let mut client = self.client.lock().map_err(|_| LedgerError::Storage("poisoned".into()))?;
         if client.is_closed() {
-            *client = Client::connect(&self.url, NoTls).map_err(storage)?;
+            *client = self.link.connect(&self.url)?;
         }
         f(&mut client)
     }
