@@ -1,4 +1,42 @@
-#![doc = include_str!("../README.md")]
+//! Read the chip of an e-passport or national ID card (ICAO 9303) and tell whether the
+//! document is genuine, whether the chip is the original, and whether it belongs to the
+//! person a bank e-ID asserted.
+//!
+//! The crate is layered; each module uses only those before it in this list:
+//!
+//! - [`tlv`], [`apdu`]: BER-TLV and APDUs; [`crypto`]: what RustCrypto lacks (ICAO KDF,
+//!   ISO 9796-2, DH, runtime curves); [`mrz`]: the machine-readable zone.
+//! - [`transport`]: how APDUs reach a chip (in process, PC/SC with feature `pcsc`).
+//! - [`sm`]: secure messaging; [`access`]: BAC and PACE; [`chip_auth`], [`active_auth`]:
+//!   the anti-cloning protocols.
+//! - [`lds`]: the data groups, EF.SOD, SecurityInfos, dump folders; [`pki`]: passive
+//!   authentication and the trust store.
+//! - [`reader`]: the whole-document read; [`identity`]: the holder match and the bank
+//!   verdict; [`ledger`]: attempt limits and the audit trail; [`kiosk`]: the kiosk loop.
+//! - `emulator` (feature `emulator`): the virtual chip on the other side of every protocol.
+//!
+//! Start with [`reader::read_document`], then [`kiosk::Visit::verify`] for passive
+//! authentication and anti-cloning, and
+//! [`identity::verification::Verification::decide`] for the bank's verdict. The
+//! repository's `docs/` folder has the command line, the JSON shapes, the security
+//! properties and the performance figures.
+//!
+//! ```
+//! # #[cfg(feature = "emulator")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use passchip::emulator::{VirtualChip, VirtualDocument};
+//! use passchip::mrz::Mrz;
+//! use passchip::reader::{Credentials, ReadOptions, read_document};
+//! use passchip::transport::InProcess;
+//!
+//! let doc = VirtualDocument::specimen();
+//! let mrz = Mrz::parse(&doc.mrz_text())?;
+//! let read = read_document(InProcess::new(VirtualChip::new(doc)), &Credentials::Mrz(mrz.access_key()), ReadOptions::default())?;
+//! assert_eq!(read.dg1.as_ref().map(|d| d.mrz.primary_identifier.as_str()), Some("OEBERG"));
+//! # Ok(()) }
+//! # #[cfg(not(feature = "emulator"))]
+//! # fn main() {}
+//! ```
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
@@ -23,3 +61,11 @@ pub mod reader;
 pub mod sm;
 pub mod tlv;
 pub mod transport;
+
+// The README and the pages of docs/ are tested: their Rust examples compile and run.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+#[cfg(doctest)]
+#[doc = include_str!("../docs/library.md")]
+struct LibraryExamples;

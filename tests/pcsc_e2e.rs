@@ -7,6 +7,9 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "common/schemas.rs"]
+mod schemas;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
@@ -22,11 +25,23 @@ const VPCD: &str = "127.0.0.1:35963";
 const NO_TRUST_STORE: &str = "/nonexistent/passchip-test-no-trust-store";
 
 fn passchip(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_passchip"))
-        .args(args)
-        .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
-        .output()
-        .expect("run passchip")
+    conforms(
+        Command::new(env!("CARGO_BIN_EXE_passchip"))
+            .args(args)
+            .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
+            .output()
+            .expect("run passchip"),
+    )
+}
+
+/// Every JSON document a command printed has the shape docs/schemas gives its `schema`.
+fn conforms(out: Output) -> Output {
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        && let Some(shape) = v["schema"].as_str()
+    {
+        schemas::assert_valid(shape, &v);
+    }
+    out
 }
 
 /// The PC/SC service, waited for a little (a test before may have restarted it).
@@ -440,7 +455,7 @@ fn passchip_env(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
         .spawn()
         .unwrap();
     child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+    conforms(child.wait_with_output().unwrap())
 }
 
 /// A trust folder holding the virtual passport's CSCA (the test PKI, allowed by name).

@@ -76,7 +76,7 @@ impl Visit {
     }
 
     /// The trust folder the verdict rests on and when it was last updated, when the store
-    /// was opened from one ([`TrustStore::open`]): a kiosk shows how old its trust is.
+    /// was opened from one (`TrustStore::open`, feature `trust-folder`): a kiosk shows how old its trust is.
     #[must_use]
     pub fn trust_store(&self) -> Option<&crate::pki::StoreOrigin> {
         self.trust_store.as_ref()

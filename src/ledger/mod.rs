@@ -13,8 +13,8 @@
 //! numbers reach the ledger or the trail.
 //!
 //! Storage is behind one trait ([`LedgerStore`]): in memory for tests, SQLite for a
-//! single kiosk or desktop ([`SqliteStore`], feature `ledger`), PostgreSQL for a fleet of
-//! kiosks sharing one ledger ([`PostgresStore`], feature `ledger-postgres`); [`open_store`]
+//! single kiosk or desktop (`SqliteStore`, feature `ledger`), PostgreSQL for a fleet of
+//! kiosks sharing one ledger (`PostgresStore`, feature `ledger-postgres`); [`open_store`]
 //! opens either by URL.
 
 mod attempt;
