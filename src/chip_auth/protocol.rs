@@ -41,14 +41,7 @@ impl CaProtocol {
     pub fn from_oid(o: &ObjectIdentifier) -> Option<Self> {
         let a = arcs(o, CA)?;
         let [ka, c] = a.as_slice() else { return None };
-        let cipher = match c {
-            1 => Cipher::Tdes,
-            2 => Cipher::Aes128,
-            3 => Cipher::Aes192,
-            4 => Cipher::Aes256,
-            _ => return None,
-        };
-        Some(Self { key_agreement: key_agreement(*ka)?, cipher })
+        Some(Self { key_agreement: key_agreement(*ka)?, cipher: Cipher::from_arc(*c)? })
     }
 
     /// The protocol OID.

@@ -10,7 +10,8 @@ use std::collections::VecDeque;
 use zeroize::Zeroizing;
 
 use super::document::VirtualDocument;
-use super::pace::{GaResult, PaceChip};
+use super::hostile::WeakGroup;
+use super::pace::{BadKey, GaResult, PaceChip};
 use super::rng::DetRng;
 use crate::access::bac::{self, BacKeys};
 use crate::apdu::{EMRTD_AID, ParsedCommand, StatusWord, ins};
@@ -207,20 +208,6 @@ pub enum Hostile {
     LeaveOnExtraGroup(u8),
 }
 
-/// A weak group for [`Hostile::WeakPaceGroup`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum WeakGroup {
-    /// y² = x³ over P-256's field, G = (4, 8), "order" p: a singular curve whose points form
-    /// (F_p, +), where a discrete logarithm is a division.
-    SingularCurve,
-    /// secp256k1's curve claiming a smooth odd order (a product of small primes): the shape
-    /// of a curve chosen for Pohlig–Hellman.
-    SmoothOrderCurve,
-    /// RFC 5114 group 2's prime with generator −g and "order" 2q: a composite order.
-    CompositeOrderDh,
-}
-
 /// A PACE option the chip offers with explicit domain parameters, and the group it runs.
 struct CustomPace {
     protocol: crate::lds::security_infos::PaceProtocol,
@@ -228,24 +215,6 @@ struct CustomPace {
     group: crate::access::pace::Group,
     /// PACE-CAM: the static secret the chip uses (a clone's, for [`Hostile::CamExplicitCurve`]).
     ca_key: Option<Zeroizing<Vec<u8>>>,
-}
-
-/// An invalid public key for [`Hostile::PaceKey`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BadKey {
-    /// ECDH: a point off the curve (an invalid-curve attack).
-    OffCurve,
-    /// ECDH: the point at infinity.
-    Infinity,
-    /// DH: 0.
-    Zero,
-    /// DH: 1.
-    One,
-    /// DH: p − 1 (order 2).
-    PMinusOne,
-    /// DH: 2, in range but outside the order-q subgroup.
-    OutsideSubgroup,
 }
 
 enum State {

@@ -2,7 +2,6 @@
 //! releases after Extended Access Control), DG5 and DG7 (displayed portrait and
 //! signature), DG11, DG12 and DG16, in the layouts of ICAO 9303-10 §4.7.
 
-use super::document::DocumentSpec;
 use super::face::{self, FACE_JPEG};
 use crate::tlv::{Tag, encode, encode_to_vec};
 
@@ -34,9 +33,25 @@ fn with_tag_list(outer: u32, fields: &[(u32, Vec<u8>)]) -> Vec<u8> {
     encode_to_vec(Tag::new(outer), &all)
 }
 
-/// Data group `n` (5, 7, 11, 12 or 16) for the document `spec` describes.
+/// The holder as the optional data groups name them (from the document's spec; kept
+/// here so this module does not reach back up to the document).
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    /// MRZ surname.
+    pub surname: &'a str,
+    /// MRZ given names.
+    pub given_names: &'a str,
+    /// DG11's full name in the issuing state's script, when given.
+    pub dg11_full_name: Option<&'a str>,
+    /// The personal number.
+    pub personal_number: &'a str,
+    /// YYMMDD.
+    pub date_of_birth: &'a str,
+}
+
+/// Data group `n` (5, 7, 11, 12 or 16) for `spec`'s holder.
 #[must_use]
-pub fn build(spec: &DocumentSpec, n: u8) -> Option<Vec<u8>> {
+pub fn build(spec: &Holder<'_>, n: u8) -> Option<Vec<u8>> {
     let century = if spec.date_of_birth.get(..2).is_some_and(|y| y > "30") { "19" } else { "20" };
     Some(match n {
         5 => face::displayed_image(5, FACE_JPEG),
@@ -47,11 +62,13 @@ pub fn build(spec: &DocumentSpec, n: u8) -> Option<Vec<u8>> {
                 (
                     0x5F0E,
                     spec.dg11_full_name
-                        .clone()
-                        .unwrap_or_else(|| format!("{}<<{}", spec.surname, spec.given_names).replace(' ', "<"))
+                        .map_or_else(
+                            || format!("{}<<{}", spec.surname, spec.given_names).replace(' ', "<"),
+                            str::to_string,
+                        )
                         .into_bytes(),
                 ),
-                (0x5F10, spec.personal_number.clone().into_bytes()),
+                (0x5F10, spec.personal_number.as_bytes().to_vec()),
                 (0x5F2B, format!("{century}{}", spec.date_of_birth).into_bytes()),
                 (0x5F11, b"STOCKHOLM<SWE".to_vec()),
                 (0x5F42, b"STORGATAN<1<<111<22<STOCKHOLM".to_vec()),

@@ -471,7 +471,14 @@ impl VirtualDocument {
             anti_cloning::dg14(&parts)
         });
         let mut files = BTreeMap::new();
-        let extra = |n: u8| spec.extra_data_groups.then(|| super::data_groups::build(&spec, n)).flatten();
+        let holder = super::data_groups::Holder {
+            surname: &spec.surname,
+            given_names: &spec.given_names,
+            dg11_full_name: spec.dg11_full_name.as_deref(),
+            personal_number: &spec.personal_number,
+            date_of_birth: &spec.date_of_birth,
+        };
+        let extra = |n: u8| spec.extra_data_groups.then(|| super::data_groups::build(&holder, n)).flatten();
         let dg3 = spec.eac_protected_dg3.then(super::data_groups::dg3);
         let custom = |n: u8, generated: Option<Vec<u8>>| {
             spec.custom_data_groups.iter().find(|(c, _)| *c == n).map(|(_, b)| b.clone()).or(generated)

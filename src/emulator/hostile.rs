@@ -3,11 +3,24 @@
 //! EF.CardAccess entries that offer them.
 
 use super::asn1::{oid, seq, small_int, uint};
-use super::chip::WeakGroup;
 use super::document::VirtualDocument;
 use crate::crypto::ec::{Curve, DomainParams, NamedCurve};
 use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use crate::tlv::{Tag, Tlv};
+
+/// A weak group for [`Hostile::WeakPaceGroup`](super::Hostile::WeakPaceGroup).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WeakGroup {
+    /// y² = x³ over P-256's field, G = (4, 8), "order" p: a singular curve whose points form
+    /// (F_p, +), where a discrete logarithm is a division.
+    SingularCurve,
+    /// secp256k1's curve claiming a smooth odd order (a product of small primes): the shape
+    /// of a curve chosen for Pohlig–Hellman.
+    SmoothOrderCurve,
+    /// RFC 5114 group 2's prime with generator −g and "order" 2q: a composite order.
+    CompositeOrderDh,
+}
 
 /// The DER AlgorithmIdentifier (`id-ecPublicKey` with SpecifiedECDomain) of explicit EC
 /// domain parameters, as a PACEDomainParameterInfo carries them; `None` when they do not

@@ -30,8 +30,10 @@ pub mod sod;
 pub mod vpcd;
 
 pub use anti_cloning::{AaSpec, ChipAuthSpec};
-pub use chip::{BadKey, ChipProfile, Fault, Hostile, VirtualChip, WeakGroup};
+pub use chip::{ChipProfile, Fault, Hostile, VirtualChip};
 pub use document::{DocumentSpec, FaceSpec, Layout, VirtualDocument};
+pub use hostile::WeakGroup;
+pub use pace::BadKey;
 pub use pki::{PkiGenError, SignatureScheme, Validity, VirtualPki};
 pub use rng::DetRng;
 pub use slot::{Presentation, VirtualCard, VirtualSlot};

@@ -16,6 +16,24 @@ use crate::lds::security_infos::{Cipher, Mapping, PaceProtocol};
 use crate::sm::ChipChannel;
 use crate::tlv::{self, Tag};
 
+/// An invalid public key for [`Hostile::PaceKey`](super::Hostile::PaceKey).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BadKey {
+    /// ECDH: a point off the curve (an invalid-curve attack).
+    OffCurve,
+    /// ECDH: the point at infinity.
+    Infinity,
+    /// DH: 0.
+    Zero,
+    /// DH: 1.
+    One,
+    /// DH: p − 1 (order 2).
+    PMinusOne,
+    /// DH: 2, in range but outside the order-q subgroup.
+    OutsideSubgroup,
+}
+
 enum Step {
     /// MSE:Set AT accepted; waiting for GA 1.
     SetAt,
@@ -42,15 +60,14 @@ pub(crate) struct PaceChip {
     ca_key: Option<Zeroizing<Vec<u8>>>,
     step: Step,
     /// Hostile: the public key to send instead of the first real one.
-    bad_key: Option<super::chip::BadKey>,
+    bad_key: Option<BadKey>,
 }
 
 /// A hostile chip's first public key (GA 2 for Generic Mapping and CAM, GA 3 for Integrated
 /// Mapping) in place of `good`: off the curve or the point at infinity (ECDH); 0, 1, p − 1
 /// or 2 (outside the order-q subgroup) for DH. A kind that does not fit the group sends
 /// `good` with its last byte changed.
-fn hostile_key(group: &Group, good: &[u8], kind: super::chip::BadKey) -> Vec<u8> {
-    use super::chip::BadKey;
+fn hostile_key(group: &Group, good: &[u8], kind: BadKey) -> Vec<u8> {
     let len = good.len();
     let small = |v: u8| {
         let mut out = vec![0u8; len];
@@ -136,7 +153,7 @@ impl PaceChip {
     }
 
     /// Makes this run hostile: its first public key is `kind`.
-    pub(crate) fn with_bad_key(mut self, kind: Option<super::chip::BadKey>) -> Self {
+    pub(crate) fn with_bad_key(mut self, kind: Option<BadKey>) -> Self {
         self.bad_key = kind;
         self
     }

@@ -24,7 +24,7 @@ mod suite;
 #[cfg(any(feature = "emulator", test))]
 pub(crate) use chip::{ChipChannel, OpenedCommand};
 pub(crate) use suite::Suite;
-pub use suite::SuiteKind;
+pub use suite::{Cipher, SuiteKind};
 
 use zeroize::Zeroizing;
 

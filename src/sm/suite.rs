@@ -12,11 +12,12 @@ use crate::crypto::{
     tdes::{self, TdesKey},
 };
 
-/// Which algorithms protect the channel.
+/// Which algorithms protect the channel: the cipher a PACE or Chip Authentication
+/// protocol names (ICAO 9303-11 §9.8), and the suite of the channel it opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
-pub enum SuiteKind {
+pub enum Cipher {
     /// Two-key 3DES-CBC with IV 0, retail MAC, 8-byte SSC.
     #[cfg_attr(feature = "serde", serde(rename = "3DES"))]
     Tdes,
@@ -31,7 +32,34 @@ pub enum SuiteKind {
     Aes256,
 }
 
-impl core::fmt::Display for SuiteKind {
+/// The same type under the name the secure-messaging API used first.
+pub type SuiteKind = Cipher;
+
+impl Cipher {
+    /// Key length in bytes.
+    #[must_use]
+    pub fn key_len(self) -> usize {
+        match self {
+            Self::Tdes | Self::Aes128 => 16,
+            Self::Aes192 => 24,
+            Self::Aes256 => 32,
+        }
+    }
+
+    /// The cipher of an OID's last arc in the PACE and Chip Authentication protocol
+    /// families (1 3DES, 2 AES-128, 3 AES-192, 4 AES-256).
+    pub(crate) fn from_arc(n: u32) -> Option<Self> {
+        Some(match n {
+            1 => Self::Tdes,
+            2 => Self::Aes128,
+            3 => Self::Aes192,
+            4 => Self::Aes256,
+            _ => return None,
+        })
+    }
+}
+
+impl core::fmt::Display for Cipher {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
             Self::Tdes => "3DES",

@@ -30,45 +30,9 @@ pub enum Mapping {
     Cam,
 }
 
-/// The symmetric cipher a protocol uses for secure messaging.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub enum Cipher {
-    /// 3DES-CBC with retail MAC.
-    #[cfg_attr(feature = "serde", serde(rename = "3DES"))]
-    Tdes,
-    /// AES-128-CBC with CMAC.
-    #[cfg_attr(feature = "serde", serde(rename = "AES-128"))]
-    Aes128,
-    /// AES-192.
-    #[cfg_attr(feature = "serde", serde(rename = "AES-192"))]
-    Aes192,
-    /// AES-256.
-    #[cfg_attr(feature = "serde", serde(rename = "AES-256"))]
-    Aes256,
-}
-
-impl Cipher {
-    /// Key length in bytes.
-    #[must_use]
-    pub fn key_len(self) -> usize {
-        match self {
-            Self::Tdes | Self::Aes128 => 16,
-            Self::Aes192 => 24,
-            Self::Aes256 => 32,
-        }
-    }
-
-    fn from_arc(n: u32) -> Option<Self> {
-        Some(match n {
-            1 => Self::Tdes,
-            2 => Self::Aes128,
-            3 => Self::Aes192,
-            4 => Self::Aes256,
-            _ => return None,
-        })
-    }
-}
+/// The symmetric cipher a protocol uses for secure messaging: the secure-messaging
+/// suite itself ([`crate::sm::Cipher`]), one type for both layers.
+pub use crate::sm::Cipher;
 
 /// A PACE protocol OID, decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
