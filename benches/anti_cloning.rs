@@ -14,11 +14,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use passchip::chip_auth::ChipPublicKey;
-use passchip::crypto::ec::NamedCurve;
-use passchip::crypto::hash::HashAlg;
 use passchip::emulator::{AaSpec, DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::lds::{Dg14, LdsFile};
+use passchip::low_level::chip_auth::ChipPublicKey;
+use passchip::low_level::crypto::ec::NamedCurve;
+use passchip::low_level::crypto::hash::HashAlg;
 use passchip::reader::{Credentials, ReadOptions, Session};
 use passchip::transport::InProcess;
 
@@ -26,7 +26,7 @@ fn doc(aa: Option<AaSpec>) -> VirtualDocument {
     VirtualDocument::build(DocumentSpec { active_authentication: aa, ..DocumentSpec::specimen() })
 }
 
-fn evidence(aa: AaSpec) -> passchip::active_auth::AaEvidence {
+fn evidence(aa: AaSpec) -> passchip::low_level::active_auth::AaEvidence {
     let d = doc(Some(aa));
     let creds = Credentials::Mrz(d.mrz_key());
     let read = passchip::reader::read_document(InProcess::new(VirtualChip::new(d)), &creds, ReadOptions::default())
@@ -74,7 +74,7 @@ fn bench(c: &mut Criterion) {
                     }
                     (s, files)
                 },
-                |(mut s, files)| black_box(s.anti_cloning(&files, &mut passchip::crypto::OsRandom)),
+                |(mut s, files)| black_box(s.anti_cloning(&files, &mut passchip::low_level::crypto::OsRandom)),
                 criterion::BatchSize::SmallInput,
             );
         });

@@ -6,13 +6,13 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use passchip::crypto::{retail_mac::RetailMacKey, tdes};
 use passchip::emulator::{ChipProfile, VirtualChip, VirtualDocument};
 use passchip::internal::SmUnwrapBench;
 use passchip::lds::LdsFile;
+use passchip::low_level::crypto::{retail_mac::RetailMacKey, tdes};
+use passchip::low_level::tlv::{Tlv, validate};
 use passchip::mrz::MrzKey;
 use passchip::reader::{ReadOptions, read_with_bac};
-use passchip::tlv::{Tlv, validate};
 use passchip::transport::InProcess;
 
 fn walk(t: Tlv<'_>) -> usize {
@@ -67,7 +67,7 @@ fn bac(c: &mut Criterion) {
     c.bench_function("bac_key_derivation", |b| {
         b.iter(|| {
             let k = MrzKey::new(black_box("AA1234567"), "850412", "300101").unwrap_or_else(|_| unreachable!());
-            passchip::access::bac::BacKeys::from_mrz(&k)
+            passchip::low_level::access::bac::BacKeys::from_mrz(&k)
         })
     });
 }

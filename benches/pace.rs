@@ -13,11 +13,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use passchip::access::pace::{PacePassword, authenticate};
-use passchip::crypto::ec::{Curve, NamedCurve};
-use passchip::crypto::{RandomSource, RngError};
 use passchip::emulator::{DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+use passchip::low_level::access::pace::{PacePassword, authenticate};
+use passchip::low_level::crypto::ec::{Curve, NamedCurve};
+use passchip::low_level::crypto::{RandomSource, RngError};
 use passchip::transport::{InProcess, Transport, TransportError};
 
 /// The same bytes every run: the handshake is then reproducible and replayable.

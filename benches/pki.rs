@@ -11,11 +11,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use passchip::crypto::hash::HashAlg;
-use passchip::crypto::sig::{self, AlgorithmId, SignatureAlgorithm};
 use passchip::date::Date;
 use passchip::emulator::{DocumentSpec, SignatureScheme, VirtualDocument};
 use passchip::lds::{DgNumber, LdsFile, Sod};
+use passchip::low_level::crypto::hash::HashAlg;
+use passchip::low_level::crypto::sig::{self, AlgorithmId, SignatureAlgorithm};
 use passchip::pki::{Cert, PaOptions, PassiveAuthentication, TrustSource, TrustStore};
 
 struct Case {
@@ -54,7 +54,7 @@ fn pa(cr: &mut Criterion) {
         (
             "brainpoolp256r1_explicit_sha256",
             SignatureScheme::Ecdsa {
-                curve: passchip::crypto::ec::NamedCurve::BrainpoolP256r1,
+                curve: passchip::low_level::crypto::ec::NamedCurve::BrainpoolP256r1,
                 explicit: true,
                 hash: HashAlg::Sha256,
             },
@@ -65,7 +65,7 @@ fn pa(cr: &mut Criterion) {
         let Ok(sod) = Sod::parse(&c.sod) else { continue };
         let Some(dsc) = sod.signed_data.certificates.first().and_then(|d| Cert::from_der(d).ok()) else { continue };
         let Some(signer) = sod.signed_data.signers.first() else { continue };
-        let Ok(alg_t) = passchip::tlv::Tlv::parse_exact(&signer.signature_algorithm) else { continue };
+        let Ok(alg_t) = passchip::low_level::tlv::Tlv::parse_exact(&signer.signature_algorithm) else { continue };
         let Ok(alg) =
             AlgorithmId::parse(alg_t).and_then(|a| SignatureAlgorithm::from_algorithm_id(&a, signer.digest_alg()))
         else {
@@ -133,7 +133,7 @@ fn trust_folder(cr: &mut Criterion, ml: &[u8]) {
 /// One ECDSA verification (SHA-256 digest) per curve: `library` is what passive and
 /// active authentication call, `engine` the runtime-curve engine on its own.
 fn ecdsa(cr: &mut Criterion) {
-    use passchip::crypto::ec::{Curve, NamedCurve};
+    use passchip::low_level::crypto::ec::{Curve, NamedCurve};
     let curves = [
         NamedCurve::P256,
         NamedCurve::P384,

@@ -4,11 +4,10 @@
 //!
 //! The crate is layered; each module uses only those before it in this list:
 //!
-//! - [`tlv`], [`apdu`]: BER-TLV and APDUs; [`crypto`]: what RustCrypto lacks (ICAO KDF,
-//!   ISO 9796-2, DH, runtime curves); [`mrz`]: the machine-readable zone.
+//! - [`low_level`]: BER-TLV and APDUs, what RustCrypto lacks (ICAO KDF, ISO 9796-2, DH,
+//!   runtime curves), secure messaging, BAC and PACE, Chip and Active Authentication:
+//!   the protocol machinery, for experts. [`mrz`]: the machine-readable zone.
 //! - [`transport`]: how APDUs reach a chip (in process, PC/SC with feature `pcsc`).
-//! - [`sm`]: secure messaging; [`access`]: BAC and PACE; [`chip_auth`], [`active_auth`]:
-//!   the anti-cloning protocols.
 //! - [`lds`]: the data groups, EF.SOD, SecurityInfos, dump folders; [`pki`]: passive
 //!   authentication and the trust store.
 //! - [`reader`]: the whole-document read; [`identity`]: the holder match and the bank
@@ -40,10 +39,15 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+#[doc(hidden)]
 pub mod access;
+#[doc(hidden)]
 pub mod active_auth;
+#[doc(hidden)]
 pub mod apdu;
+#[doc(hidden)]
 pub mod chip_auth;
+#[doc(hidden)]
 pub mod crypto;
 pub mod date;
 #[cfg(feature = "emulator")]
@@ -55,12 +59,25 @@ pub mod kiosk;
 pub mod lds;
 pub mod ledger;
 pub mod mrz;
+#[doc(hidden)]
 pub mod oid;
 pub mod pki;
 pub mod reader;
+#[doc(hidden)]
 pub mod sm;
+#[doc(hidden)]
 pub mod tlv;
 pub mod transport;
+
+/// The protocol machinery beneath the reader, for experts: BER-TLV and APDUs, the
+/// cryptography passchip adds to RustCrypto, secure messaging, BAC and PACE, Chip and
+/// Active Authentication, the OIDs. Most programs need none of it: [`reader`] drives
+/// them all, [`pki`] verifies, [`identity`] decides. These modules change more freely
+/// than the rest of the API; their only documented path is this one.
+pub mod low_level {
+    #[doc(inline)]
+    pub use crate::{access, active_auth, apdu, chip_auth, crypto, oid, sm, tlv};
+}
 
 // The README and the pages of docs/ are tested: their Rust examples compile and run.
 #[cfg(doctest)]

@@ -4,15 +4,15 @@
 //! chips, and a DG14 not covered by the SOD.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use passchip::active_auth::AaEvidence;
-use passchip::chip_auth::CaProtocol;
-use passchip::crypto::ec::NamedCurve;
-use passchip::crypto::hash::HashAlg;
 use passchip::date::Date;
 use passchip::emulator::{AaSpec, ChipAuthSpec, DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::identity::verification::{ChipAuthenticity, ChipStatus};
 use passchip::lds::LdsFile;
 use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+use passchip::low_level::active_auth::AaEvidence;
+use passchip::low_level::chip_auth::CaProtocol;
+use passchip::low_level::crypto::ec::NamedCurve;
+use passchip::low_level::crypto::hash::HashAlg;
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
 use passchip::reader::{
     AccessPolicy, AntiCloningRead, Attempt, Credentials, DocumentRead, ReadOptions, read_document,
@@ -127,7 +127,7 @@ fn active_authentication_rsa_and_ecdsa_with_a_server_challenge() {
             let other = evidence.to_json().replace("62616e6b2d6e6365", "6f746865722d6e63");
             let replay = AaEvidence::from_json(&other).unwrap();
             assert_eq!(replay.challenge(), b"other-nc");
-            assert!(matches!(replay.verify(), Err(passchip::active_auth::AaError::Invalid(_))), "{aa:?}");
+            assert!(matches!(replay.verify(), Err(passchip::low_level::active_auth::AaError::Invalid(_))), "{aa:?}");
             // The back-office re-check ties the evidence to the dump's DG15 and DG14 and to the nonce.
             let (dg14, dg15) = (r.files.get(&LdsFile::dg(14).unwrap()), r.files.get(&LdsFile::dg(15).unwrap()));
             let (dg14, dg15) = (dg14.map(Vec::as_slice), dg15.map(Vec::as_slice));

@@ -3,11 +3,11 @@
 //! fixtures/external with provenance).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use passchip::chip_auth::{CaProtocol, ChipPublicKey};
-use passchip::crypto::sig::PublicKey;
 use passchip::date::Date;
 use passchip::lds::security_infos::{Cipher, KeyAgreement};
 use passchip::lds::{CardSecurity, Dg14, Dg15};
+use passchip::low_level::chip_auth::{CaProtocol, ChipPublicKey};
+use passchip::low_level::crypto::sig::PublicKey;
 use passchip::pki::{Cert, PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
 
 fn fixture(path: &str) -> Vec<u8> {

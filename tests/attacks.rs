@@ -8,10 +8,6 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use passchip::access::AccessError;
-use passchip::active_auth::AaEvidence;
-use passchip::crypto::ec::NamedCurve;
-use passchip::crypto::hash::HashAlg;
 use passchip::date::Date;
 use passchip::emulator::{
     AaSpec, DocumentSpec, Hostile, Presentation, VirtualChip, VirtualDocument, VirtualSlot, WeakGroup,
@@ -22,6 +18,10 @@ use passchip::identity::verification::{
 };
 use passchip::kiosk::{self, Desk, KioskError, KioskOptions, Visit, VisitEnd, VisitOutcome};
 use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+use passchip::low_level::access::AccessError;
+use passchip::low_level::active_auth::AaEvidence;
+use passchip::low_level::crypto::ec::NamedCurve;
+use passchip::low_level::crypto::hash::HashAlg;
 use passchip::pki::{PaOptions, PaceCamBindError, PassiveAuthentication, TrustSource, TrustStore};
 use passchip::reader::{
     Attempt, Credentials, DocumentRead, PartialRead, ReadOptions, SessionError, read_document, read_document_resuming,
@@ -241,8 +241,10 @@ fn weak_pace_groups_are_refused_before_any_password_dependent_message() {
 fn a_valid_custom_group_runs_only_when_allowed() {
     let doc = VirtualDocument::specimen();
     let gm = PaceProtocol { key_agreement: KeyAgreement::Ecdh, mapping: Mapping::Gm, cipher: Cipher::Aes256 };
-    let k1 =
-        passchip::emulator::hostile::ec_algorithm_identifier(&passchip::crypto::ec::DomainParams::secp256k1()).unwrap();
+    let k1 = passchip::emulator::hostile::ec_algorithm_identifier(
+        &passchip::low_level::crypto::ec::DomainParams::secp256k1(),
+    )
+    .unwrap();
     let chip = || VirtualChip::new(doc.clone()).offer_pace_group(gm, 40, &k1);
     let e = read_document(InProcess::new(chip()), &can(&doc), ReadOptions::default()).unwrap_err();
     assert!(matches!(e, SessionError::Access(AccessError::NonStandardDomainParameters(_))), "{e}");
@@ -262,9 +264,12 @@ fn a_hidden_card_access_is_reported_as_a_downgrade() {
     let doc = VirtualDocument::specimen();
     let chip = VirtualChip::new(doc.clone()).hostile(Hostile::HiddenCardAccess);
     let read = read_document(InProcess::new(chip), &Credentials::Mrz(doc.mrz_key()), ReadOptions::default()).unwrap();
-    assert_eq!(read.access, passchip::access::AccessProtocol::Bac);
+    assert_eq!(read.access, passchip::low_level::access::AccessProtocol::Bac);
     let d = read.downgrade.as_ref().expect("a downgrade");
-    assert_eq!((d.expected, d.used), (passchip::access::AccessProtocol::Pace, passchip::access::AccessProtocol::Bac));
+    assert_eq!(
+        (d.expected, d.used),
+        (passchip::low_level::access::AccessProtocol::Pace, passchip::low_level::access::AccessProtocol::Bac)
+    );
     assert!(d.reason.contains("DG14"), "{}", d.reason);
     let v = verdict(&read, &trust(&[&doc]));
     assert!(v.reasons().contains(&DecisionReason::AccessDowngraded), "{:?}", v.reasons());

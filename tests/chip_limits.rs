@@ -66,7 +66,7 @@ fn the_emulators_ef_atr_info_states_what_it_takes() {
     let info = AtrInfo::parse(&ChipProfile::modern().with_max_extended_ne(Some(1000)).atr_info_file()).unwrap();
     assert_eq!(info.extended_length, Some(true));
     // 991 bytes of plaintext fill 62 AES blocks: the largest read at most 1000 that does.
-    assert_eq!(passchip::sm::max_plaintext_in(info.max_response.unwrap() as usize), 991);
+    assert_eq!(passchip::low_level::sm::max_plaintext_in(info.max_response.unwrap() as usize), 991);
     let none = AtrInfo::parse(&ChipProfile::legacy_le160().atr_info_file()).unwrap();
     assert_eq!(none.extended_length, Some(false));
 }

@@ -610,7 +610,7 @@ fn verify_takes_an_sod_without_its_tag_and_says_so() {
     let d = dir.to_str().unwrap();
     assert_eq!(passchip(&["demo", "--out", d]).status.code(), Some(0));
     let sod = std::fs::read(dir.join("EF_SOD.bin")).unwrap();
-    let bare = passchip::tlv::Tlv::parse_exact(&sod).unwrap().value.to_vec();
+    let bare = passchip::low_level::tlv::Tlv::parse_exact(&sod).unwrap().value.to_vec();
     std::fs::write(dir.join("EF_SOD.bin"), &bare).unwrap();
     let csca = dir.join("virtual-CSCA.der");
     let out = passchip(&["verify", d, "--csca", csca.to_str().unwrap(), "--allow-test-pki", "--json"]);

@@ -5,11 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use passchip::crypto::ec::NamedCurve;
-use passchip::crypto::hash::HashAlg;
 use passchip::date::Date;
 use passchip::emulator::{DocumentSpec, SignatureScheme, Validity, VirtualChip, VirtualDocument};
 use passchip::lds::{DgNumber, LdsFile};
+use passchip::low_level::crypto::ec::NamedCurve;
+use passchip::low_level::crypto::hash::HashAlg;
 use passchip::pki::pa::DgStatus;
 use passchip::pki::{CheckName, Crl, PaOptions, PassiveAuthentication, Status, TrustSource, TrustStore, Verdict};
 use passchip::reader::{ReadOptions, read_with_bac};

@@ -4,13 +4,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(feature = "emulator")]
 
-use passchip::access::{AccessError, AccessProtocol};
-use passchip::apdu::StatusWord;
 use passchip::emulator::{ChipProfile, Fault, VirtualChip, VirtualDocument};
 use passchip::lds::LdsFile;
+use passchip::low_level::access::{AccessError, AccessProtocol};
+use passchip::low_level::apdu::StatusWord;
+use passchip::low_level::sm::SmError;
 use passchip::mrz::MrzKey;
 use passchip::reader::{ReadError, ReadOptions, Secured, Session, SessionError, read_with_bac};
-use passchip::sm::SmError;
 use passchip::transport::InProcess;
 
 fn secured(
@@ -50,8 +50,8 @@ fn bac_with_the_right_mrz_reads_every_file_byte_exact() {
         passchip::reader::Attempt::Passed(ca) => ca,
         other => panic!("{other:?}"),
     };
-    assert_eq!(ca.protocol.cipher, passchip::access::pace::Cipher::Aes128);
-    assert_eq!(read.suite, passchip::sm::SuiteKind::Tdes);
+    assert_eq!(ca.protocol.cipher, passchip::low_level::access::pace::Cipher::Aes128);
+    assert_eq!(read.suite, passchip::low_level::sm::SuiteKind::Tdes);
 }
 
 #[test]
@@ -119,7 +119,7 @@ fn reader_without_extended_length_support() {
 fn files_above_32k_use_odd_ins_read_binary() {
     let mut doc = VirtualDocument::specimen();
     let big: Vec<u8> = (0..70_000u32).map(|i| (i % 251) as u8).collect();
-    let dg11 = passchip::tlv::encode_to_vec(passchip::tlv::Tag::new(0x6B), &big);
+    let dg11 = passchip::low_level::tlv::encode_to_vec(passchip::low_level::tlv::Tag::new(0x6B), &big);
     doc.set_file(LdsFile::dg(11).unwrap(), dg11.clone());
     for (profile, options) in [
         (ChipProfile::modern(), ReadOptions::default()),

@@ -225,9 +225,9 @@ fn forgery() -> Forgery {
         666,
         "SE",
         passchip::emulator::SignatureScheme::Ecdsa {
-            curve: passchip::crypto::ec::NamedCurve::P256,
+            curve: passchip::low_level::crypto::ec::NamedCurve::P256,
             explicit: false,
-            hash: passchip::crypto::hash::HashAlg::Sha256,
+            hash: passchip::low_level::crypto::hash::HashAlg::Sha256,
         },
         passchip::emulator::Validity::default(),
     )

@@ -6,11 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use passchip::crypto::ec::NamedCurve;
-use passchip::crypto::hash::HashAlg;
 use passchip::date::Date;
 use passchip::emulator::{SignatureScheme, Validity, VirtualDocument, VirtualPki};
 use passchip::lds::{DgNumber, LdsFile, Sod};
+use passchip::low_level::crypto::ec::NamedCurve;
+use passchip::low_level::crypto::hash::HashAlg;
 use passchip::pki::{
     CheckName, MasterList, PaOptions, PassiveAuthentication, Status, TrustSource, TrustStore, Verdict,
 };
@@ -39,7 +39,7 @@ fn resigned(doc: &VirtualDocument, p: &mut VirtualPki, content_type: &str) -> Ve
     let econtent = Sod::parse(doc.file(LdsFile::Sod).unwrap()).unwrap().signed_data.econtent;
     let oid = const_oid::ObjectIdentifier::new(content_type).unwrap();
     let ci = p.sign_content(&oid, &econtent).unwrap();
-    passchip::tlv::encode_to_vec(passchip::tlv::Tag::new(0x77), &ci)
+    passchip::low_level::tlv::encode_to_vec(passchip::low_level::tlv::Tag::new(0x77), &ci)
 }
 
 #[test]
@@ -80,7 +80,7 @@ fn legacy_econtent_types_are_accepted_and_named() {
 fn an_sod_exported_without_its_tag_verifies_and_says_so() {
     let doc = VirtualDocument::specimen();
     let tagged = doc.file(LdsFile::Sod).unwrap();
-    let bare = passchip::tlv::Tlv::parse_exact(tagged).unwrap().value.to_vec();
+    let bare = passchip::low_level::tlv::Tlv::parse_exact(tagged).unwrap().value.to_vec();
     assert_eq!(bare[0], 0x30);
     let mut store = TrustStore::new();
     store.add(doc.pki().unwrap().csca().clone(), TrustSource::File { path: "csca".into() });

@@ -6,8 +6,8 @@
 
 use passchip::emulator::{DocumentSpec, Hostile, VirtualChip, VirtualDocument};
 use passchip::lds::LdsFile;
+use passchip::low_level::sm::SmError;
 use passchip::reader::{AccessPolicy, Credentials, DocumentRead, ReadError, ReadOptions, SessionError, read_document};
-use passchip::sm::SmError;
 use passchip::transport::{InProcess, TransportError};
 
 /// The heap a hostile read may use at its peak: the 1 MiB file-size limit, the decoded
@@ -85,7 +85,10 @@ fn deeply_nested_tlv_is_read_and_refused_by_the_parsers_without_recursion() {
     let read = hostile_read(&doc, Hostile::DeepNesting).unwrap();
     let dg11 = &read.files[&LdsFile::dg(11).unwrap()];
     assert!(dg11.len() > 300_000);
-    assert!(matches!(passchip::tlv::validate(dg11), Err(passchip::tlv::TlvError::TooDeep { .. })));
+    assert!(matches!(
+        passchip::low_level::tlv::validate(dg11),
+        Err(passchip::low_level::tlv::TlvError::TooDeep { .. })
+    ));
     // The DG11 parser looks one level down only: it returns, with nothing in it.
     let parsed = passchip::lds::Dg11::parse(dg11).unwrap();
     assert_eq!(parsed.full_name_primary, None);
@@ -136,8 +139,8 @@ fn a_scripted_chip_gets_typed_outcomes() {
 /// and p − 1 are refused when the key is decoded, before any secret touches them.
 #[test]
 fn invalid_chip_authentication_keys_are_refused() {
-    use passchip::chip_auth::{ChipAuthError, ChipPublicKey};
-    use passchip::tlv::{Tag, encode_to_vec};
+    use passchip::low_level::chip_auth::{ChipAuthError, ChipPublicKey};
+    use passchip::low_level::tlv::{Tag, encode_to_vec};
     let doc = VirtualDocument::specimen();
     let dg14 = passchip::lds::Dg14::parse(doc.file(LdsFile::dg(14).unwrap()).unwrap()).unwrap();
     let spki = dg14.infos.chip_authentication()[0].public_key.clone();
@@ -147,7 +150,7 @@ fn invalid_chip_authentication_keys_are_refused() {
     *off.last_mut().unwrap() ^= 0x01;
     assert!(matches!(ChipPublicKey::from_spki(&off), Err(ChipAuthError::BadKey(_))));
     // DH on RFC 5114 group 0 (standardized domain parameters, ID 0).
-    let group = passchip::crypto::dh::DhGroup::standard(0).unwrap();
+    let group = passchip::low_level::crypto::dh::DhGroup::standard(0).unwrap();
     let p = group.modulus();
     let mut p_minus_1 = p.clone();
     *p_minus_1.last_mut().unwrap() -= 1;
@@ -180,9 +183,9 @@ fn invalid_chip_authentication_keys_are_refused() {
 /// password is spent on anything else, and reads the same chip once it behaves.
 #[test]
 fn pace_refuses_invalid_keys_from_the_chip() {
-    use passchip::access::AccessError;
     use passchip::emulator::BadKey;
     use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+    use passchip::low_level::access::AccessError;
     let cases = [
         (KeyAgreement::Ecdh, Mapping::Gm, 13, vec![BadKey::OffCurve, BadKey::Infinity]),
         (KeyAgreement::Ecdh, Mapping::Im, 13, vec![BadKey::OffCurve, BadKey::Infinity]),

@@ -6,9 +6,9 @@
 
 use std::collections::VecDeque;
 
-use passchip::access::bac::{BacKeys, authenticate};
-use passchip::apdu::{Command, Le, StatusWord};
-use passchip::crypto::{RandomSource, RngError, kdf, retail_mac::RetailMacKey, tdes::TdesKey};
+use passchip::low_level::access::bac::{BacKeys, authenticate};
+use passchip::low_level::apdu::{Command, Le, StatusWord};
+use passchip::low_level::crypto::{RandomSource, RngError, kdf, retail_mac::RetailMacKey, tdes::TdesKey};
 use passchip::mrz::MrzKey;
 use passchip::transport::{Transport, TransportError};
 use serde_json::Value;

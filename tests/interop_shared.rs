@@ -6,8 +6,8 @@
 
 use std::path::PathBuf;
 
-use passchip::crypto::sig::{self, AlgorithmId, SignatureAlgorithm};
 use passchip::lds::{DgNumber, Sod};
+use passchip::low_level::crypto::sig::{self, AlgorithmId, SignatureAlgorithm};
 use passchip::pki::Cert;
 
 fn shared(path: &str) -> Vec<u8> {
@@ -26,7 +26,7 @@ fn verify_sod(sod: &Sod) -> Cert {
     let digest = signer.digest_alg().unwrap();
     assert_eq!(signer.message_digest.as_deref(), Some(digest.digest(&sd.econtent).as_slice()));
     let dsc = Cert::from_der(&sd.certificates[0]).unwrap();
-    let alg_t = passchip::tlv::Tlv::parse_exact(&signer.signature_algorithm).unwrap();
+    let alg_t = passchip::low_level::tlv::Tlv::parse_exact(&signer.signature_algorithm).unwrap();
     let alg = SignatureAlgorithm::from_algorithm_id(&AlgorithmId::parse(alg_t).unwrap(), Some(digest)).unwrap();
     sig::verify(dsc.public_key().unwrap(), &alg, signer.signed_bytes(&sd.econtent), &signer.signature).unwrap();
     dsc
@@ -39,7 +39,7 @@ fn jmrtd_bsi2008_brainpool_p224_explicit_sha1() {
     let dsc = verify_sod(&sod);
     assert_eq!(dsc.public_key().unwrap().describe(), "brainpoolP224r1 (explicit)");
     let so = &sod.security_object;
-    assert_eq!(so.hash_alg, passchip::crypto::hash::HashAlg::Sha1);
+    assert_eq!(so.hash_alg, passchip::low_level::crypto::hash::HashAlg::Sha1);
     for n in [1u8, 2, 3, 14] {
         let content = shared(&format!("JMRTD/bsi2008/Datagroup{n}.bin"));
         assert_eq!(&so.hash_alg.digest(&content), &so.hashes[&DgNumber::new(n).unwrap()], "DG{n}");
@@ -64,11 +64,11 @@ fn jmrtd_loes2006_sha256_rsa() {
 fn openpace_german_id_card_security_chains_to_csca_013() {
     let raw = shared("openpace/cardsecurity/dan/EF_CardSecurity.bin");
     let sd = passchip::lds::cms::SignedData::parse(&raw).unwrap();
-    assert_eq!(sd.econtent_type, passchip::oid::BSI_SECURITY_OBJECT);
+    assert_eq!(sd.econtent_type, passchip::low_level::oid::BSI_SECURITY_OBJECT);
     let signer = &sd.signers[0];
     let digest = signer.digest_alg().unwrap();
     let dsc = Cert::from_der(&sd.certificates[0]).unwrap();
-    let alg_t = passchip::tlv::Tlv::parse_exact(&signer.signature_algorithm).unwrap();
+    let alg_t = passchip::low_level::tlv::Tlv::parse_exact(&signer.signature_algorithm).unwrap();
     let alg = SignatureAlgorithm::from_algorithm_id(&AlgorithmId::parse(alg_t).unwrap(), Some(digest)).unwrap();
     sig::verify(dsc.public_key().unwrap(), &alg, signer.signed_bytes(&sd.econtent), &signer.signature).unwrap();
     let csca_files = std::fs::read_dir(
@@ -114,7 +114,7 @@ fn openpace_card_access_files() {
             _ => None,
         })
         .unwrap();
-    assert!(passchip::access::pace::explicit_supported(gm, &domain));
+    assert!(passchip::low_level::access::pace::explicit_supported(gm, &domain));
     // No parameter ID on either side, one set of parameters: PACE on those, no reference
     // in MSE:Set AT (ICAO 9303-11 §9.2.1).
     assert_eq!(old.pace_domain_parameters(None), Some(domain.as_slice()));
@@ -124,9 +124,9 @@ fn openpace_card_access_files() {
 #[test]
 #[ignore = "interop: needs ../shared (JMRTD samples, LGPL-3.0)"]
 fn jmrtd_dg14_with_a_pkcs3_dh_chip_authentication_key() {
-    use passchip::chip_auth::ChipPublicKey;
     use passchip::lds::Dg14;
     use passchip::lds::security_infos::{Cipher, KeyAgreement};
+    use passchip::low_level::chip_auth::ChipPublicKey;
     let dg14 = Dg14::parse(&shared("JMRTD/doc9303/spec_sample_encoded_dg14.bin")).unwrap();
     let options = dg14.infos.chip_authentication();
     assert_eq!(options.len(), 1);
@@ -140,8 +140,8 @@ fn jmrtd_dg14_with_a_pkcs3_dh_chip_authentication_key() {
 #[test]
 #[ignore = "interop: needs ../shared (OpenPACE, GPL-3.0)"]
 fn openpace_eac_worked_example_card_security() {
-    use passchip::chip_auth::ChipPublicKey;
     use passchip::lds::CardSecurity;
+    use passchip::low_level::chip_auth::ChipPublicKey;
     for (variant, key) in [("ecdh", "brainpoolP256r1"), ("dh", "DH-1024")] {
         let cs = CardSecurity::parse(&shared(&format!("openpace/eac-worked-example/{variant}/EF_CardSecurity.bin")))
             .unwrap_or_else(|e| panic!("{variant}: {e}"));

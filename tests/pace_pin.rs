@@ -4,11 +4,11 @@
 #![cfg(feature = "emulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use passchip::access::AccessError;
-use passchip::access::pace::{PacePassword, PasswordKind};
-use passchip::crypto::OsRandom;
 use passchip::emulator::{DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+use passchip::low_level::access::AccessError;
+use passchip::low_level::access::pace::{PacePassword, PasswordKind};
+use passchip::low_level::crypto::OsRandom;
 use passchip::reader::{PinFlowError, ReadOptions, Session};
 use passchip::transport::InProcess;
 use zeroize::Zeroizing;

@@ -3,12 +3,12 @@
 #![cfg(feature = "emulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use passchip::access::pace::PasswordKind;
-use passchip::access::{AccessError, AccessProtocol};
 use passchip::emulator::{ChipProfile, DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
+use passchip::low_level::access::pace::PasswordKind;
+use passchip::low_level::access::{AccessError, AccessProtocol};
+use passchip::low_level::sm::SuiteKind;
 use passchip::reader::{AccessPolicy, Credentials, ReadOptions, SessionError, read_document};
-use passchip::sm::SuiteKind;
 use passchip::transport::{InProcess, Transport, TransportError};
 
 fn doc(cipher: Cipher, param: u32) -> VirtualDocument {
@@ -211,11 +211,11 @@ fn explicit_domain_parameters_without_a_parameter_id() {
         let session =
             passchip::reader::Session::new(InProcess::new(VirtualChip::new(d.clone())), ReadOptions::default());
         let refused = session.pace_with_domain(
-            &passchip::access::pace::PacePassword::Mrz(d.mrz_key()),
+            &passchip::low_level::access::pace::PacePassword::Mrz(d.mrz_key()),
             protocol,
             Some(32),
             Some(&domain),
-            &mut passchip::crypto::OsRandom,
+            &mut passchip::low_level::crypto::OsRandom,
         );
         assert!(refused.is_err(), "{ka:?} {mapping:?}: a reference the chip does not know must be refused");
     }
@@ -312,8 +312,8 @@ fn fallback_to_bac_happens_only_when_allowed_and_is_reported() {
 /// small-subgroup attacks against the chip's secret) instead of computing with them.
 #[test]
 fn the_virtual_chip_rejects_invalid_terminal_keys() {
-    use passchip::apdu::{Command, Le};
-    use passchip::tlv::{Tag, encode_to_vec};
+    use passchip::low_level::apdu::{Command, Le};
+    use passchip::low_level::tlv::{Tag, encode_to_vec};
     let apdu = |cla: u8, ins: u8, p1: u8, p2: u8, data: &[u8], le: Le| {
         let mut out = Vec::new();
         Command::new(cla, ins, p1, p2).with_data(data).with_le(le).encode(&mut out).unwrap();
@@ -331,11 +331,13 @@ fn the_virtual_chip_rejects_invalid_terminal_keys() {
         let data = encode_to_vec(Tag::new(0x7C), &encode_to_vec(Tag::new(0x81), mapping_key));
         chip.transmit(&apdu(0x10, 0x86, 0, 0, &data, Le::MAX_SHORT)).unwrap()
     };
-    let curve = passchip::crypto::ec::Curve::named(passchip::crypto::ec::NamedCurve::BrainpoolP256r1).unwrap();
+    let curve =
+        passchip::low_level::crypto::ec::Curve::named(passchip::low_level::crypto::ec::NamedCurve::BrainpoolP256r1)
+            .unwrap();
     let valid_point = curve.encode_point(curve.generator());
     let mut off_curve = valid_point.clone();
     *off_curve.last_mut().unwrap() ^= 1;
-    let dh = passchip::crypto::dh::DhGroup::standard(0).unwrap();
+    let dh = passchip::low_level::crypto::dh::DhGroup::standard(0).unwrap();
     let valid_value = dh.encode(dh.generator());
     let mut two = vec![0u8; 128];
     two[127] = 2;

@@ -40,11 +40,14 @@ fn indonesian_dsc_and_link_chain() {
 fn a_dsc_does_not_verify_under_another_csca() {
     let dsc = Cert::from_der(&fixture("gmrtd/doc/FR/DSC.der")).unwrap();
     let other = Cert::from_der(&fixture("gmrtd/doc/US/CSCA.der")).unwrap();
-    assert_eq!(dsc.verify_signed_by(other.public_key().unwrap()), Err(passchip::crypto::sig::SigError::Invalid));
+    assert_eq!(
+        dsc.verify_signed_by(other.public_key().unwrap()),
+        Err(passchip::low_level::crypto::sig::SigError::Invalid)
+    );
     let ec_csca = Cert::from_der(&fixture("gmrtd/doc/DE/CSCA.der")).unwrap();
     assert!(matches!(
         dsc.verify_signed_by(ec_csca.public_key().unwrap()),
-        Err(passchip::crypto::sig::SigError::KeyMismatch { .. })
+        Err(passchip::low_level::crypto::sig::SigError::KeyMismatch { .. })
     ));
 }
 
@@ -63,22 +66,22 @@ fn tampered_certificates_fail_on_every_key_type() {
         let mut der = fixture(&format!("gmrtd/doc/{cc}/DSC.der"));
         let csca = Cert::from_der(&fixture(&format!("gmrtd/doc/{cc}/CSCA.der"))).unwrap();
         // Flip a bit in the last byte of tbsCertificate (inside an extension value), which still parses.
-        let outer = passchip::tlv::Tlv::parse_exact(&der).unwrap();
+        let outer = passchip::low_level::tlv::Tlv::parse_exact(&der).unwrap();
         let tbs = outer.children().next().unwrap().unwrap();
         let pos = tbs.offset + tbs.raw.len() - 1;
         der[pos] ^= 0x01;
         let dsc = Cert::from_der(&der).unwrap_or_else(|e| panic!("{cc}: tampered DSC no longer parses: {e}"));
         assert_eq!(
             dsc.verify_signed_by(csca.public_key().unwrap()),
-            Err(passchip::crypto::sig::SigError::Invalid),
+            Err(passchip::low_level::crypto::sig::SigError::Invalid),
             "{cc} accepted a tampered certificate"
         );
     }
 }
 
-use passchip::crypto::hash::HashAlg;
-use passchip::crypto::sig::{self, AlgorithmId, SignatureAlgorithm};
 use passchip::lds::{DgNumber, Sod};
+use passchip::low_level::crypto::hash::HashAlg;
+use passchip::low_level::crypto::sig::{self, AlgorithmId, SignatureAlgorithm};
 
 /// Checks a SOD's CMS signature with the DSC embedded in it; returns the DSC.
 fn verify_sod_signature(sod: &Sod) -> Cert {
@@ -89,7 +92,7 @@ fn verify_sod_signature(sod: &Sod) -> Cert {
     assert_eq!(signer.message_digest.as_deref(), Some(digest.digest(&sd.econtent).as_slice()), "messageDigest");
     assert_eq!(signer.content_type, Some(sd.econtent_type), "contentType attribute");
     let dsc = Cert::from_der(&sd.certificates[0]).unwrap();
-    let alg_t = passchip::tlv::Tlv::parse_exact(&signer.signature_algorithm).unwrap();
+    let alg_t = passchip::low_level::tlv::Tlv::parse_exact(&signer.signature_algorithm).unwrap();
     let alg = SignatureAlgorithm::from_algorithm_id(&AlgorithmId::parse(alg_t).unwrap(), Some(digest)).unwrap();
     sig::verify(dsc.public_key().unwrap(), &alg, signer.signed_bytes(&sd.econtent), &signer.signature)
         .unwrap_or_else(|e| panic!("{e} ({alg})"));

@@ -133,8 +133,8 @@ fn the_read_completes_wherever_the_card_vanishes() {
     let bac_doc = VirtualDocument::build(DocumentSpec { pace: None, ..DocumentSpec::specimen() });
     let pace_doc = VirtualDocument::build(DocumentSpec {
         active_authentication: Some(AaSpec::Ecdsa {
-            curve: passchip::crypto::ec::NamedCurve::P256,
-            hash: passchip::crypto::hash::HashAlg::Sha256,
+            curve: passchip::low_level::crypto::ec::NamedCurve::P256,
+            hash: passchip::low_level::crypto::hash::HashAlg::Sha256,
             der: false,
         }),
         ..DocumentSpec::specimen()

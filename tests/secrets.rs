@@ -7,8 +7,8 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use passchip::access::pace::PacePassword;
 use passchip::emulator::{DocumentSpec, Hostile, VirtualChip, VirtualDocument};
+use passchip::low_level::access::pace::PacePassword;
 use passchip::reader::{AccessPolicy, Credentials, PartialRead, ReadOptions, Session, read_document};
 use passchip::transport::InProcess;
 
@@ -104,7 +104,7 @@ fn no_log_line_carries_a_secret_or_personal_data() {
         let infos = session.read_card_access().unwrap().unwrap();
         let (protocol, id) = passchip::reader::choose_pace(&infos).unwrap();
         let pin = PacePassword::Pin(PIN.to_string().into());
-        let secured = session.pace_pin(&pin, None, protocol, id.unwrap(), &mut passchip::crypto::OsRandom);
+        let secured = session.pace_pin(&pin, None, protocol, id.unwrap(), &mut passchip::low_level::crypto::OsRandom);
         assert!(secured.is_ok());
         let hostile = VirtualChip::new(doc.clone()).hostile(Hostile::WrongMac);
         assert!(read_document(InProcess::new(hostile), &Credentials::Mrz(doc.mrz_key()), bac).is_err());
@@ -182,7 +182,7 @@ fn shown_values() -> (VirtualDocument, Vec<String>) {
     let mut session = Session::new(InProcess::new(VirtualChip::new(doc.clone())), ReadOptions::default());
     session.select_application().unwrap();
     let secured = session.bac(&doc.mrz_key()).map_err(|(_, e)| e).unwrap();
-    let key = passchip::crypto::kdf::derive_tdes(&[0x42; 16], 1);
+    let key = passchip::low_level::crypto::kdf::derive_tdes(&[0x42; 16], 1);
     let key_hex: String = key.expose().iter().map(|b| format!("{b:02X}")).collect();
     let shown_key = format!("{key:?}");
     assert!(!shown_key.to_uppercase().contains(&key_hex[..8]), "{shown_key}");

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(feature = "emulator")]
 
-use passchip::tlv::{Tag, Tlv, validate};
+use passchip::low_level::tlv::{Tag, Tlv, validate};
 
 fn walk(t: Tlv<'_>) -> usize {
     let mut n = 1;

@@ -6,10 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use base64ct::{Base64, Encoding};
-use passchip::crypto::ec::NamedCurve;
-use passchip::crypto::hash::HashAlg;
 use passchip::date::Date;
 use passchip::emulator::{SignatureScheme, Validity, VirtualPki};
+use passchip::low_level::crypto::ec::NamedCurve;
+use passchip::low_level::crypto::hash::HashAlg;
 use passchip::pki::folder::{AuditOptions, CertKind, FindingKind, ImportOptions, TrustFolder};
 use passchip::pki::{Anchoring, Cert, TrustStore};
 

@@ -124,9 +124,9 @@ fn smart_id_and_mobile_id_certificates_against_the_estonian_specimen() {
     use passchip::emulator::{SignatureScheme, Validity, VirtualPki};
     use passchip::identity::matching::{DocumentFacts, MatchPolicy, match_holder};
     let scheme = SignatureScheme::Ecdsa {
-        curve: passchip::crypto::ec::NamedCurve::P256,
+        curve: passchip::low_level::crypto::ec::NamedCurve::P256,
         explicit: false,
-        hash: passchip::crypto::hash::HashAlg::Sha256,
+        hash: passchip::low_level::crypto::hash::HashAlg::Sha256,
     };
     let mut pki = VirtualPki::generate(1, "EE", scheme, Validity::default()).unwrap();
     let dob = Date::parse("1980-01-08").unwrap();

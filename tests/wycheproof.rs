@@ -17,10 +17,10 @@
 
 use std::collections::BTreeMap;
 
-use passchip::crypto::ec::{Curve, DomainParams, NamedCurve};
-use passchip::crypto::hash::HashAlg;
-use passchip::crypto::sig::{self, AlgorithmId, PublicKey, SignatureAlgorithm};
-use passchip::tlv::Tlv;
+use passchip::low_level::crypto::ec::{Curve, DomainParams, NamedCurve};
+use passchip::low_level::crypto::hash::HashAlg;
+use passchip::low_level::crypto::sig::{self, AlgorithmId, PublicKey, SignatureAlgorithm};
+use passchip::low_level::tlv::Tlv;
 use serde_json::Value;
 
 /// passchip's decision on each flag Wycheproof leaves "acceptable": accept (`true`) or
@@ -98,7 +98,7 @@ fn named(name: &str) -> NamedCurve {
 /// The same key with its curve given as explicit parameters (SEC 1 C.2
 /// SpecifiedECDomain, cofactor included), as DG14 and many CSCA certificates carry it.
 fn explicit_spki(curve: NamedCurve, point: &[u8]) -> Vec<u8> {
-    use passchip::tlv::{Tag, encode_to_vec};
+    use passchip::low_level::tlv::{Tag, encode_to_vec};
     let d = DomainParams::named(curve);
     let len = d.p.len();
     let int = |v: &[u8]| {

@@ -3,7 +3,7 @@
 //! same input, and the chunk a stated response limit allows fits it.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use passchip::apdu::{Command, Le, ParsedCommand, Response};
+use passchip::low_level::apdu::{Command, Le, ParsedCommand, Response};
 
 fuzz_target!(|data: &[u8]| {
     if let Some(h) = passchip::transport::atr::historical_bytes(data) {
@@ -13,8 +13,8 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(info) = passchip::transport::atr::AtrInfo::parse(data)
         && let Some(r) = info.max_response
     {
-        let n = passchip::sm::max_plaintext_in(r as usize);
-        assert!(n == 0 || passchip::sm::protected_response_len(n, 16) <= r as usize);
+        let n = passchip::low_level::sm::max_plaintext_in(r as usize);
+        assert!(n == 0 || passchip::low_level::sm::protected_response_len(n, 16) <= r as usize);
     }
     if let Ok((body, sw)) = Response::split(data) {
         assert_eq!(body.len() + 2, data.len());

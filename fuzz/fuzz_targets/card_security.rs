@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(cs) = passchip::lds::CardSecurity::parse(data) {
         for (_, spki) in cs.infos.chip_authentication_keys() {
-            let _ = passchip::chip_auth::ChipPublicKey::from_spki(spki);
+            let _ = passchip::low_level::chip_auth::ChipPublicKey::from_spki(spki);
         }
     }
 });

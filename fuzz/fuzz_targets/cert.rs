@@ -10,5 +10,5 @@ fuzz_target!(|data: &[u8]| {
             let _ = c.verify_signed_by(k);
         }
     }
-    let _ = passchip::crypto::sig::PublicKey::from_spki(data);
+    let _ = passchip::low_level::crypto::sig::PublicKey::from_spki(data);
 });

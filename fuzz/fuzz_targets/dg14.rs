@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(dg14) = passchip::lds::Dg14::parse(data) {
         for option in dg14.infos.chip_authentication() {
-            let _ = passchip::chip_auth::ChipPublicKey::from_spki(&option.public_key);
+            let _ = passchip::low_level::chip_auth::ChipPublicKey::from_spki(&option.public_key);
         }
         let _ = dg14.infos.active_authentication_hash();
     }

@@ -4,9 +4,9 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(der) = passchip::tlv::ber::to_der(data) {
+    if let Ok(der) = passchip::low_level::tlv::ber::to_der(data) {
         // Normalising twice changes nothing.
-        let again = passchip::tlv::ber::to_der(&der).map(|d| d.into_owned());
+        let again = passchip::low_level::tlv::ber::to_der(&der).map(|d| d.into_owned());
         assert_eq!(again.as_deref().ok(), Some(der.as_ref()));
     }
     if let Ok(sd) = passchip::lds::cms::SignedData::parse(data) {

@@ -1,7 +1,7 @@
 //! BER-TLV: validation, iteration and header parsing must be total on any input.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use passchip::tlv::{self, Header, Tlv};
+use passchip::low_level::tlv::{self, Header, Tlv};
 
 fuzz_target!(|data: &[u8]| {
     let _ = tlv::validate(data);

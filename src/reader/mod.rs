@@ -39,6 +39,10 @@ pub use pin_flow::*;
 pub use session::*;
 pub use stats::*;
 
+/// What a PIN flow needs from the layers below, here so a bank app stays on this API.
+pub use crate::access::AccessError;
+pub use crate::access::pace::PacePassword;
+pub use crate::crypto::OsRandom;
 pub use access_check::Downgrade;
 pub use anti_cloning::{AntiCloningRead, Attempt, recheck_active_authentication};
 pub use pin::unblock_pin;
@@ -50,10 +54,10 @@ use crate::apdu::{Le, ParsedCommand};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::access::pace::{self, PaceOutcome, PacePassword};
-use crate::access::{AccessError, AccessProtocol, bac};
+use crate::access::pace::{self, PaceOutcome};
+use crate::access::{AccessProtocol, bac};
 use crate::apdu::{Command, StatusWord};
-use crate::crypto::{OsRandom, RandomSource};
+use crate::crypto::RandomSource;
 use crate::lds::SecurityInfos;
 use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 use crate::lds::{Dg1, DgNumber, EfCom, LdsError, LdsFile};

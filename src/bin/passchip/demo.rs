@@ -3,12 +3,12 @@
 use std::time::Instant;
 
 use clap::Args;
-use passchip::crypto::ec::NamedCurve;
-use passchip::crypto::hash::HashAlg;
 use passchip::date::Date;
 use passchip::emulator::{AaSpec, ChipProfile, DocumentSpec, VirtualChip, VirtualDocument};
 use passchip::identity::verification::ChipAuthenticity;
 use passchip::kiosk::{Visit, VisitOutcome};
+use passchip::low_level::crypto::ec::NamedCurve;
+use passchip::low_level::crypto::hash::HashAlg;
 use passchip::mrz::{Mrz, Sex};
 use passchip::pki::{PaOptions, PassiveAuthentication, TrustSource, TrustStore, Verdict};
 use passchip::reader::{AccessPolicy, Credentials, PartialRead, ReadOptions, read_document_resuming};
@@ -124,7 +124,7 @@ struct AccessSummary {
     protocol: String,
     secure_messaging: String,
     extended_length: bool,
-    pace: Option<passchip::access::pace::PaceOutcome>,
+    pace: Option<passchip::low_level::access::pace::PaceOutcome>,
     downgrade: Option<passchip::reader::Downgrade>,
     dg1_differs_from_access_mrz: bool,
 }
@@ -343,7 +343,7 @@ fn print_text(r: &Report) {
         let mapping = code(&p.protocol.mapping);
         match p.parameter_id {
             Some(id) => {
-                let curve = passchip::access::pace::domain_name(p.protocol.key_agreement, id);
+                let curve = passchip::low_level::access::pace::domain_name(p.protocol.key_agreement, id);
                 format!(" {ka}-{mapping}, {}, {curve} (parameter {id})", p.password)
             }
             None => format!(" {ka}-{mapping}, {}, explicit parameters (no parameter ID)", p.password),

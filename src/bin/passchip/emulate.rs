@@ -9,10 +9,10 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use clap::Args;
-use passchip::crypto::ec::NamedCurve;
-use passchip::crypto::hash::HashAlg;
 use passchip::emulator::vpcd::{Removal, VpcdCard, VpcdOptions};
 use passchip::emulator::{AaSpec, DocumentSpec, VirtualChip, VirtualDocument};
+use passchip::low_level::crypto::ec::NamedCurve;
+use passchip::low_level::crypto::hash::HashAlg;
 
 use crate::demo::ChipKind;
 

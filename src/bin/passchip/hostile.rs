@@ -51,8 +51,8 @@ impl Attack {
             }
             Self::RefuseProofs => DocumentSpec {
                 active_authentication: Some(AaSpec::Ecdsa {
-                    curve: passchip::crypto::ec::NamedCurve::P256,
-                    hash: passchip::crypto::hash::HashAlg::Sha256,
+                    curve: passchip::low_level::crypto::ec::NamedCurve::P256,
+                    hash: passchip::low_level::crypto::hash::HashAlg::Sha256,
                     der: false,
                 }),
                 ..spec

@@ -45,7 +45,7 @@ pub fn run(_: &PinCommand) -> Result<(), Failure> {
 pub fn run(command: &PinCommand) -> Result<(), Failure> {
     use std::time::Duration;
 
-    use passchip::access::pace::PacePassword;
+    use passchip::low_level::access::pace::PacePassword;
     use passchip::reader::{ReadOptions, SessionError, unblock_pin};
     use passchip::transport::pcsc::{Pcsc, PcscError};
 

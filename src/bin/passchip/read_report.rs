@@ -27,7 +27,7 @@ pub struct Access<'a> {
     protocol: String,
     secure_messaging: String,
     extended_length: bool,
-    pace: Option<&'a passchip::access::pace::PaceOutcome>,
+    pace: Option<&'a passchip::low_level::access::pace::PaceOutcome>,
     bac_fallback: Option<&'a str>,
     downgrade: Option<&'a passchip::reader::Downgrade>,
     dg1_differs_from_access_mrz: bool,

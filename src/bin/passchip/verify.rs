@@ -11,10 +11,10 @@ use clap::{ArgMatches, Args};
 
 pub use crate::trust::UsageError;
 use crate::trust::{StoreSummary, TrustArgs};
-use passchip::active_auth::AaEvidence;
 use passchip::date::Date;
 use passchip::identity::verification::ChipAuthenticity;
 use passchip::lds::{DgNumber, Dump};
+use passchip::low_level::active_auth::AaEvidence;
 use passchip::pki::PaOptions;
 use passchip::pki::pa::{DgStatus, PassiveAuthentication, Status, Verdict};
 use passchip::reader::{AntiCloningRead, Attempt, recheck_active_authentication};
