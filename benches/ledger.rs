@@ -2,7 +2,7 @@
 //! after a verdict (the person's and the document's gates read, both counts updated and
 //! the audit row appended in one transaction). SQLite on a file in the temporary folder;
 //! PostgreSQL when `PASSCHIP_TEST_POSTGRES` names a server (a database of its own is made
-//! there). Run: `cargo bench --bench ledger`; README, "Performance", has the figures.
+//! there). Run: `cargo bench --bench ledger`; docs/performance.md has the figures.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::time::Duration;

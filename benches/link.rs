@@ -2,7 +2,7 @@
 //! turnaround per command): ours (extended length when the chip takes it, else the
 //! short-read ladder) against fixed 223-byte and 160-byte short reads, on the same
 //! virtual passport. The times are modelled, not measured, so they are exact; the bench
-//! prints the README's table and reports each modelled read time through criterion.
+//! prints the table of docs/performance.md and reports each modelled read time through criterion.
 //! Run: `cargo bench --bench link`.
 #![allow(clippy::panic)]
 

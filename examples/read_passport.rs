@@ -5,7 +5,7 @@
 //! cargo run --example read_passport --features pcsc -- AA1234567 850412 300101 [DIR]
 //! cargo run --example read_passport --features pcsc -- --can 123456 [DIR]
 //! ```
-//! Try it without hardware: `passchip emulate --vpcd 127.0.0.1:35963` behind pcscd (README).
+//! Try it without hardware: `passchip emulate --vpcd 127.0.0.1:35963` behind pcscd (docs/cli.md).
 
 #[cfg(feature = "pcsc")]
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -71,7 +71,7 @@ fn the_emulators_ef_atr_info_states_what_it_takes() {
     assert_eq!(none.extended_length, Some(false));
 }
 
-/// The README's modelled-link comparison, as outcomes: extended length halves the modelled
+/// The modelled-link comparison of docs/performance.md, as outcomes: extended length halves the modelled
 /// read time against fixed short reads; on a short-only chip the strategy costs at most
 /// the two commands it spends learning that (EF.ATR/INFO's SELECT and the refused probe).
 #[test]

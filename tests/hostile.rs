@@ -11,7 +11,7 @@ use passchip::reader::{AccessPolicy, Credentials, DocumentRead, ReadError, ReadO
 use passchip::transport::{InProcess, TransportError};
 
 /// The heap a hostile read may use at its peak: the 1 MiB file-size limit, the decoded
-/// copy of the largest response, and the session's bookkeeping (README, "Limits").
+/// copy of the largest response, and the session's bookkeeping (docs/security.md, "Limits").
 const PEAK_HEAP: usize = 4 << 20;
 
 fn options() -> ReadOptions {

@@ -876,3 +876,24 @@ fn the_kiosk_keeps_serving_across_a_pcscd_restart() {
     assert!(!desk.unavailable.is_empty(), "the desk was told the reader went away");
     assert!(desk.back >= 1);
 }
+
+/// The reader examples of docs/cli.md run (its `console,ignore` blocks, which the plain
+/// `cargo test` skips for want of a reader), with the virtual passport on the reader.
+#[test]
+#[ignore = "needs pcscd with vpcd: run .ci/pcsc-e2e"]
+fn the_reader_examples_of_docs_cli_md_run() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/cli.md")).unwrap();
+    assert!(text.contains("```console,ignore\n"), "docs/cli.md has reader examples");
+    let text = text.replace("```console\n", "```text\n").replace("```console,ignore\n", "```console\n");
+    let dir = tmp("cli-docs");
+    std::fs::create_dir_all(&dir).unwrap();
+    let case = dir.join("cli-readers.md");
+    std::fs::write(&case, text).unwrap();
+    let _card = Card::present(&[]);
+    trycmd::TestCases::new()
+        .register_bin("passchip", Path::new(env!("CARGO_BIN_EXE_passchip")))
+        .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
+        .case(&case)
+        .run();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

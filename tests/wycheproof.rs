@@ -11,7 +11,7 @@
 //!
 //! "valid" must verify and "invalid" must not. Where Wycheproof leaves a case
 //! "acceptable", passchip's decision is fixed below (`ACCEPTABLE`) and asserted, so a
-//! change of behaviour is a test failure, not a silent drift; README.md ("Wycheproof")
+//! change of behaviour is a test failure, not a silent drift; docs/security.md ("Wycheproof")
 //! gives the reasons.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 

@@ -2,7 +2,7 @@
 //! that shows the chip's face beside the camera image (feature `portrait`).
 //!
 //! Both decoders are pure Rust: `zune-jpeg` for JPEG and `hayro-jpeg2000` for JPEG 2000
-//! (chosen after decoding the BSI, JMRTD and our own JPEG 2000 portraits; see README).
+//! (chosen after decoding the BSI, JMRTD and our own JPEG 2000 portraits; see docs/performance.md).
 //! The image comes from the chip, so it is treated as hostile: its stated size is checked
 //! against [`MAX_SIDE`] before any pixel buffer is allocated, and a decoder that panics on
 //! a malformed image is caught and reported as [`PortraitError::Decoder`], never passed on.

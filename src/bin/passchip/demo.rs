@@ -20,7 +20,7 @@ use crate::summary::{DocumentSummary, FaceSummary, FileSummary, HolderDetails};
 /// Options of `passchip demo`.
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Print the result as JSON (schema `passchip.demo/1`, see README).
+    /// Print the result as JSON (schema `passchip.demo/1`, docs/json.md).
     #[arg(long)]
     json: bool,
     /// Read a synthetic document generated from this seed instead of the specimen.
@@ -64,7 +64,7 @@ pub struct DemoArgs {
     /// state writes it in its own script (`ФЁДОРОВА<<АННА`).
     #[arg(long, value_name = "NAME")]
     dg11_name: Option<String>,
-    /// Make the virtual chip play an attack (each one passchip refuses; see README).
+    /// Make the virtual chip play an attack (each one passchip refuses; docs/security.md).
     #[arg(long, value_enum, value_name = "MODE")]
     hostile: Option<crate::hostile::Attack>,
     /// Verify against these trust anchors (the flags of `verify`, e.g. --trust-store DIR
