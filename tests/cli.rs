@@ -801,6 +801,33 @@ fn demo_ledger_flow(ledger: &str, name: &str) {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["bank_verification"]["decision"], "reject");
     assert_eq!(v["bank_verification"]["attempts"]["state"], "blocked", "{}", v["bank_verification"]);
+    // A chip whose DG1 was altered after signing: passive authentication fails, so the
+    // number DG1 names is the chip's word and is not counted (a forger cannot lock someone
+    // else's document); the person is.
+    let third = write_tmp(
+        &format!("demo-ledger-third-{name}.json"),
+        r#"{"orderRef":"a","status":"complete","completionData":{"user":{"personalNumber":"196001012385","name":"Carl Berg","givenName":"Carl","surname":"Berg"}}}"#,
+    );
+    let forged = Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(["demo", "--json", "--seed", "11", "--hostile", "altered-dg1", "--identity", third.to_str().unwrap()])
+        .args(["--ledger", &ledger, "--attempt-policy", "1:block"])
+        .env("PASSCHIP_TRUST_STORE", NO_TRUST_STORE)
+        .env("PASSCHIP_LEDGER_KEY", "5a".repeat(32))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&forged.stdout).unwrap();
+    assert_eq!(v["bank_verification"]["decision"], "reject");
+    assert_eq!(v["verification"]["passive_authentication"]["verdict"], "invalid");
+    let number = v["document"]["document_number"].as_str().unwrap().to_string();
+    let state = v["document"]["issuing_state"].as_str().unwrap().to_string();
+    let doc_status = Command::new(env!("CARGO_BIN_EXE_passchip"))
+        .args(["attempts", "status", "--document", &format!("{state}:{number}"), "--ledger", &ledger])
+        .args(["--attempt-policy", "1:block"])
+        .env("PASSCHIP_LEDGER_KEY", "5a".repeat(32))
+        .output()
+        .unwrap();
+    assert_eq!(doc_status.status.code(), Some(0), "an unauthenticated DG1's number is not counted");
+    std::fs::remove_file(third).unwrap();
     // Without a key or a location, no ledger is consulted: the holder is accepted.
     let out = passchip(&["demo", "--json", "--identity", holder.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));

@@ -66,20 +66,23 @@ pub enum Admission<T> {
 /// number as the country writes it canonically (`SE198504122386`, `EE38001085718`), so
 /// `passchip attempts --national-id` and a verification find the same key.
 #[must_use]
-pub fn identity_text(country: Option<national_id::IdCountry>, number: &str, today: Date) -> String {
+pub fn identity_text(country: Option<national_id::IdCountry>, number: &str, today: Date) -> zeroize::Zeroizing<String> {
     let number = number.trim();
     match country {
         Some(c) => {
-            let canonical = national_id::parse(c, number, today)
-                .map_or_else(|| number.chars().filter(char::is_ascii_alphanumeric).collect(), |n| n.canonical.clone());
-            format!("{}{}", c.alpha2(), canonical)
+            let canonical: zeroize::Zeroizing<String> =
+                zeroize::Zeroizing::new(national_id::parse(c, number, today).map_or_else(
+                    || number.chars().filter(char::is_ascii_alphanumeric).collect(),
+                    |n| n.canonical.clone(),
+                ));
+            zeroize::Zeroizing::new(format!("{}{}", c.alpha2(), canonical.as_str()))
         }
         None => {
             // A country-prefixed number as the CLI takes it (`SE198504122386`).
             let (cc, rest) = number.split_at(number.len().min(2));
             match national_id::IdCountry::from_alpha2(cc) {
                 Some(c) if !rest.is_empty() => identity_text(Some(c), rest, today),
-                _ => number.chars().filter(char::is_ascii_alphanumeric).collect(),
+                _ => zeroize::Zeroizing::new(number.chars().filter(char::is_ascii_alphanumeric).collect()),
             }
         }
     }
@@ -161,8 +164,9 @@ impl<S: LedgerStore> Ledger<S> {
     }
 
     /// Counts `verification` for the person and the document (`reject` fails both,
-    /// `accept` restarts both, `review` neither), appends it to the audit trail, and
-    /// returns it with where the ledger now stands (`attempts`).
+    /// `accept` restarts both, `review` neither; the document only when passive
+    /// authentication vouched for its DG1), appends it to the audit trail, and returns it
+    /// with where the ledger now stands (`attempts`).
     ///
     /// # Errors
     /// [`LedgerError`] from the store: fail closed, the caller must not act on the
@@ -173,7 +177,14 @@ impl<S: LedgerStore> Ledger<S> {
         verification: Verification,
         ctx: &AuditContext,
     ) -> Result<Verification, LedgerError> {
-        let mut keys: Vec<&KeyHash> = vec![&admitted.document];
+        // The document number is the chip's word until passive authentication vouches for
+        // DG1: a forged DG1 must not lock someone else's document (nor dodge a lock by
+        // naming a fresh number). Only a verdict resting on a valid EF.SOD counts it.
+        let authentic = verification.passive_authentication().is_some_and(|pa| pa.verdict() == Verdict::Valid);
+        let mut keys: Vec<&KeyHash> = Vec::with_capacity(2);
+        if authentic {
+            keys.push(&admitted.document);
+        }
         keys.extend(admitted.identity.as_ref());
         let row =
             audit_row(self.clock.now(), &verification, (admitted.identity.as_ref(), Some(&admitted.document)), ctx);
@@ -213,12 +224,12 @@ mod tests {
     fn one_person_one_key_text_whatever_the_form() {
         let today = Date::from_unix(1_800_000_000);
         let key = identity_text(Some(IdCountry::Se), "198504122386", today);
-        assert_eq!(key, "SE198504122386");
+        assert_eq!(key.as_str(), "SE198504122386");
         for form in ["SE198504122386", "se19850412-2386", " SE198504122386 "] {
             assert_eq!(identity_text(None, form, today), key, "{form}");
         }
         assert_eq!(identity_text(Some(IdCountry::Se), "19850412-2386", today), key);
-        assert_eq!(identity_text(None, "EE38001085718", today), "EE38001085718");
+        assert_eq!(identity_text(None, "EE38001085718", today).as_str(), "EE38001085718");
         assert_ne!(identity_text(None, "EE38001085718", today), identity_text(None, "LV38001085718", today));
     }
 }
