@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::trust::UsageError;
 
 /// Where the ledger is and how it hashes.
-#[derive(Debug, Args)]
+#[derive(Args)]
 pub struct LedgerArgs {
     /// The attempt ledger: `sqlite:PATH` or `postgres://user:password@host/db` (default:
     /// $PASSCHIP_LEDGER, else the platform's data folder, Linux
@@ -38,6 +38,19 @@ pub struct LedgerArgs {
     /// (default: keep them; `passchip audit purge` deletes on demand).
     #[arg(long, value_name = "DAYS", env = "PASSCHIP_AUDIT_RETENTION_DAYS")]
     audit_retention_days: Option<u64>,
+}
+
+impl std::fmt::Debug for LedgerArgs {
+    /// The location is left out: a PostgreSQL URL carries the ledger user's password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LedgerArgs")
+            .field("ledger", &self.ledger.as_ref().map(|_| ".."))
+            .field("ledger_key_file", &self.ledger_key_file)
+            .field("host_id", &self.host_id)
+            .field("attempt_policy", &self.attempt_policy)
+            .field("audit_retention_days", &self.audit_retention_days)
+            .finish()
+    }
 }
 
 /// Whose attempts.
