@@ -176,6 +176,20 @@ fn every_module_uses_only_the_layers_below_it() {
     assert!(wrong.is_empty(), "layering broken:\n{}", wrong.join("\n"));
 }
 
+/// BAC and PACE take the key material they need (K_seed, SHA-1 of MRZ_information), not
+/// the MRZ: the protocol machinery knows no document data.
+#[test]
+fn the_protocols_take_key_material_not_the_mrz() {
+    let mut wrong = Vec::new();
+    for (m, deps) in graph() {
+        let Some(from) = top(&m) else { continue };
+        if ["transport", "sm", "access", "chip_auth", "active_auth"].contains(&from) {
+            wrong.extend(deps.iter().filter(|d| top(d) == Some("mrz")).map(|d| format!("{m} uses {d}")));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
 #[test]
 fn no_two_files_of_a_folder_import_each_other() {
     let g = graph();

@@ -99,7 +99,7 @@ fn d3_bac_then_d4_secure_messaging() {
         script.push((hex(&v, e, "protected_c_apdu"), hex(&v, e, "r_apdu")));
     }
     let mut chip = Script(script.into());
-    let keys = BacKeys::from_seed(&hex(&v, "bac_d2_key_derivation", "k_seed"));
+    let keys = BacKeys::from_seed(&hex(&v, "bac_d2_key_derivation", "k_seed").try_into().unwrap());
     let mut nonces: VecDeque<u8> = hex(&v, d3, "rnd_ifd").into_iter().chain(hex(&v, d3, "k_ifd")).collect();
     let mut channel = authenticate(&mut chip, &keys, &mut Replay(std::mem::take(&mut nonces))).unwrap();
 

@@ -211,7 +211,7 @@ fn explicit_domain_parameters_without_a_parameter_id() {
         let session =
             passchip::reader::Session::new(InProcess::new(VirtualChip::new(d.clone())), ReadOptions::default());
         let refused = session.pace_with_domain(
-            &passchip::low_level::access::pace::PacePassword::Mrz(d.mrz_key()),
+            &passchip::low_level::access::pace::PacePassword::mrz(&d.mrz_key().mrz_information()),
             protocol,
             Some(32),
             Some(&domain),

@@ -15,12 +15,14 @@ use zeroize::Zeroizing;
 use super::AccessError;
 use crate::apdu::{Command, Le, StatusWord, ins};
 use crate::crypto::{RandomSource, ct_eq, kdf, retail_mac::RetailMacKey, tdes};
-use crate::mrz::MrzKey;
 use crate::sm::{SecureChannel, Suite};
 use crate::transport::{Transport, exchange};
 
-/// The document basic access keys K_enc and K_mac, derived from the MRZ.
+/// The document basic access keys K_enc and K_mac, derived from the MRZ's key seed.
 /// Wiped on drop, never printed.
+///
+/// BAC takes the seed, not the MRZ: reading and checking the MRZ is the `mrz` layer's job
+/// ([`MrzKey::seed`](crate::mrz::MrzKey::seed)), and this protocol needs nothing else of it.
 #[derive(Debug)]
 pub struct BacKeys {
     k_enc: tdes::TdesKey,
@@ -28,16 +30,10 @@ pub struct BacKeys {
 }
 
 impl BacKeys {
-    /// Derives the keys from the MRZ key seed (ICAO 9303-11 §9.7.2).
+    /// Derives the keys from K_seed, the first 16 bytes of SHA-1(MRZ_information)
+    /// (ICAO 9303-11 §9.7.2).
     #[must_use]
-    pub fn from_mrz(key: &MrzKey) -> Self {
-        let seed = key.seed();
-        Self::from_seed(&seed[..])
-    }
-
-    /// Derives the keys from a 16-byte K_seed.
-    #[must_use]
-    pub fn from_seed(seed: &[u8]) -> Self {
+    pub fn from_seed(seed: &[u8; 16]) -> Self {
         Self { k_enc: kdf::derive_tdes(seed, kdf::ENC), k_mac: kdf::derive_tdes(seed, kdf::MAC) }
     }
 
@@ -196,7 +192,8 @@ mod tests {
 
     fn d3(answer_auth: &[u8]) -> (InProcess<D3Chip>, Result<SecureChannel, AccessError>) {
         let mut t = InProcess::new(D3Chip { seen: vec![], answer_auth: answer_auth.to_vec() });
-        let keys = BacKeys::from_mrz(&MrzKey::new("L898902C", "690806", "940623").unwrap());
+        // K_seed of ICAO 9303-11 D.2 (MRZ information L898902C<369080619406236).
+        let keys = BacKeys::from_seed(&hex!("239AB9CB282DAF66231DC5A4DF6BFBAE"));
         let mut rng = Replay(hex!("781723860C06C226 0B795240CB7049B01C19B33E32804F0B").to_vec());
         let r = authenticate(&mut t, &keys, &mut rng);
         (t, r)

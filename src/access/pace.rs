@@ -24,7 +24,6 @@ pub mod protocol;
 use crate::apdu::{Command, Le, StatusWord, ins};
 use crate::crypto::ec::{Curve, NamedCurve};
 use crate::crypto::{RandomSource, aes::AesCipher, ct_eq, kdf, retail_mac::RetailMacKey, tdes};
-use crate::mrz::MrzKey;
 use crate::sm::{SecureChannel, Suite};
 use crate::tlv::{self, Tag, Tlv};
 use crate::transport::{Transport, exchange};
@@ -32,8 +31,10 @@ pub use protocol::{Cipher, KeyAgreement, Mapping, PaceProtocol};
 
 /// The password PACE is run with.
 pub enum PacePassword {
-    /// The MRZ (document number, birth and expiry dates).
-    Mrz(MrzKey),
+    /// The MRZ: K = SHA-1(MRZ_information) (ICAO 9303-11 §4.4.1), made by
+    /// [`PacePassword::mrz`]. PACE takes this hash, not the MRZ: reading and checking the
+    /// MRZ is the `mrz` layer's job.
+    Mrz(Zeroizing<[u8; 20]>),
     /// The card access number printed on the card.
     Can(Zeroizing<String>),
     /// The holder's PIN.
@@ -74,6 +75,16 @@ impl core::fmt::Display for PasswordKind {
 }
 
 impl PacePassword {
+    /// The MRZ password from `MRZ_information` (document number, birth and expiry dates,
+    /// each with its check digit: [`MrzKey::mrz_information`](crate::mrz::MrzKey::mrz_information)).
+    #[must_use]
+    pub fn mrz(mrz_information: &[u8]) -> Self {
+        use sha1::Digest;
+        let mut k = Zeroizing::new([0u8; 20]);
+        k.copy_from_slice(&sha1::Sha1::digest(mrz_information));
+        Self::Mrz(k)
+    }
+
     /// A CAN (digits as printed).
     #[must_use]
     pub fn can(s: &str) -> Self {
@@ -105,10 +116,7 @@ impl PacePassword {
     /// K = f(π): SHA-1 of MRZ_information for the MRZ, the ASCII bytes otherwise.
     pub(crate) fn key_material(&self) -> Zeroizing<Vec<u8>> {
         match self {
-            Self::Mrz(k) => {
-                use sha1::Digest;
-                Zeroizing::new(sha1::Sha1::digest(k.mrz_information().as_slice()).to_vec())
-            }
+            Self::Mrz(k) => Zeroizing::new(k.to_vec()),
             Self::Can(s) | Self::Pin(s) | Self::Puk(s) => Zeroizing::new(s.as_bytes().to_vec()),
         }
     }

@@ -181,7 +181,7 @@ impl core::fmt::Debug for Credentials {
 impl Credentials {
     pub(super) fn pace_password(&self) -> PacePassword {
         match self {
-            Self::Mrz(k) => PacePassword::Mrz(k.clone()),
+            Self::Mrz(k) => PacePassword::mrz(&k.mrz_information()),
             Self::Can { can, .. } => PacePassword::Can(can.clone()),
             Self::Pin(pin) | Self::PinWithCan { pin, .. } => PacePassword::Pin(pin.clone()),
         }

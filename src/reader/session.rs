@@ -343,7 +343,7 @@ impl<T: Transport> Session<T, Plain> {
         key: &MrzKey,
         rng: &mut dyn RandomSource,
     ) -> Result<Session<T, Secured>, (Self, AccessError)> {
-        let keys = bac::BacKeys::from_mrz(key);
+        let keys = bac::BacKeys::from_seed(&key.seed());
         match bac::authenticate(&mut self.link, &keys, rng) {
             Ok(channel) => {
                 let chunks = read::ChunkState::new(

@@ -62,7 +62,7 @@ impl Transport for G1Chip {
 fn g1() -> (G1Chip, Result<(SecureChannel, PaceOutcome), AccessError>) {
     let card_access = SecurityInfos::parse(&hex!("31143012060A04007F0007020204020202010202010D")).unwrap();
     let (protocol, id) = card_access.pace().next().unwrap();
-    let pw = PacePassword::Mrz(MrzKey::new("T22000129", "640812", "101031").unwrap());
+    let pw = PacePassword::mrz(b"T22000129364081251010318");
     let mut rng = Scalars(
         [
             hex!("7F4EF07B9EA82FD78AD689B38D0BC78CF21F249D953BC46F4C6E19259C010F99").to_vec(),
@@ -112,7 +112,7 @@ impl Transport for Hostile {
 }
 
 fn run_hostile(at_step: usize, answer: Vec<u8>) -> AccessError {
-    let pw = PacePassword::Mrz(MrzKey::new("T22000129", "640812", "101031").unwrap());
+    let pw = PacePassword::mrz(b"T22000129364081251010318");
     let protocol = PaceProtocol::from_oid(&const_oid::ObjectIdentifier::new_unwrap("0.4.0.127.0.7.2.2.4.2.2")).unwrap();
     let mut rng = Scalars(
         [
@@ -240,7 +240,7 @@ impl Transport for G2Chip {
 fn g2(hostile: Option<(usize, Vec<u8>)>) -> (G2Chip, Result<(SecureChannel, PaceOutcome), AccessError>) {
     let card_access = SecurityInfos::parse(&hex!("31143012060A04007F00070202040102020102020100")).unwrap();
     let (protocol, id) = card_access.pace().next().unwrap();
-    let pw = PacePassword::Mrz(MrzKey::new("T22000129", "640812", "101031").unwrap());
+    let pw = PacePassword::mrz(b"T22000129364081251010318");
     let mut rng = Scalars(
         [
             hex!("5265030F751F4AD18B08AC565FC7AC952E41618D").to_vec(),
@@ -412,7 +412,7 @@ fn i1(chip: &mut Script) -> Result<(SecureChannel, PaceOutcome), AccessError> {
     let card_access = SecurityInfos::parse(&hex!("31143012060A04007F0007020204060202010202010D")).unwrap();
     let (protocol, id) = card_access.pace().next().unwrap();
     assert_eq!(protocol.mapping, Mapping::Cam);
-    let pw = PacePassword::Mrz(MrzKey::new("C11T002JM", "960812", "231031").unwrap());
+    let pw = PacePassword::mrz(b"C11T002JM496081222310314");
     let mut rng = Scalars(
         [
             hex!("5D8BB87BD74D985A4B7D4325B9F7B976FE835122773400798914AA22738135CC").to_vec(),

@@ -159,7 +159,7 @@ impl VirtualChip {
         match reference {
             1 => {
                 let key = self.access_mrz.clone().unwrap_or_else(|| self.doc.mrz_key());
-                Ok((crate::access::pace::PacePassword::Mrz(key).key_material(), StatusWord::Ok))
+                Ok((crate::access::pace::PacePassword::mrz(&key.mrz_information()).key_material(), StatusWord::Ok))
             }
             REF_CAN => Ok((ascii(&spec.can), StatusWord::Ok)),
             REF_PIN => {

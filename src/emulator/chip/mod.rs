@@ -120,7 +120,7 @@ impl VirtualChip {
     /// A chip serving `doc` with the given limits.
     #[must_use]
     pub fn with_profile(doc: VirtualDocument, profile: ChipProfile) -> Self {
-        let keys = BacKeys::from_mrz(&doc.mrz_key());
+        let keys = BacKeys::from_seed(&doc.mrz_key().seed());
         let rng = DetRng::new(doc.spec().seed, "chip");
         Self {
             doc,
@@ -158,7 +158,7 @@ impl VirtualChip {
     /// for one document and is handed another.
     #[must_use]
     pub fn answering_to(mut self, key: &MrzKey) -> Self {
-        self.keys = BacKeys::from_mrz(key);
+        self.keys = BacKeys::from_seed(&key.seed());
         self.access_mrz = Some(key.clone());
         self
     }
