@@ -80,7 +80,8 @@ fn code(path: &Path) -> String {
     out
 }
 
-/// The paths a file names: `crate::…`, `super::…`, `self::…`.
+/// The paths a file names: `crate::…`, `super::…`, `self::…`, with use-tree groups
+/// expanded (`use super::{a::B, c}` names `super::a::B` and `super::c`).
 fn paths(code: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let bytes = code.as_bytes();
@@ -89,22 +90,111 @@ fn paths(code: &str) -> Vec<Vec<String>> {
         while let Some(i) = code[from..].find(start) {
             let at = from + i;
             from = at + start.len();
-            if at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_') {
+            if at > 0 && (bytes[at - 1].is_ascii_alphanumeric() || bytes[at - 1] == b'_' || bytes[at - 1] == b':') {
                 continue;
             }
-            let mut end = at;
-            while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_' || bytes[end] == b':')
-            {
-                end += 1;
-            }
-            out.push(code[at..end].split("::").filter(|s| !s.is_empty()).map(String::from).collect());
+            use_tree(bytes, at, Vec::new(), &mut out);
         }
     }
     out
 }
 
-/// The module a path lands in (the longest prefix that is a file).
-fn resolve(current: &str, path: &[String], mods: &BTreeMap<String, PathBuf>, is_mod_file: bool) -> Option<String> {
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Reads the path (or use tree) at `at` onto `prefix`; returns where it ends.
+fn use_tree(b: &[u8], mut at: usize, mut prefix: Vec<String>, out: &mut Vec<Vec<String>>) -> usize {
+    loop {
+        while at < b.len() && b[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        if at < b.len() && b[at] == b'{' {
+            at += 1;
+            loop {
+                while at < b.len() && (b[at].is_ascii_whitespace() || b[at] == b',') {
+                    at += 1;
+                }
+                if at >= b.len() || b[at] == b'}' {
+                    out.push(prefix.clone()); // the group's parent is used too
+                    return at + 1;
+                }
+                let before = at;
+                at = use_tree(b, at, prefix.clone(), out);
+                if at == before {
+                    at += 1; // `*` or anything unexpected
+                }
+            }
+        }
+        let start = at;
+        while at < b.len() && is_ident(b[at]) {
+            at += 1;
+        }
+        if at > start {
+            prefix.push(String::from_utf8_lossy(&b[start..at]).into_owned());
+        }
+        if b.get(at..at + 2) == Some(b"::") {
+            at += 2;
+            continue;
+        }
+        if !prefix.is_empty() {
+            out.push(prefix);
+        }
+        return at;
+    }
+}
+
+/// What each module re-exports from its own child modules: (`crate::reader`, `Session`) →
+/// `crate::reader::session`, from `pub use session::*` or `pub use session::{Session, …}`.
+/// A file that names `super::Session` depends on the sibling that defines it.
+fn reexports(mods: &BTreeMap<String, PathBuf>) -> BTreeMap<(String, String), String> {
+    let mut out = BTreeMap::new();
+    for (m, path) in mods {
+        let text = code(path);
+        for line in text.lines() {
+            let t = line.trim_start();
+            let Some(rest) = t.strip_prefix("pub use ").or_else(|| t.strip_prefix("pub(crate) use ")) else {
+                continue;
+            };
+            let Some((child, items)) = rest.split_once("::") else { continue };
+            let child_mod = format!("{m}::{child}");
+            let Some(child_path) = mods.get(&child_mod) else { continue };
+            let items = items.trim_end_matches(';').trim_matches(|c| c == '{' || c == '}');
+            let names: Vec<String> = if items == "*" {
+                public_items(&code(child_path))
+            } else {
+                items.split(',').filter_map(|i| i.trim().rsplit("::").next()).map(String::from).collect()
+            };
+            for n in names.into_iter().filter(|n| !n.is_empty() && n != "self") {
+                out.insert((m.clone(), n), child_mod.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The names a file declares `pub` at its top level.
+fn public_items(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in code.lines().filter(|l| l.starts_with("pub ")) {
+        let words: Vec<&str> =
+            line.split(|c: char| !is_ident(c as u8) || !c.is_ascii()).filter(|w| !w.is_empty()).collect();
+        let kinds = ["struct", "enum", "fn", "trait", "type", "const", "static"];
+        if let Some(n) = words.iter().position(|w| kinds.contains(w)).and_then(|i| words.get(i + 1)) {
+            out.push((*n).to_string());
+        }
+    }
+    out
+}
+
+/// The module a path lands in (the longest prefix that is a file, then through a
+/// re-export to the child that defines the name).
+fn resolve(
+    current: &str,
+    path: &[String],
+    mods: &BTreeMap<String, PathBuf>,
+    reexported: &BTreeMap<(String, String), String>,
+) -> Option<String> {
     let mut base: Vec<String> = current.split("::").map(String::from).collect();
     let mut rest = path;
     if rest.first().is_some_and(|s| s == "crate") {
@@ -122,27 +212,30 @@ fn resolve(current: &str, path: &[String], mods: &BTreeMap<String, PathBuf>, is_
             }
             rest = &rest[1..];
         }
-        let _ = is_mod_file;
     }
-    (0..=rest.len()).rev().find_map(|k| {
+    let (k, m) = (0..=rest.len()).rev().find_map(|k| {
         let mut m = base.clone();
         m.extend(rest[..k].iter().cloned());
         let m = m.join("::");
-        mods.contains_key(&m).then_some(m)
-    })
+        mods.contains_key(&m).then_some((k, m))
+    })?;
+    match rest.get(k) {
+        Some(name) => Some(reexported.get(&(m.clone(), name.clone())).cloned().unwrap_or(m)),
+        None => Some(m),
+    }
 }
 
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let mods = modules();
+    let reexported = reexports(&mods);
     let mut edges = BTreeMap::new();
     for (m, path) in &mods {
         let name = path.file_name().unwrap().to_string_lossy();
         if name == "tests.rs" {
             continue; // a protocol's test file may use anything
         }
-        let is_mod = name == "mod.rs" || name == "lib.rs";
         let deps: BTreeSet<String> =
-            paths(&code(path)).iter().filter_map(|p| resolve(m, p, &mods, is_mod)).filter(|d| d != m).collect();
+            paths(&code(path)).iter().filter_map(|p| resolve(m, p, &mods, &reexported)).filter(|d| d != m).collect();
         edges.insert(m.clone(), deps);
     }
     edges
@@ -235,4 +328,23 @@ fn the_checks_see_what_they_check() {
     assert!(g["crate::emulator::chip"].contains("crate::emulator::hostile"));
     assert!(g["crate::kiosk::bank"].contains("crate::ledger"));
     assert!(g.len() > 100, "{} files", g.len());
+    // Groups are expanded, and a name re-exported by the parent lands in the sibling
+    // that defines it (otherwise `use super::{Session, …}` would hide a cycle).
+    let p = paths("use super::{a::B, c};");
+    assert!(p.contains(&vec!["super".into(), "a".into(), "B".into()]) && p.contains(&vec!["super".into(), "c".into()]));
+    let r = reexports(&modules());
+    assert_eq!(r[&("crate::reader".to_string(), "Session".to_string())], "crate::reader::session");
+    assert_eq!(r[&("crate::reader".to_string(), "PartialRead".to_string())], "crate::reader::resume");
+}
+
+/// A wildcard import of the parent hides which sibling a file depends on.
+#[test]
+fn no_file_imports_its_parent_wholesale() {
+    let wrong: Vec<String> = modules()
+        .into_iter()
+        .filter(|(_, p)| p.file_name().is_some_and(|n| n != "tests.rs"))
+        .filter(|(_, p)| code(p).lines().any(|l| l.trim() == "use super::*;"))
+        .map(|(m, _)| m)
+        .collect();
+    assert!(wrong.is_empty(), "`use super::*` in {wrong:?}");
 }

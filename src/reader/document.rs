@@ -1,8 +1,24 @@
 //! The whole-document read: credentials, the strongest PACE, every file, resumed when
 //! the card leaves ([`read_document`], [`read_document_resuming`]).
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use std::collections::BTreeMap;
+
+use super::access_check::{self, Downgrade};
+use super::anti_cloning::AntiCloningRead;
+use super::error::{Interruption, SessionError};
+use super::options::{AccessPolicy, ExtendedLength, ReadOptions};
+use super::read::Progress;
+use super::resume::PartialRead;
+use super::session::{Plain, Secured, Session};
+use super::stats::SessionStats;
+use crate::access::pace::{self, PaceOutcome, PacePassword};
+use crate::access::{AccessError, AccessProtocol};
+use crate::crypto::OsRandom;
+use crate::lds::security_infos::{KeyAgreement, Mapping, PaceProtocol};
+use crate::lds::{Dg1, EfCom, LdsFile, SecurityInfos};
+use crate::mrz::MrzKey;
+use crate::sm::{Cipher, SuiteKind};
+use crate::transport::Transport;
 
 /// Everything read from a document in one session. `Debug` shows file names and sizes,
 /// never their content (DG1 is the MRZ).

@@ -24,6 +24,7 @@
 mod access_check;
 mod anti_cloning;
 mod document;
+mod error;
 mod options;
 mod pin;
 mod pin_flow;
@@ -34,6 +35,7 @@ mod session;
 mod stats;
 
 pub use document::*;
+pub use error::{Interruption, SessionError};
 pub use options::*;
 pub use pin_flow::*;
 pub use session::*;
@@ -47,21 +49,4 @@ pub use access_check::Downgrade;
 pub use anti_cloning::{AntiCloningRead, Attempt, recheck_active_authentication};
 pub use pin::unblock_pin;
 pub use read::{Progress, ReadError};
-pub use resume::{Interruption, PartialRead};
-
-// The names the parts of the reader share (each part does `use super::*`).
-use crate::apdu::{Le, ParsedCommand};
-use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
-
-use crate::access::pace::{self, PaceOutcome};
-use crate::access::{AccessProtocol, bac};
-use crate::apdu::{Command, StatusWord};
-use crate::crypto::RandomSource;
-use crate::lds::SecurityInfos;
-use crate::lds::security_infos::{Cipher, KeyAgreement, Mapping, PaceProtocol};
-use crate::lds::{Dg1, DgNumber, EfCom, LdsError, LdsFile};
-use crate::mrz::MrzKey;
-use crate::sm::{SecureChannel, SmError, SuiteKind};
-use crate::transport::atr::{ATR_INFO_FID, AtrInfo};
-use crate::transport::{self, LinkStats, Transport, TransportError};
+pub use resume::PartialRead;

@@ -1,8 +1,8 @@
 //! How a read is done: extended or short APDUs, the access policy, which data groups,
 //! the limits ([`ReadOptions`]).
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use crate::access::pace::{self};
+use crate::lds::DgNumber;
 
 /// The first extended-length Ne tried (bytes of plaintext): fits a protected response in
 /// one extended R-APDU for both suites.
@@ -34,7 +34,7 @@ pub enum AccessPolicy {
     #[default]
     Auto,
     /// As `Auto`, but if PACE fails for a reason other than a wrong password, try BAC and
-    /// say so in the result ([`DocumentRead::bac_fallback`]).
+    /// say so in the result ([`DocumentRead::bac_fallback`](super::DocumentRead::bac_fallback)).
     AutoWithBacFallback,
     /// BAC only.
     BacOnly,
@@ -84,7 +84,7 @@ pub struct ReadOptions {
 #[non_exhaustive]
 pub enum DataGroupPlan {
     /// Every listed data group except DG3 and DG4 (fingerprints, iris), which need
-    /// Extended Access Control: they are reported in [`DocumentRead::eac_protected`]
+    /// Extended Access Control: they are reported in [`DocumentRead::eac_protected`](super::DocumentRead::eac_protected)
     /// without a command spent on them.
     #[default]
     Listed,

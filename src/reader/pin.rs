@@ -2,7 +2,10 @@
 //! §4.4): a blocked PIN unblocked with the PUK, and optionally replaced. Nothing is
 //! retried: a wrong PUK costs a try, and the error says how many are left.
 
-use super::{ReadOptions, Secured, Session, SessionError, choose_pace};
+use super::document::choose_pace;
+use super::error::SessionError;
+use super::options::ReadOptions;
+use super::session::{Secured, Session};
 use crate::access::AccessError;
 use crate::access::pace::PacePassword;
 use crate::apdu::Command;

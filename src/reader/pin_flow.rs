@@ -1,8 +1,12 @@
 //! PACE with a PIN as a bank wants it: a suspended PIN only after the CAN, nothing
 //! retried on its own ([`Session::pace_pin`]).
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use super::session::{Plain, Secured, Session};
+use crate::access::AccessError;
+use crate::access::pace::PacePassword;
+use crate::crypto::RandomSource;
+use crate::lds::security_infos::PaceProtocol;
+use crate::transport::Transport;
 
 impl<T: Transport> Session<T, Plain> {
     /// PACE with the holder's PIN, the way a bank wants it: a suspended PIN (one try left)

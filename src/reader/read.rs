@@ -1,7 +1,7 @@
 //! Reading one elementary file through secure messaging, adaptively (see the module
 //! documentation of [`crate::reader`] for the strategy).
 
-use super::{EXTENDED_FIRST, EXTENDED_MIN, ExtendedLength, ReadOptions, SHORT_LADDER};
+use super::options::{EXTENDED_FIRST, EXTENDED_MIN, ExtendedLength, ReadOptions, SHORT_LADDER};
 use crate::apdu::{Command, Le, StatusWord, offset_do};
 use crate::sm::{SecureChannel, SmError};
 use crate::tlv::{self, Header, Length, Tag, TlvError};

@@ -9,44 +9,10 @@
 
 use std::collections::BTreeMap;
 
+use super::error::{Interruption, SessionError};
 use super::read::{ChunkState, Partial};
-use super::{SessionError, SessionStats};
+use super::stats::SessionStats;
 use crate::lds::{EfCom, LdsFile};
-
-/// Where a read was when the card left the field (or was reset).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(tag = "during", rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum Interruption {
-    /// Opening the chip: EF.CardAccess, BAC or PACE (nothing of the document was lost).
-    Access,
-    /// Reading a file: `offset` bytes of it were kept.
-    Read {
-        /// The file.
-        #[cfg_attr(feature = "serde", serde(serialize_with = "ser_file_name"))]
-        file: LdsFile,
-        /// Bytes of it already read and kept.
-        offset: usize,
-    },
-    /// The anti-cloning protocols after the read (they run again in the next session).
-    AntiCloning,
-}
-
-#[cfg(feature = "serde")]
-fn ser_file_name<S: serde::Serializer>(f: &LdsFile, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&f.name())
-}
-
-impl core::fmt::Display for Interruption {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Access => f.write_str("access control"),
-            Self::Read { file, offset } => write!(f, "reading {file} ({offset} bytes kept)"),
-            Self::AntiCloning => f.write_str("the anti-cloning checks"),
-        }
-    }
-}
 
 /// What one document has given so far, kept across card removals and resets.
 ///

@@ -1,7 +1,24 @@
 //! What a secured session does: read the LDS files, run the anti-cloning protocols.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use std::collections::BTreeMap;
+
+use super::access_check;
+use super::anti_cloning::{self, AntiCloningRead, Attempt};
+use super::document::DocumentRead;
+use super::error::SessionError;
+use super::options::{ExtendedLength, needs_eac};
+use super::read::{self, Progress, ReadError};
+use super::resume::PartialRead;
+use super::session::{Plain, Secured, Session, Tunnel};
+use super::stats::Phase;
+use crate::access::pace::{self, PaceOutcome, PacePassword};
+use crate::access::{AccessError, AccessProtocol};
+use crate::apdu::{Command, StatusWord};
+use crate::crypto::{OsRandom, RandomSource};
+use crate::lds::security_infos::PaceProtocol;
+use crate::lds::{Dg1, DgNumber, EfCom, LdsFile};
+use crate::sm::{SmError, SuiteKind};
+use crate::transport::Transport;
 
 impl<T: Transport> Session<T, Secured> {
     /// Runs PACE again inside this channel (e.g. the PIN after the CAN for a suspended
@@ -144,7 +161,7 @@ impl<T: Transport> Session<T, Secured> {
     }
 
     /// [`Session::read_document`], continuing from what `partial` kept of an earlier,
-    /// interrupted session with the same document (see [`read_document_resuming`]).
+    /// interrupted session with the same document (see [`read_document_resuming`](super::read_document_resuming)).
     ///
     /// # Errors
     /// As [`Session::read_document`]; [`SessionError::Interrupted`] when the card leaves

@@ -1,8 +1,23 @@
 //! The session and its states: [`Plain`] until access control, [`Secured`] after;
 //! selecting the application, BAC and PACE.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use std::time::Instant;
+
+use super::error::{Interruption, SessionError};
+use super::options::ReadOptions;
+use super::read::{self};
+use super::resume::PartialRead;
+use super::stats::{Counting, SessionStats};
+use crate::access::pace::{self, PaceOutcome, PacePassword};
+use crate::access::{AccessError, AccessProtocol, bac};
+use crate::apdu::{Command, Le, ParsedCommand, StatusWord};
+use crate::crypto::{OsRandom, RandomSource};
+use crate::lds::SecurityInfos;
+use crate::lds::security_infos::PaceProtocol;
+use crate::mrz::MrzKey;
+use crate::sm::SecureChannel;
+use crate::transport::atr::{ATR_INFO_FID, AtrInfo};
+use crate::transport::{self, Transport, TransportError};
 
 /// The state before access control: only the plain commands work.
 #[derive(Debug)]
@@ -29,55 +44,6 @@ pub struct Session<T, S> {
     pub(super) options: Box<ReadOptions>,
     pub(super) started: Instant,
     pub(super) state: S,
-}
-
-/// Errors of a whole read (the top-level reader error).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum SessionError {
-    /// The chip has no eMRTD application, or refused to select it.
-    #[error("the chip has no eMRTD application (SELECT answered {0})")]
-    NoApplication(StatusWord),
-    /// Access control failed.
-    #[error(transparent)]
-    Access(#[from] AccessError),
-    /// Reading a file failed.
-    #[error(transparent)]
-    Read(#[from] ReadError),
-    /// A file's content is invalid.
-    #[error(transparent)]
-    Lds(#[from] LdsError),
-    /// The link failed.
-    #[error(transparent)]
-    Transport(#[from] TransportError),
-    /// The card left the field (or was reset) mid-session. What was read is kept in the
-    /// [`PartialRead`]: present the card again and resume.
-    #[error("{cause} during {during}; present the card again to resume")]
-    Interrupted {
-        /// Where the read was.
-        during: Interruption,
-        /// What the link reported.
-        cause: TransportError,
-    },
-    /// The card presented to resume a read is not the document first read (its
-    /// EF.CardAccess or its EF.SOD differs). What was kept of the first is wiped.
-    #[error("the card presented again is another document: start a new read")]
-    DifferentDocument,
-    /// A read with the PIN would resume on a card not yet known to be the same document:
-    /// PACE with the PIN costs a try of whatever card it is. Ask the holder, then call
-    /// [`PartialRead::allow_pin_on_resume`] and resume (or resume with the CAN).
-    #[error(
-        "the card presented again is not yet known to be the same document: confirm before a PIN try is spent on it"
-    )]
-    PinResumeNeedsConfirmation,
-}
-
-impl SessionError {
-    /// Whether presenting the card again and resuming can complete the read.
-    #[must_use]
-    pub fn is_interrupted(&self) -> bool {
-        matches!(self, Self::Interrupted { .. })
-    }
 }
 
 impl<T: Transport, S> Session<T, S> {
@@ -251,7 +217,7 @@ impl<T: Transport> Session<T, Plain> {
     /// AlgorithmIdentifier of its PACEDomainParameterInfo for `parameter_id`, see
     /// [`SecurityInfos::pace_domain_parameters`]); `None` for a standardized ID.
     /// `parameter_id` is `None` only for a chip that publishes one unreferenced set of
-    /// explicit parameters (see [`choose_pace`]).
+    /// explicit parameters (see [`choose_pace`](super::choose_pace)).
     ///
     /// # Errors
     /// As [`Session::pace`].

@@ -1,8 +1,10 @@
 //! What a session cost: round trips, bytes and time, per phase, counted by a transport
 //! wrapper ([`SessionStats`]).
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use std::time::{Duration, Instant};
+
+use crate::transport::atr::AtrInfo;
+use crate::transport::{LinkStats, Transport, TransportError};
 
 /// The phases of a read, for the cost of each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,8 +1,16 @@
 //! The chip before secure messaging: EF.CardAccess, EF.ATR/INFO, PACE with its
 //! passwords and retry counters, BAC.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use zeroize::Zeroizing;
+
+use super::modes::Hostile;
+use super::{PIN_TRIES, PUK_TRIES, REF_CAN, REF_PIN, REF_PUK, State, VirtualChip};
+use crate::access::bac;
+use crate::apdu::{EMRTD_AID, ParsedCommand, StatusWord, ins};
+use crate::crypto::{ct_eq, retail_mac::RetailMacKey, tdes};
+use crate::emulator::pace::{GaResult, PaceChip};
+use crate::sm::ChipChannel;
+use crate::tlv;
 
 impl VirtualChip {
     /// EF.CardAccess (MF, FID 011C, SFI 1C): readable without authentication.

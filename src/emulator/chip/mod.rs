@@ -18,16 +18,13 @@ use std::collections::VecDeque;
 use zeroize::Zeroizing;
 
 use super::document::VirtualDocument;
-use super::hostile::WeakGroup;
-use super::pace::{BadKey, GaResult, PaceChip};
+use super::pace::PaceChip;
 use super::rng::DetRng;
-use crate::access::bac::{self, BacKeys};
-use crate::apdu::{EMRTD_AID, ParsedCommand, StatusWord, ins};
-use crate::crypto::{ct_eq, retail_mac::RetailMacKey, tdes};
+use crate::access::bac::BacKeys;
+use crate::apdu::{EMRTD_AID, ParsedCommand, StatusWord};
 use crate::lds::LdsFile;
 use crate::mrz::MrzKey;
-use crate::sm::{ChipChannel, OpenedCommand};
-use crate::tlv::{self, Tag};
+use crate::sm::ChipChannel;
 use crate::transport::ApduHandler;
 
 /// A PACE option the chip offers with explicit domain parameters, and the group it runs.

@@ -1,8 +1,11 @@
 //! What the chip can be told to do wrong: faults on the link ([`Fault`]) and attacks
 //! ([`Hostile`]).
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use std::collections::VecDeque;
+
+use crate::apdu::StatusWord;
+use crate::emulator::hostile::WeakGroup;
+use crate::emulator::pace::BadKey;
 
 /// A deliberate misbehaviour, applied to one protected exchange.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +20,7 @@ pub enum Fault {
 }
 
 /// A chip built to attack the reader: one misbehaviour, switched on for good
-/// ([`VirtualChip::set_hostile`]). Each has its test in `tests/hostile.rs`.
+/// ([`VirtualChip::set_hostile`](super::VirtualChip::set_hostile)). Each has its test in `tests/hostile.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Hostile {

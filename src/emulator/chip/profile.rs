@@ -1,7 +1,6 @@
 //! Limits that model real chips ([`ChipProfile`]).
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use crate::tlv::Tag;
 
 /// Limits that model real chips.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,14 @@
 //! The chip inside secure messaging: the commands it serves, faults injected on the
 //! way out, Chip Authentication, READ BINARY.
 
-#[allow(clippy::wildcard_imports)]
-use super::*;
+use zeroize::Zeroizing;
+
+use super::modes::{Fault, Hostile};
+use super::{EMRTD_AID, PIN_TRIES, REF_PIN, REF_PUK, State, VirtualChip};
+use crate::apdu::{ParsedCommand, StatusWord, ins};
+use crate::lds::LdsFile;
+use crate::sm::OpenedCommand;
+use crate::tlv::{self, Tag};
 
 impl VirtualChip {
     pub(super) fn secured(&mut self, cmd: &ParsedCommand<'_>) -> Vec<u8> {
