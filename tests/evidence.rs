@@ -5,6 +5,9 @@
 #![cfg(all(feature = "emulator", feature = "cli"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "common/bankid.rs"]
+mod bankid;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -63,15 +66,7 @@ fn dg11_of_anna() -> Vec<u8> {
 }
 
 fn bankid(dir: &Path, pnr: &str, given: &str, surname: &str) -> PathBuf {
-    let p = dir.join(format!("bankid-{pnr}.json"));
-    std::fs::write(
-        &p,
-        format!(
-            r#"{{"orderRef":"a","status":"complete","completionData":{{"user":{{"personalNumber":"{pnr}","name":"{given} {surname}","givenName":"{given}","surname":"{surname}"}}}}}}"#
-        ),
-    )
-    .unwrap();
-    p
+    bankid::write(&dir.join(format!("bankid-{pnr}.json")), pnr, given, surname)
 }
 
 fn json(out: &Output) -> serde_json::Value {

@@ -7,6 +7,8 @@
 #![cfg(feature = "pcsc")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "common/bankid.rs"]
+mod bankid;
 #[path = "common/schemas.rs"]
 mod schemas;
 
@@ -478,15 +480,7 @@ fn virtual_trust_store(name: &str) -> PathBuf {
 }
 
 fn bankid(dir: &Path, pnr: &str, given: &str, surname: &str) -> PathBuf {
-    let p = dir.with_extension(format!("bankid-{pnr}.json"));
-    std::fs::write(
-        &p,
-        format!(
-            r#"{{"orderRef":"a","status":"complete","completionData":{{"user":{{"personalNumber":"{pnr}","name":"{given} {surname}","givenName":"{given}","surname":"{surname}"}}}}}}"#
-        ),
-    )
-    .unwrap();
-    p
+    bankid::write(&dir.with_extension(format!("bankid-{pnr}.json")), pnr, given, surname)
 }
 
 /// Tap, verify, decide: `read` through a trust folder, the CAN from standard input, the

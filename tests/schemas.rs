@@ -5,6 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 #![cfg(feature = "cli")]
 
+#[path = "common/bankid.rs"]
+mod bankid;
 #[path = "common/schemas.rs"]
 mod schemas;
 
@@ -51,15 +53,7 @@ fn checked(value: &serde_json::Value, seen: &mut Vec<String>) {
 }
 
 fn identity(dir: &Path, name: &str, pnr: &str, given: &str, surname: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(
-        &p,
-        format!(
-            r#"{{"orderRef":"a","status":"complete","completionData":{{"user":{{"personalNumber":"{pnr}","name":"{given} {surname}","givenName":"{given}","surname":"{surname}"}}}}}}"#
-        ),
-    )
-    .unwrap();
-    p
+    bankid::write(&dir.join(name), pnr, given, surname)
 }
 
 #[test]

@@ -4,6 +4,9 @@
 #![cfg(all(feature = "emulator", feature = "serde"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+#[path = "common/bankid.rs"]
+mod bankid;
+
 use std::collections::BTreeMap;
 
 use passchip::date::Date;
@@ -21,12 +24,6 @@ use passchip::transport::InProcess;
 /// The specimen without PACE (no EF.CardAccess, no PACEInfo in DG14): a BAC passport.
 fn bac_passport(spec: DocumentSpec) -> VirtualDocument {
     VirtualDocument::build(DocumentSpec { pace: None, ..spec })
-}
-
-fn collect(pnr: &str, given: &str, surname: &str) -> String {
-    format!(
-        r#"{{"orderRef":"a","status":"complete","completionData":{{"user":{{"personalNumber":"{pnr}","name":"{given} {surname}","givenName":"{given}","surname":"{surname}"}},"device":{{"ipAddress":"192.0.2.1"}}}}}}"#
-    )
 }
 
 fn verify(doc: &VirtualDocument, bankid: &str, tamper: bool, policy: &VerificationPolicy) -> Verification {
@@ -62,7 +59,7 @@ fn verify(doc: &VirtualDocument, bankid: &str, tamper: bool, policy: &Verificati
 #[test]
 fn the_right_person_matches() {
     let doc = bac_passport(DocumentSpec::specimen());
-    let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
+    let v = verify(&doc, &bankid::collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
     assert_eq!(v.holder_match().unwrap().outcome(), Outcome::Match, "{:?}", v.holder_match().unwrap().reasons());
     assert!(v.holder_match().unwrap().has(Reason::IdMatch));
     // Chip Authentication with the SOD-covered DG14 key proved the chip original.
@@ -85,7 +82,7 @@ fn the_right_person_matches() {
 #[test]
 fn a_pace_passport_opened_with_bac_is_a_downgrade() {
     let doc = VirtualDocument::specimen();
-    let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
+    let v = verify(&doc, &bankid::collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
     assert_eq!(v.holder_match().unwrap().outcome(), Outcome::Match);
     assert!(v.reasons().contains(&DecisionReason::AccessDowngraded), "{:?}", v.reasons());
     assert_eq!(v.decision(), Decision::Review);
@@ -98,7 +95,7 @@ fn a_pace_passport_opened_with_bac_is_a_downgrade() {
 #[test]
 fn a_different_person_is_a_mismatch() {
     let doc = bac_passport(DocumentSpec::specimen());
-    let v = verify(&doc, &collect("199001012401", "Anna", "Svensson"), false, &VerificationPolicy::default());
+    let v = verify(&doc, &bankid::collect("199001012401", "Anna", "Svensson"), false, &VerificationPolicy::default());
     assert_eq!(v.holder_match().unwrap().outcome(), Outcome::Mismatch);
     assert_eq!(v.decision(), Decision::Reject);
 }
@@ -106,13 +103,13 @@ fn a_different_person_is_a_mismatch() {
 #[test]
 fn expired_or_tampered_documents_are_rejected() {
     let expired = bac_passport(DocumentSpec { date_of_expiry: "240101".into(), ..DocumentSpec::specimen() });
-    let v = verify(&expired, &collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
+    let v = verify(&expired, &bankid::collect("198504122386", "Åsa", "Öberg"), false, &VerificationPolicy::default());
     assert_eq!(v.holder_match().unwrap().outcome(), Outcome::DocumentRejected);
     assert!(v.holder_match().unwrap().has(Reason::DocumentExpired));
     assert_eq!(v.decision(), Decision::Reject);
 
     let doc = bac_passport(DocumentSpec::specimen());
-    let v = verify(&doc, &collect("198504122386", "Åsa", "Öberg"), true, &VerificationPolicy::default());
+    let v = verify(&doc, &bankid::collect("198504122386", "Åsa", "Öberg"), true, &VerificationPolicy::default());
     assert_eq!(v.holder_match().unwrap().outcome(), Outcome::DocumentRejected);
     assert!(v.holder_match().unwrap().has(Reason::PassiveAuthFailed));
     assert!(v.reasons().contains(&DecisionReason::DocumentNotAuthentic));
