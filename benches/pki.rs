@@ -130,8 +130,9 @@ fn trust_folder(cr: &mut Criterion, ml: &[u8]) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// One ECDSA verification (SHA-256 digest) per curve: `library` is what passive and
-/// active authentication call, `engine` the runtime-curve engine on its own.
+/// One ECDSA verification (SHA-256) per curve: `library` is what passive authentication
+/// calls (`sig::verify`: a message and a DER signature), `engine` the runtime-curve engine
+/// on its own (digest given).
 fn ecdsa(cr: &mut Criterion) {
     use passchip::low_level::crypto::ec::{Curve, NamedCurve};
     let curves = [
@@ -143,7 +144,9 @@ fn ecdsa(cr: &mut Criterion) {
         NamedCurve::P224,
         NamedCurve::BrainpoolP512r1,
     ];
-    let digest = HashAlg::Sha256.digest(b"ecdsa bench");
+    let message = b"ecdsa bench";
+    let digest = HashAlg::Sha256.digest(message);
+    let alg = SignatureAlgorithm::Ecdsa { hash: HashAlg::Sha256 };
     for named in curves {
         let Ok(curve) = Curve::named(named) else { continue };
         let d = vec![0x5Au8; curve.scalar_bytes()];
@@ -154,7 +157,12 @@ fn ecdsa(cr: &mut Criterion) {
             continue;
         }
         let mut g = cr.benchmark_group(format!("ecdsa_verify_{}", named.name()));
-        g.bench_function("library", |b| b.iter(|| curve.verify_ecdsa(black_box(&q), &digest, &r, &s)));
+        let der = der_signature(&r, &s);
+        let key = sig::PublicKey::Ec { curve: Box::new(curve.clone()), point: q.clone(), explicit: false };
+        if sig::verify(&key, &alg, message, &der).is_err() {
+            continue;
+        }
+        g.bench_function("library", |b| b.iter(|| sig::verify(black_box(&key), &alg, message, &der)));
         g.bench_function("engine", |b| b.iter(|| curve.verify_ecdsa_engine(black_box(&q), &digest, &r, &s)));
         // The RustCrypto crate on its own, key and signature decoded beforehand: what the
         // library's conversions cost on top of it.
@@ -166,6 +174,27 @@ fn ecdsa(cr: &mut Criterion) {
         }
         g.finish();
     }
+}
+
+/// `SEQUENCE { r INTEGER, s INTEGER }` in DER, for unsigned big-endian r and s.
+fn der_signature(r: &[u8], s: &[u8]) -> Vec<u8> {
+    fn tlv(tag: u8, body: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        if body.len() >= 0x80 {
+            out.push(0x81);
+        }
+        out.push(body.len() as u8);
+        out.extend_from_slice(body);
+        out
+    }
+    let int = |v: &[u8]| {
+        let zeros = v.iter().take_while(|&&b| b == 0).count().min(v.len().saturating_sub(1));
+        let v = v.get(zeros..).unwrap_or_default();
+        let mut body = if v.first().is_some_and(|b| b & 0x80 != 0) { vec![0] } else { vec![] };
+        body.extend_from_slice(v);
+        tlv(0x02, &body)
+    };
+    tlv(0x30, &[int(r), int(s)].concat())
 }
 
 fn crate_alone<C>(

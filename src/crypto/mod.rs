@@ -15,6 +15,8 @@ pub mod iso9796;
 pub mod kdf;
 pub mod padding;
 pub mod retail_mac;
+#[cfg(feature = "fast-p256")]
+mod ring_ecdsa;
 pub mod sig;
 pub mod tdes;
 

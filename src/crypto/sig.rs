@@ -447,6 +447,23 @@ fn pss_params(params: Option<Tlv<'_>>) -> Result<SignatureAlgorithm, SigError> {
 /// [`SigError::Invalid`] when the signature does not verify, or another [`SigError`]
 /// when it could not be checked.
 pub fn verify(key: &PublicKey, alg: &SignatureAlgorithm, message: &[u8], signature: &[u8]) -> Result<(), SigError> {
+    #[cfg(feature = "fast-p256")]
+    if let (
+        PublicKey::Ec { curve, point, .. },
+        SignatureAlgorithm::Ecdsa { hash } | SignatureAlgorithm::EcdsaPlain { hash },
+    ) = (key, alg)
+        && let Some(named @ (super::ec::NamedCurve::P256 | super::ec::NamedCurve::P384)) = curve.named_curve()
+    {
+        // The same parse and range check as the digest path; ring does the arithmetic.
+        let (r, s) = ecdsa_scalars(curve, alg, signature)?;
+        if !curve.scalar_in_range(r) || !curve.scalar_in_range(s) {
+            return Err(SigError::Invalid);
+        }
+        let point = curve.encode_point(point);
+        if let Some(valid) = super::ring_ecdsa::verify(named, &point, *hash, message, (r, s), canonical_der_signature) {
+            return if valid { Ok(()) } else { Err(SigError::Invalid) };
+        }
+    }
     verify_digest(key, alg, &alg.hash().digest(message), signature)
 }
 
@@ -521,21 +538,33 @@ pub fn verify_digest(
             }
             emsa_pss_verify(k, digest, signature, *hash, *mgf1, *salt_len)
         }
-        (PublicKey::Ec { curve, point, .. }, SignatureAlgorithm::Ecdsa { .. }) => {
-            let (r, s) = der_signature(signature)?;
-            ecdsa(curve, point, digest, r, s)
-        }
-        (PublicKey::Ec { curve, point, .. }, SignatureAlgorithm::EcdsaPlain { .. }) => {
-            // BSI TR-03111 §5.2.1: r and s each exactly as long as the order; any other
-            // length is another encoding of the same pair, so not this one.
-            if signature.len() != 2 * curve.scalar_bytes() {
-                return Err(SigError::MalformedSignature("plain ECDSA signature of the wrong length"));
-            }
-            let (r, s) = signature.split_at(signature.len() / 2);
+        (
+            PublicKey::Ec { curve, point, .. },
+            SignatureAlgorithm::Ecdsa { .. } | SignatureAlgorithm::EcdsaPlain { .. },
+        ) => {
+            let (r, s) = ecdsa_scalars(curve, alg, signature)?;
             ecdsa(curve, point, digest, r, s)
         }
         _ => Err(mismatch()),
     }
+}
+
+/// r and s of an ECDSA signature (unsigned big-endian), in the encoding `alg` names: strict
+/// DER for `Ecdsa`, `r ‖ s` for `EcdsaPlain`.
+fn ecdsa_scalars<'a>(
+    curve: &Curve,
+    alg: &SignatureAlgorithm,
+    signature: &'a [u8],
+) -> Result<(&'a [u8], &'a [u8]), SigError> {
+    if let SignatureAlgorithm::EcdsaPlain { .. } = alg {
+        // BSI TR-03111 §5.2.1: r and s each exactly as long as the order; any other
+        // length is another encoding of the same pair, so not this one.
+        if signature.len() != 2 * curve.scalar_bytes() {
+            return Err(SigError::MalformedSignature("plain ECDSA signature of the wrong length"));
+        }
+        return Ok(signature.split_at(signature.len() / 2));
+    }
+    der_signature(signature)
 }
 
 /// Parses `SEQUENCE { r INTEGER, s INTEGER }` in DER, strictly: the bytes must be the
@@ -683,6 +712,30 @@ fn emsa_pss_verify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every ECDSA pairing takes the same decision on both paths (ring's where the
+    /// feature has it, the RustCrypto crates' through `verify_digest`), including P-256
+    /// with SHA-384, which no Wycheproof file covers: ring is handed DER there.
+    #[test]
+    fn both_ecdsa_paths_agree() {
+        use p256::ecdsa::signature::hazmat::PrehashSigner;
+        let signer = p256::ecdsa::SigningKey::from_slice(&[9u8; 32]).unwrap();
+        let curve = Curve::named(super::super::ec::NamedCurve::P256).unwrap();
+        let point = curve.decode_point(signer.verifying_key().to_sec1_point(false).as_bytes()).unwrap();
+        let key = PublicKey::Ec { curve: Box::new(curve), point, explicit: false };
+        for hash in [HashAlg::Sha1, HashAlg::Sha256, HashAlg::Sha384, HashAlg::Sha512] {
+            let digest = hash.digest(b"signed attributes");
+            let sig: p256::ecdsa::Signature = signer.sign_prehash(&digest).unwrap();
+            for (alg, bytes) in [
+                (SignatureAlgorithm::Ecdsa { hash }, sig.to_der().as_bytes().to_vec()),
+                (SignatureAlgorithm::EcdsaPlain { hash }, sig.to_bytes().to_vec()),
+            ] {
+                assert_eq!(verify(&key, &alg, b"signed attributes", &bytes), Ok(()), "{alg}");
+                assert_eq!(verify_digest(&key, &alg, &digest, &bytes), Ok(()), "{alg}");
+                assert_eq!(verify(&key, &alg, b"signed attributeS", &bytes), Err(SigError::Invalid), "{alg}");
+            }
+        }
+    }
 
     #[test]
     fn pss_defaults_and_explicit_parameters() {
