@@ -28,223 +28,21 @@ use std::collections::BTreeMap;
 
 use std::sync::Arc;
 
-use super::cert::Cert;
-use super::country;
-use super::evidence::{AuthenticatedDocument, AuthenticatedSecurityInfos, Vouched};
-use super::signed::{SignedDataError, verify_signed_data};
-use super::store::{TrustSource, TrustStore};
 use crate::date::Date;
 use crate::lds::{DgNumber, Sod};
+use crate::pki::evidence::{AuthenticatedDocument, AuthenticatedSecurityInfos, Vouched};
+use crate::pki::signed::{SignedDataError, verify_signed_data};
+use crate::pki::store::{TrustSource, TrustStore};
 
-/// The outcome of one check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
-pub enum Status {
-    /// The property holds.
-    Passed,
-    /// The property does not hold.
-    Failed,
-    /// The check could not be made (the reason says why). Never counts as passed.
-    NotPerformed,
-}
+mod builder;
+mod checks;
+mod options;
+mod report;
 
-/// The checks of passive authentication, in report order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum CheckName {
-    /// EF.SOD parses (CMS SignedData, LDSSecurityObject).
-    SodParsed,
-    /// eContentType is id-icao-mrtd-security-ldsSecurityObject (id-data is tolerated, noted).
-    SodContentType,
-    /// The messageDigest and contentType signed attributes match the content.
-    SodSignedAttributes,
-    /// The SOD signature verifies with the DSC.
-    SodSignature,
-    /// The DSC was issued by a CSCA (or link certificate) in the trust store.
-    DscTrusted,
-    /// The DSC is within its validity period at the evaluation time.
-    DscValidity,
-    /// The CSCA is within its validity period at the evaluation time.
-    CscaValidity,
-    /// The DSC may sign (keyUsage digitalSignature, when present).
-    DscKeyUsage,
-    /// The CSCA is a CA (basicConstraints cA, keyUsage keyCertSign, when present).
-    CscaConstraints,
-    /// Document issuing state, DSC country and CSCA country agree.
-    CountryConsistency,
-    /// No CRL of the CSCA lists the DSC.
-    DscNotRevoked,
-    /// Every data group read hashes to the value in the SOD, and the SOD covers every one
-    /// read (and every one EF.COM lists).
-    DataGroupHashes,
-}
-
-/// One check and its outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct Check {
-    #[cfg_attr(feature = "serde", serde(rename = "check"))]
-    name: CheckName,
-    status: Status,
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    reason: Option<String>,
-}
-
-impl Check {
-    fn new(name: CheckName, status: Status, reason: impl Into<Option<String>>) -> Self {
-        Self { name, status, reason: reason.into() }
-    }
-
-    /// Which check.
-    #[must_use]
-    pub fn name(&self) -> CheckName {
-        self.name
-    }
-
-    /// Its outcome.
-    #[must_use]
-    pub fn status(&self) -> Status {
-        self.status
-    }
-
-    /// Why it failed or was not performed (or a note when it passed with a tolerance).
-    #[must_use]
-    pub fn reason(&self) -> Option<&str> {
-        self.reason.as_deref()
-    }
-}
-
-/// How one data group fared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
-pub enum DgStatus {
-    /// Read, and its hash matches the SOD.
-    Matched,
-    /// Read, and its hash differs from the SOD: the data was altered.
-    Mismatch,
-    /// Read, but the SOD has no hash for it: an injected group (`data_group_hashes` fails).
-    NotInSod,
-    /// Listed in the SOD but not read.
-    NotRead,
-}
-
-/// A data group's hash check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct DataGroupCheck {
-    data_group: u8,
-    status: DgStatus,
-}
-
-impl DataGroupCheck {
-    /// The data group number.
-    #[must_use]
-    pub fn data_group(&self) -> u8 {
-        self.data_group
-    }
-
-    /// Its status.
-    #[must_use]
-    pub fn status(&self) -> DgStatus {
-        self.status
-    }
-}
-
-/// A certificate as the report shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct CertSummary {
-    /// Subject DN.
-    pub subject: String,
-    /// Issuer DN.
-    pub issuer: String,
-    /// Serial number, hex.
-    pub serial: String,
-    /// Key type and size.
-    pub key: String,
-    /// Validity start.
-    pub not_before: String,
-    /// Validity end.
-    pub not_after: String,
-}
-
-impl CertSummary {
-    fn of(c: &Cert) -> Self {
-        Self {
-            subject: c.subject(),
-            issuer: c.issuer(),
-            serial: c.serial_hex(),
-            key: c.public_key().map_or_else(|e| format!("unusable: {e}"), |k| k.describe()),
-            not_before: Date::from_unix(c.not_before()).to_string(),
-            not_after: Date::from_unix(c.not_after()).to_string(),
-        }
-    }
-}
-
-/// The trust anchor the DSC chained to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-pub struct AnchorSummary {
-    /// The CSCA certificate.
-    #[cfg_attr(feature = "serde", serde(flatten))]
-    pub certificate: CertSummary,
-    /// Where it came from.
-    pub source: TrustSource,
-    /// Whether it is a link certificate (self-issued, signed by an older CSCA key).
-    pub link_certificate: bool,
-}
-
-/// The overall verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(rename_all = "snake_case"))]
-pub enum Verdict {
-    /// Every required check passed.
-    Valid,
-    /// A required check failed or could not be performed.
-    Invalid,
-}
-
-/// What the verification is asked to do.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub struct PaOptions {
-    /// The date to evaluate validity at (default: today).
-    pub at: Date,
-    /// The document's issuing state as printed in the MRZ (`SWE`, `D<<`), for country
-    /// pinning; taken from DG1 when absent and DG1 was read.
-    pub issuing_state: Option<String>,
-    /// Require a CRL of the CSCA (and the DSC not on it) for a valid verdict.
-    pub require_crl: bool,
-}
-
-impl Default for PaOptions {
-    fn default() -> Self {
-        Self { at: Date::today(), issuing_state: None, require_crl: false }
-    }
-}
-
-impl PaOptions {
-    /// Options evaluating at `date` (audits: "was it valid then?").
-    #[must_use]
-    pub fn at(date: Date) -> Self {
-        Self { at: date, ..Self::default() }
-    }
-
-    /// Sets the issuing state for country pinning (MRZ code, e.g. `SWE`).
-    #[must_use]
-    pub fn with_issuing_state(mut self, code: impl Into<String>) -> Self {
-        self.issuing_state = Some(code.into());
-        self
-    }
-
-    /// Requires a CRL check for a valid verdict.
-    #[must_use]
-    pub fn with_required_crl(mut self, yes: bool) -> Self {
-        self.require_crl = yes;
-        self
-    }
-}
+use builder::Builder;
+use checks::{country_check, data_group_checks, revocation_check};
+pub use options::PaOptions;
+pub use report::{AnchorSummary, CertSummary, Check, CheckName, DataGroupCheck, DgStatus, Status, Verdict};
 
 /// The passive-authentication report. Built once by [`PassiveAuthentication::verify`];
 /// immutable; the verdict is derived from the checks.
@@ -276,53 +74,8 @@ enum Authenticated {
     CardSecurity(Arc<AuthenticatedSecurityInfos>),
 }
 
-/// Collects checks; anything not explicitly run is recorded as not performed.
-#[derive(Default)]
-struct Builder {
-    checks: BTreeMap<usize, Check>,
-}
-
 /// The reason recorded for `data_group_hashes` in an EF.CardSecurity report.
 const NOT_APPLICABLE: &str = "not applicable: EF.CardSecurity carries no data group hashes";
-
-const ORDER: [CheckName; 12] = [
-    CheckName::SodParsed,
-    CheckName::SodContentType,
-    CheckName::SodSignedAttributes,
-    CheckName::SodSignature,
-    CheckName::DscTrusted,
-    CheckName::DscValidity,
-    CheckName::CscaValidity,
-    CheckName::DscKeyUsage,
-    CheckName::CscaConstraints,
-    CheckName::CountryConsistency,
-    CheckName::DscNotRevoked,
-    CheckName::DataGroupHashes,
-];
-
-impl Builder {
-    fn set(&mut self, name: CheckName, status: Status, reason: impl Into<Option<String>>) {
-        let i = ORDER.iter().position(|n| *n == name).unwrap_or(ORDER.len());
-        self.checks.insert(i, Check::new(name, status, reason));
-    }
-    fn pass(&mut self, name: CheckName) {
-        self.set(name, Status::Passed, None);
-    }
-    fn pass_note(&mut self, name: CheckName, note: String) {
-        self.set(name, Status::Passed, Some(note));
-    }
-    fn fail(&mut self, name: CheckName, reason: String) {
-        self.set(name, Status::Failed, Some(reason));
-    }
-    fn finish(mut self, skipped_because: &str) -> Vec<Check> {
-        for (i, name) in ORDER.iter().enumerate() {
-            self.checks
-                .entry(i)
-                .or_insert_with(|| Check::new(*name, Status::NotPerformed, Some(skipped_because.to_string())));
-        }
-        self.checks.into_values().collect()
-    }
-}
 
 impl PassiveAuthentication {
     /// Verifies `sod` and the data groups read (`dgs`, raw file contents) against `store`.
@@ -344,7 +97,7 @@ impl PassiveAuthentication {
         store: &TrustStore,
         options: &PaOptions,
     ) -> Self {
-        let mut b = Builder { checks: BTreeMap::new() };
+        let mut b = Builder::default();
         let at = options.at;
         let mut report = Self::empty(options);
         let dg1_mrz = DgNumber::new(1).and_then(|n| dgs.get(&n)).and_then(|b| crate::lds::Dg1::parse(b).ok());
@@ -476,7 +229,7 @@ impl PassiveAuthentication {
     /// to EF.CardSecurity; `data_group_hashes` is not applicable and not required.
     #[must_use]
     pub fn verify_card_security(bytes: &[u8], store: &TrustStore, options: &PaOptions) -> Self {
-        let mut b = Builder { checks: BTreeMap::new() };
+        let mut b = Builder::default();
         let mut report = Self::empty(options);
         b.set(CheckName::DataGroupHashes, Status::NotPerformed, Some(NOT_APPLICABLE.to_string()));
         let cs = match crate::lds::CardSecurity::parse(bytes) {
@@ -725,88 +478,5 @@ impl PassiveAuthentication {
     #[must_use]
     pub fn evaluated_at(&self) -> &str {
         &self.evaluated_at
-    }
-}
-
-fn data_group_checks(sod: &Sod, dgs: &BTreeMap<DgNumber, Vec<u8>>) -> Vec<DataGroupCheck> {
-    let so = &sod.security_object;
-    let mut out = Vec::new();
-    for n in DgNumber::all() {
-        let status = match (dgs.get(&n), so.hashes.get(&n)) {
-            (Some(content), Some(expected)) => {
-                if crate::crypto::ct_eq(&so.hash_alg.digest(content), expected) {
-                    DgStatus::Matched
-                } else {
-                    DgStatus::Mismatch
-                }
-            }
-            (Some(_), None) => DgStatus::NotInSod,
-            (None, Some(_)) => DgStatus::NotRead,
-            (None, None) => continue,
-        };
-        out.push(DataGroupCheck { data_group: n.get(), status });
-    }
-    out
-}
-
-fn country_check(b: &mut Builder, dsc: &Cert, csca: &Cert, issuing_state: Option<&str>) {
-    let dsc_c = dsc.subject_country();
-    let csca_c = csca.subject_country();
-    let (Some(d), Some(c)) = (dsc_c.clone(), csca_c.clone()) else {
-        b.set(
-            CheckName::CountryConsistency,
-            Status::NotPerformed,
-            Some(format!("country missing from DSC ({dsc_c:?}) or CSCA ({csca_c:?})")),
-        );
-        return;
-    };
-    if d != c {
-        b.fail(CheckName::CountryConsistency, format!("DSC country {d} differs from CSCA country {c}"));
-        return;
-    }
-    match issuing_state {
-        None => b.pass_note(CheckName::CountryConsistency, format!("DSC and CSCA are both {d}; issuing state unknown")),
-        Some(s) => match country::alpha2(s) {
-            Some(a2) if a2 == d => b.pass_note(CheckName::CountryConsistency, format!("{s} = {d}")),
-            Some(a2) => b.fail(
-                CheckName::CountryConsistency,
-                format!("document issued by {s} ({a2}) but signed under {d} certificates"),
-            ),
-            None => b.set(
-                CheckName::CountryConsistency,
-                Status::NotPerformed,
-                Some(format!("issuing state code {s:?} is not a known country")),
-            ),
-        },
-    }
-}
-
-fn revocation_check(b: &mut Builder, dsc: &Cert, csca: &Cert, store: &TrustStore, at: u64) {
-    let Ok(key) = csca.public_key() else {
-        b.set(CheckName::DscNotRevoked, Status::NotPerformed, Some("CSCA key unusable".to_string()));
-        return;
-    };
-    let crls: Vec<_> = store.crls_for(csca.subject_name()).filter(|c| c.verify_signed_by(key).is_ok()).collect();
-    if crls.is_empty() {
-        b.set(CheckName::DscNotRevoked, Status::NotPerformed, Some(format!("no CRL signed by {}", csca.subject())));
-        return;
-    }
-    // A revocation is final, whichever signed CRL says it (one issued by `at`).
-    if crls.iter().any(|c| c.this_update() <= at && c.is_revoked(dsc.serial())) {
-        b.fail(CheckName::DscNotRevoked, format!("DSC serial {} is on the CSCA's CRL", dsc.serial_hex()));
-        return;
-    }
-    // "Not revoked" needs a current CRL: thisUpdate ≤ at ≤ nextUpdate (RFC 5280 §5.1.2.5);
-    // a CRL without nextUpdate says nothing of when to look again: out of date.
-    let current = crls.iter().any(|c| c.this_update() <= at && c.next_update().is_some_and(|n| at <= n));
-    if current {
-        b.pass(CheckName::DscNotRevoked);
-    } else {
-        let why = format!(
-            "CRL out of date: no CRL of {} covers {} (thisUpdate ≤ date ≤ nextUpdate; one without nextUpdate counts as out of date)",
-            csca.subject(),
-            Date::from_unix(at)
-        );
-        b.set(CheckName::DscNotRevoked, Status::NotPerformed, Some(why));
     }
 }
