@@ -80,8 +80,12 @@ impl PacePassword {
     #[must_use]
     pub fn mrz(mrz_information: &[u8]) -> Self {
         use sha1::Digest;
+        // Hashed straight into the wiped buffer: no stack copy of K outlives this call
+        // (the hasher wipes its own state on drop: sha1's `zeroize` feature).
         let mut k = Zeroizing::new([0u8; 20]);
-        k.copy_from_slice(&sha1::Sha1::digest(mrz_information));
+        let mut hasher = sha1::Sha1::new();
+        hasher.update(mrz_information);
+        hasher.finalize_into((&mut *k).into());
         Self::Mrz(k)
     }
 
