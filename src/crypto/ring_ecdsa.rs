@@ -1,12 +1,13 @@
-//! ECDSA verification on P-256 and P-384 through ring (feature `fast-p256`).
+//! ECDSA verification on P-256 through ring (feature `fast-p256`).
 //!
-//! Why a second path for two curves: on P-256, OpenSSL (and ring, which shares
-//! BoringSSL's hand-written P-256 arithmetic) is about five times faster than the
-//! pure-Rust p256 crate, and ring's P-384 is ahead of p384 too; a bank verifies two
-//! signatures per document plus its master lists. Only public values pass here (a key, a
-//! message, a signature), so no secret depends on ring's code. ring hashes the message
-//! itself and knows SHA-256 and SHA-384 with these curves: every other hash, every other
-//! curve, and builds without the feature take the RustCrypto crates.
+//! Why a second path for one curve: on P-256, OpenSSL (and ring, which shares BoringSSL's
+//! hand-written P-256 assembly) is about three times faster than our pure-Rust path over
+//! the p256 crate's field (`ec/vartime`); a bank verifies two signatures per document
+//! plus its master lists. (ring's P-384 is C without assembly, slower than that path, so
+//! it is not used.) Only public values pass here (a key, a message, a signature), so no
+//! secret depends on ring's code. ring hashes the message itself and knows SHA-256 and
+//! SHA-384 with P-256: every other hash and builds without the feature take the digest
+//! path.
 //!
 //! The signature is parsed and range-checked by the caller (`sig`), exactly as on the
 //! other path, so both paths accept and refuse the same encodings (Wycheproof runs
@@ -40,8 +41,6 @@ pub(crate) fn verify(
     let (alg, encoding): (&dyn VerificationAlgorithm, Encoding) = match (curve, hash) {
         (NamedCurve::P256, HashAlg::Sha256) => (&ring_sig::ECDSA_P256_SHA256_FIXED, Encoding::Fixed(32)),
         (NamedCurve::P256, HashAlg::Sha384) => (&ring_sig::ECDSA_P256_SHA384_ASN1, Encoding::Der),
-        (NamedCurve::P384, HashAlg::Sha256) => (&ring_sig::ECDSA_P384_SHA256_ASN1, Encoding::Der),
-        (NamedCurve::P384, HashAlg::Sha384) => (&ring_sig::ECDSA_P384_SHA384_FIXED, Encoding::Fixed(48)),
         _ => return None,
     };
     let signature = match encoding {
@@ -68,8 +67,8 @@ mod tests {
     use p256::ecdsa::signature::Signer;
 
     /// A signature p256 made verifies here, a changed message or scalar does not, and the
-    /// pairings ring lacks are left to the RustCrypto crates. (The DER pairings and P-384
-    /// run through Wycheproof's files in tests/wycheproof.rs.)
+    /// pairings ring lacks are left to the digest path. (The DER pairing runs through
+    /// Wycheproof's files in tests/wycheproof.rs.)
     #[test]
     fn agrees_with_p256() {
         let key = p256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
@@ -87,5 +86,6 @@ mod tests {
         assert_eq!(check(NamedCurve::P256, HashAlg::Sha256, b"signed attributes", &[1; 33], &s), Some(false));
         assert_eq!(check(NamedCurve::P256, HashAlg::Sha512, b"signed attributes", &r, &s), None);
         assert_eq!(check(NamedCurve::BrainpoolP256r1, HashAlg::Sha256, b"signed attributes", &r, &s), None);
+        assert_eq!(check(NamedCurve::P384, HashAlg::Sha384, b"signed attributes", &r, &s), None);
     }
 }

@@ -51,36 +51,18 @@ where
     (out.as_bytes().len() > 1).then(|| out.as_bytes().to_vec())
 }
 
-/// ECDSA verification on a named curve via its RustCrypto crate (public values only, so
-/// the choice of path may depend on them). `None` when no crate covers the curve or the
-/// key does not decode there (the engine then decides); `Some(valid)` otherwise. `r` and
-/// `s` are unsigned big-endian; values outside [1, n − 1] are invalid.
+/// ECDSA verification on a named curve over its RustCrypto crate's field (public values
+/// only, so the path may take variable time: `vartime`). `None` when no crate covers the
+/// curve or the key does not decode there (the engine then decides); `Some(valid)`
+/// otherwise. `r` and `s` are unsigned big-endian; values outside [1, n − 1] are invalid.
 pub(super) fn verify_ecdsa(curve: NamedCurve, point_sec1: &[u8], digest: &[u8], r: &[u8], s: &[u8]) -> Option<bool> {
+    use super::vartime::verify;
     match curve {
-        NamedCurve::P256 => verify_with::<p256::NistP256>(point_sec1, digest, r, s),
-        NamedCurve::P384 => verify_with::<p384::NistP384>(point_sec1, digest, r, s),
-        NamedCurve::P521 => verify_with::<p521::NistP521>(point_sec1, digest, r, s),
-        NamedCurve::BrainpoolP256r1 => verify_with::<bp256::r1::BrainpoolP256r1>(point_sec1, digest, r, s),
-        NamedCurve::BrainpoolP384r1 => verify_with::<bp384::r1::BrainpoolP384r1>(point_sec1, digest, r, s),
+        NamedCurve::P256 => verify::<p256::NistP256>(point_sec1, digest, r, s),
+        NamedCurve::P384 => verify::<p384::NistP384>(point_sec1, digest, r, s),
+        NamedCurve::P521 => verify::<p521::NistP521>(point_sec1, digest, r, s),
+        NamedCurve::BrainpoolP256r1 => verify::<bp256::r1::BrainpoolP256r1>(point_sec1, digest, r, s),
+        NamedCurve::BrainpoolP384r1 => verify::<bp384::r1::BrainpoolP384r1>(point_sec1, digest, r, s),
         _ => None,
     }
-}
-
-fn verify_with<C>(point_sec1: &[u8], digest: &[u8], r: &[u8], s: &[u8]) -> Option<bool>
-where
-    C: ecdsa::EcdsaCurve + CurveArithmetic,
-    FieldBytesSize<C>: ModulusSize,
-    AffinePoint<C>: FromSec1Point<C> + ToSec1Point<C>,
-{
-    let key = PublicKey::<C>::from_sec1_bytes(point_sec1).ok()?;
-    let len = <FieldBytesSize<C> as elliptic_curve::array::typenum::Unsigned>::USIZE;
-    let field = |v: &[u8]| -> Option<elliptic_curve::FieldBytes<C>> {
-        let v = super::trim(v);
-        let mut out = elliptic_curve::FieldBytes::<C>::default();
-        out.get_mut(len.checked_sub(v.len())?..)?.copy_from_slice(v);
-        Some(out)
-    };
-    let (Some(r), Some(s)) = (field(r), field(s)) else { return Some(false) };
-    let Ok(signature) = ecdsa::Signature::<C>::from_scalars(r, s) else { return Some(false) };
-    Some(ecdsa::hazmat::verify_prehashed::<C>(&key.to_projective(), digest, &signature).is_ok())
 }

@@ -17,6 +17,7 @@ mod curves;
 mod fast;
 mod fixed;
 mod validate;
+mod vartime;
 
 pub use validate::{MIN_ORDER_BITS, MOV_DEGREE};
 

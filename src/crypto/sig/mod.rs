@@ -93,8 +93,7 @@ pub fn verify(key: &PublicKey, alg: &SignatureAlgorithm, message: &[u8], signatu
         PublicKey::Ec { curve, point, .. },
         SignatureAlgorithm::Ecdsa { hash } | SignatureAlgorithm::EcdsaPlain { hash },
     ) = (key, alg)
-        && let Some(named @ (crate::crypto::ec::NamedCurve::P256 | crate::crypto::ec::NamedCurve::P384)) =
-            curve.named_curve()
+        && let Some(named @ crate::crypto::ec::NamedCurve::P256) = curve.named_curve()
     {
         // The same parse and range check as the digest path; ring does the arithmetic.
         let (r, s) = ecdsa_scalars(curve, alg, signature)?;

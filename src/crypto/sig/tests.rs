@@ -7,7 +7,7 @@ use crate::crypto::ec::{Curve, NamedCurve};
 use crate::crypto::hash::HashAlg;
 
 /// Every ECDSA pairing takes the same decision on both paths (ring's where the
-/// feature has it, the RustCrypto crates' through `verify_digest`), including P-256
+/// feature has it, the digest path through `verify_digest`), including P-256
 /// with SHA-384, which no Wycheproof file covers: ring is handed DER there.
 #[test]
 fn both_ecdsa_paths_agree() {
