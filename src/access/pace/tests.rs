@@ -438,7 +438,7 @@ fn icao_i1_chip_authentication_mapping() {
     assert!(chip.seen[3].windows(65).any(|w| w == pk_dh_ifd));
     assert_eq!(chip.seen[4], hex!("008600000C7C0A8508E86BD06018A1CD3B00").to_vec());
     let cam = outcome.cam.expect("CAM evidence");
-    assert_eq!(cam.ca_ic, hex!("85DC3FA93D0952BFA82F5FD189EE75BD82F11D1F0B8ED4BF5319AC9B53C426B3"));
+    assert_eq!(cam.ca_ic(), hex!("85DC3FA93D0952BFA82F5FD189EE75BD82F11D1F0B8ED4BF5319AC9B53C426B3"));
     cam.verify(&I1_PK_IC).unwrap();
     // Another chip's static key does not explain this mapping key: a clone.
     let other = Curve::named(NamedCurve::BrainpoolP256r1).unwrap();

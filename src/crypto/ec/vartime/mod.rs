@@ -8,9 +8,9 @@
 //! inversion. What it must never see is a secret: the crates' constant-time arithmetic
 //! stays the path of every secret scalar.
 //!
-//! It is checked against the crates' own verifier, the runtime engine and every
-//! Wycheproof vector of the five curves (`tests/wycheproof.rs` goes through
-//! `Curve::verify_ecdsa`, which takes this path).
+//! It is checked against the crates' own verifier and the runtime engine (`tests.rs`,
+//! and the differential fuzz target `ecdsa_paths`), and against every Wycheproof vector of
+//! the five curves (`tests/wycheproof.rs`, through `sig::verify` and `sig::verify_digest`).
 
 mod jacobian;
 mod wnaf;
@@ -27,8 +27,10 @@ use primeorder::PrimeCurveParams;
 use jacobian::{Affine, CoefficientA, Exceptions, Jacobian, batch_to_affine};
 use wnaf::wnaf;
 
-/// The window of the generator's table: 2^(W_G − 2) = 32 affine points, built once
-/// (about a quarter of a verification) and read by about bits / 8 mixed additions.
+/// The window of the generator's table: 2^(W_G − 2) = 32 affine points, built once per
+/// process (31 additions and one inversion, a fraction of one verification) and read by
+/// about bits / 8 mixed additions. A wider one saves little and costs the first
+/// verification of a short-lived process (the CLI verifies two or three) more.
 const W_G: u32 = 7;
 /// The window of the key's table: 2^(W_Q − 2) = 8 Jacobian points per verification.
 const W_Q: u32 = 5;
