@@ -1,6 +1,7 @@
 //! The fast path: for the curves RustCrypto implements (P-256, P-384, P-521,
 //! brainpoolP256r1, brainpoolP384r1), secret-scalar multiplication goes through those crates' constant-time
-//! arithmetic, which is several times faster than our runtime engine. The engine stays
+//! arithmetic, which is several times faster than our runtime engine; ECDSA verification
+//! (public values) goes through `vartime` over the same crates' fields. The engine stays
 //! the oracle in tests and the only path for every other curve.
 
 use elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
