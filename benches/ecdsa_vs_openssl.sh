@@ -31,7 +31,7 @@ max() { tr ' ' '\n' <<<"$*" | sort -n | tail -1; }
 
 printf '%-18s %14s %14s %14s\n' curve "passchip/s" "engine/s" "openssl/s"
 for pair in P-256:ecdsap256 P-384:ecdsap384 P-521:ecdsap521 brainpoolP256r1:ecdsabrp256r1 \
-    brainpoolP384r1:ecdsabrp384r1 P-224:ecdsap224 brainpoolP512r1:ecdsabrp512r1; do
+    brainpoolP384r1:ecdsabrp384r1 P-224:ecdsap224 brainpoolP512r1:ecdsabrp512r1 P-192:ecdsap192; do
     name=${pair%%:*}
     lib="" engine="" ossl=""
     # Best of three alternating rounds: a neighbour's burst slows one round, not the best.

@@ -674,28 +674,40 @@ impl Curve {
         if !self.scalar_in_range(r) || !self.scalar_in_range(s) {
             return false;
         }
-        // Public values: the RustCrypto crates where they cover the curve (several times
-        // faster), the engine for every other curve.
-        if let Some(named) = self.named
-            && let Some(valid) = fast::verify_ecdsa(named, &self.encode_point(q), digest, r, s)
-        {
-            return valid;
+        // Public values, so variable time (`vartime`): over the RustCrypto crates' fields
+        // where they cover the curve, over our Montgomery fields for the other named
+        // curves; the engine for explicit parameters that name no curve.
+        if let Some(named) = self.named {
+            let point = self.encode_point(q);
+            if let Some(valid) = fast::verify_ecdsa(named, &point, digest, r, s) {
+                return valid;
+            }
+            if vartime::named::serves(named)
+                && let Some((u1, u2)) = self.ecdsa_scalars(digest, r, s)
+                && let Some((x, y)) = point.get(1..).map(|xy| xy.split_at(self.field_bytes))
+                && let Some(valid) = vartime::named::verify(named, (x, y), &u1, &u2, r)
+            {
+                return valid;
+            }
         }
         self.verify_ecdsa_engine(q, digest, r, s)
     }
 
-    /// ECDSA verification with the runtime engine alone, whatever the curve: the path of the
-    /// curves no RustCrypto crate covers, and the oracle for the ones it does.
+    /// u₁ = e/s and u₂ = r/s mod n, big-endian; `None` if s has no inverse.
+    fn ecdsa_scalars(&self, digest: &[u8], r: &[u8], s: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+        let e = self.digest_scalar(digest);
+        let w = Option::<BoxedMontyForm>::from(self.scalar(s).invert_vartime())?;
+        Some((e.mul(&w).retrieve().to_be_bytes().to_vec(), self.scalar(r).mul(&w).retrieve().to_be_bytes().to_vec()))
+    }
+
+    /// ECDSA verification with the runtime engine alone, whatever the curve: the path of
+    /// explicit parameters that name no curve, and the oracle for the others.
     #[must_use]
     pub fn verify_ecdsa_engine(&self, q: &AffinePoint, digest: &[u8], r: &[u8], s: &[u8]) -> bool {
         if !self.scalar_in_range(r) || !self.scalar_in_range(s) {
             return false;
         }
-        let e = self.digest_scalar(digest);
-        let s_m = self.scalar(s);
-        let Some(w) = Option::<BoxedMontyForm>::from(s_m.invert_vartime()) else { return false };
-        let u1 = e.mul(&w).retrieve().to_be_bytes();
-        let u2 = self.scalar(r).mul(&w).retrieve().to_be_bytes();
+        let Some((u1, u2)) = self.ecdsa_scalars(digest, r, s) else { return false };
         // The scalars are public, but the fixed window is the engine's fastest path
         // (about twice the double-and-add below), so verification takes it too.
         let term = |k: &[u8], p: &AffinePoint| match self.mul_windowed(k, p) {

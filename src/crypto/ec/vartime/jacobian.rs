@@ -12,7 +12,7 @@
 //! Formulas: Bernstein–Lange, Explicit-Formulas Database, "Jacobian coordinates":
 //! dbl-2001-b (a = −3), dbl-2007-bl (any a), add-2007-bl, madd-2007-bl.
 
-use elliptic_curve::ff::Field;
+use super::field::Fp;
 
 /// The curve's `a`, which picks the doubling formula.
 #[derive(Clone, Copy)]
@@ -30,7 +30,7 @@ pub(in crate::crypto::ec) struct Affine<F> {
     pub(in crate::crypto::ec) y: F,
 }
 
-impl<F: Field> Affine<F> {
+impl<F: Fp> Affine<F> {
     pub(super) fn neg(&self) -> Self {
         Self { x: self.x, y: -self.y }
     }
@@ -57,13 +57,13 @@ pub(super) struct Jacobian<F> {
     infinity: bool,
 }
 
-impl<F: Field> From<&Affine<F>> for Jacobian<F> {
+impl<F: Fp> From<&Affine<F>> for Jacobian<F> {
     fn from(p: &Affine<F>) -> Self {
         Self { x: p.x, y: p.y, z: F::ONE, infinity: false }
     }
 }
 
-impl<F: Field> Jacobian<F> {
+impl<F: Fp> Jacobian<F> {
     pub(super) const INFINITY: Self = Self { x: F::ONE, y: F::ONE, z: F::ZERO, infinity: true };
 
     pub(super) fn is_infinity(&self) -> bool {
@@ -177,7 +177,7 @@ impl<F: Field> Jacobian<F> {
 
 /// The affine forms of `points` (none at infinity) with one inversion (Montgomery's
 /// trick). `None` if a point is at infinity.
-pub(super) fn batch_to_affine<F: Field>(points: &[Jacobian<F>]) -> Option<Vec<Affine<F>>> {
+pub(super) fn batch_to_affine<F: Fp>(points: &[Jacobian<F>]) -> Option<Vec<Affine<F>>> {
     // prefix[i] = z₀·…·zᵢ₋₁
     let mut prefix = Vec::with_capacity(points.len());
     let mut acc = F::ONE;
@@ -188,10 +188,10 @@ pub(super) fn batch_to_affine<F: Field>(points: &[Jacobian<F>]) -> Option<Vec<Af
         prefix.push(acc);
         acc *= p.z;
     }
-    let mut inv = Option::<F>::from(acc.invert())?;
+    let mut inv = acc.invert_vartime()?;
     let mut out = vec![Affine { x: F::ZERO, y: F::ZERO }; points.len()];
     for ((p, before), slot) in points.iter().zip(&prefix).zip(out.iter_mut()).rev() {
-        let z_inv = inv * before; // 1/zᵢ
+        let z_inv = inv * *before; // 1/zᵢ
         inv *= p.z; // 1/(z₀·…·zᵢ₋₁)
         let z_inv2 = z_inv.square();
         *slot = Affine { x: p.x * z_inv2, y: p.y * z_inv2 * z_inv };

@@ -1,29 +1,39 @@
-//! ECDSA verification on the curves RustCrypto covers, faster than the crates' own: their
-//! field elements (`FieldArithmetic::FieldElement`, fiat-crypto code), our point
-//! arithmetic. A verification is u₁·G + u₂·Q with public scalars, so it may take
-//! variable time: Jacobian coordinates (`jacobian`), width-w NAF scalars (`wnaf`), one
-//! doubling chain shared by both terms (Shamir's trick), a table of affine odd multiples
-//! of G built once per process and added with mixed additions, and a final comparison
-//! in Jacobian coordinates (x ≡ r means X = r·Z² or X = (r + n)·Z²) that needs no
-//! inversion. What it must never see is a secret: the crates' constant-time arithmetic
-//! stays the path of every secret scalar.
+//! ECDSA verification with public values only, faster than the RustCrypto crates' own
+//! and than the engine's constant-time window. A verification is u₁·G + u₂·Q with public
+//! scalars, so it may take variable time: Jacobian coordinates (`jacobian`), width-w NAF
+//! scalars (`wnaf`), one doubling chain shared by both terms (Shamir's trick), a table
+//! of affine odd multiples of G built once per process and added with mixed additions,
+//! and a final comparison in Jacobian coordinates (x ≡ r means X = r·Z² or
+//! X = (r + n)·Z²) that needs no inversion. What it must never see is a secret: the
+//! crates' and the engine's constant-time arithmetic stay the path of every secret
+//! scalar.
+//!
+//! Two kinds of field serve the same point arithmetic (`field::Fp`): the crates' field
+//! elements (`FieldArithmetic::FieldElement`, fiat-crypto code) for the five curves they
+//! cover, and our own Montgomery fields (`montgomery`, `named`) for the other named
+//! curves, whose scalars the engine computes.
 //!
 //! It is checked against the crates' own verifier and the runtime engine (`tests.rs`,
 //! and the differential fuzz target `ecdsa_paths`), and against every Wycheproof vector of
-//! the five curves (`tests/wycheproof.rs`, through `sig::verify` and `sig::verify_digest`).
+//! these curves (`tests/wycheproof.rs`, through `sig::verify` and `sig::verify_digest`).
 
+mod field;
 mod jacobian;
+mod montgomery;
+pub(super) mod named;
+mod p224;
 mod wnaf;
 
 use std::sync::OnceLock;
 
 use elliptic_curve::bigint::{ArrayEncoding, BitOps};
-use elliptic_curve::ff::{Field, PrimeField};
+use elliptic_curve::ff::PrimeField;
 use elliptic_curve::hazmat::FieldArithmetic;
 use elliptic_curve::ops::{Invert, Reduce};
 use elliptic_curve::{FieldBytes, Scalar};
 use primeorder::PrimeCurveParams;
 
+use field::Fp;
 use jacobian::{Affine, CoefficientA, Exceptions, Jacobian, batch_to_affine};
 use wnaf::wnaf;
 
@@ -50,7 +60,9 @@ macro_rules! served {
                 static TABLE: OnceLock<Vec<Affine<Fe<$curve>>>> = OnceLock::new();
                 TABLE.get_or_init(|| {
                     let (x, y) = <$curve as PrimeCurveParams>::GENERATOR;
-                    odd_multiples::<$curve>(&Affine { x, y }, W_G).and_then(|t| batch_to_affine(&t)).unwrap_or_default()
+                    odd_multiples(&Affine { x, y }, W_G, &coefficient_a::<$curve>())
+                        .and_then(|t| batch_to_affine(&t))
+                        .unwrap_or_default()
                 })
             }
         }
@@ -65,15 +77,14 @@ fn coefficient_a<C: PrimeCurveParams>() -> CoefficientA<Fe<C>> {
 
 /// P, 3P, 5P, …, (2^(w − 1) − 1)·P. `None` if one of them is the point at infinity
 /// (impossible for a point of prime order n > 2^(w−1)).
-fn odd_multiples<C: PrimeCurveParams>(p: &Affine<Fe<C>>, w: u32) -> Option<Vec<Jacobian<Fe<C>>>> {
-    let a = coefficient_a::<C>();
+fn odd_multiples<F: Fp>(p: &Affine<F>, w: u32, a: &CoefficientA<F>) -> Option<Vec<Jacobian<F>>> {
     let count = 1usize << (w - 2);
     let first = Jacobian::from(p);
-    let twice = first.double(&a);
+    let twice = first.double(a);
     let mut out = Vec::with_capacity(count);
     out.push(first);
     for _ in 1..count {
-        let next = out.last()?.add(&twice, &a);
+        let next = out.last()?.add(&twice, a);
         if next.is_infinity() {
             return None;
         }
@@ -124,12 +135,26 @@ pub(super) fn verify<C: Served>(point: &[u8], digest: &[u8], r: &[u8], s: &[u8])
     let Some(w) = Option::<Scalar<C>>::from(Invert::invert_vartime(&s_scalar)) else { return Some(false) };
     let u1 = (e * w).to_repr();
     let u2 = (r_scalar * w).to_repr();
+    let r_bytes = r_scalar.to_repr();
+    let field = |v: &FieldBytes<C>| Option::<Fe<C>>::from(Fe::<C>::from_repr(*v));
+    let candidates: Vec<Fe<C>> = [Some(r_bytes), add_order::<C>(&r_bytes)].iter().flatten().filter_map(field).collect();
+    x_of_sum_is(&coefficient_a::<C>(), C::generator_table(), &q, &u1, &u2, &candidates)
+}
 
-    let a = coefficient_a::<C>();
-    let g_table = C::generator_table();
-    let Some(q_table) = odd_multiples::<C>(&q, W_Q) else { return Some(false) };
-    let (d1, d2) = (wnaf(&u1, W_G), wnaf(&u2, W_Q));
-    let terms = Terms { a: &a, g_table, d1: &d1, q_table: &q_table, d2: &d2 };
+/// Whether the x-coordinate of u₁·G + u₂·Q (big-endian public scalars) is one of
+/// `candidates` (r, and r + n where that is below p). `None` if a table digit is missing
+/// (the caller's engine then decides).
+fn x_of_sum_is<F: Fp>(
+    a: &CoefficientA<F>,
+    g_table: &[Affine<F>],
+    q: &Affine<F>,
+    u1: &[u8],
+    u2: &[u8],
+    candidates: &[F],
+) -> Option<bool> {
+    let Some(q_table) = odd_multiples(q, W_Q, a) else { return Some(false) };
+    let (d1, d2) = (wnaf(u1, W_G), wnaf(u2, W_Q));
+    let terms = Terms { a, g_table, d1: &d1, q_table: &q_table, d2: &d2 };
     let mut acc = terms.sum(Exceptions::Deferred)?;
     if acc.met_an_exception() {
         // P = ±Q on the way (rare unless a signature was made to reach it): again, checked.
@@ -140,13 +165,9 @@ pub(super) fn verify<C: Served>(point: &[u8], digest: &[u8], r: &[u8], s: &[u8])
     if acc.is_infinity() || acc.z.is_zero_vartime() {
         return Some(false);
     }
-    // x(acc) = X/Z² ≡ r (mod n), with x < p < 2n: x = r or x = r + n.
+    // x(acc) = X/Z²: compared as X = c·Z², without an inversion.
     let zz = acc.z.square();
-    let matches = |candidate: &FieldBytes<C>| {
-        Option::<Fe<C>>::from(Fe::<C>::from_repr(*candidate)).is_some_and(|c| c * zz == acc.x)
-    };
-    let r_bytes = r_scalar.to_repr();
-    Some(matches(&r_bytes) || add_order::<C>(&r_bytes).is_some_and(|rn| matches(&rn)))
+    Some(candidates.iter().any(|c| *c * zz == acc.x))
 }
 
 /// u₁·G + u₂·Q as two wNAF digit strings and their tables.
@@ -158,7 +179,7 @@ struct Terms<'a, F> {
     d2: &'a [i8],
 }
 
-impl<F: Field> Terms<'_, F> {
+impl<F: Fp> Terms<'_, F> {
     /// The sum, most significant digit first, one doubling chain for both (Shamir's
     /// trick). `None` if a digit has no table entry (not a digit of its window, or the
     /// generator table could not be built): the caller's engine then decides.

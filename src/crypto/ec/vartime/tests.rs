@@ -11,10 +11,10 @@ use super::{Fe, Served, W_Q, coefficient_a, odd_multiples, verify};
 use crate::crypto::ec::{Curve, NamedCurve};
 
 /// A deterministic byte stream (xorshift), so failures reproduce.
-struct Bytes(u64);
+pub(super) struct Bytes(pub(super) u64);
 
 impl Bytes {
-    fn take(&mut self, len: usize) -> Vec<u8> {
+    pub(super) fn take(&mut self, len: usize) -> Vec<u8> {
         (0..len)
             .map(|_| {
                 self.0 ^= self.0 << 13;
@@ -77,7 +77,7 @@ where
     assert_eq!(affine_of::<C>(&g3.add(&Jacobian::INFINITY, &a)), multiple(3));
     assert_eq!(affine_of::<C>(&Jacobian::INFINITY.add_affine_with(&table[1], &a, Checked)), multiple(3));
     // The key's table.
-    let q = odd_multiples::<C>(&table[2], W_Q).unwrap(); // 5G, 15G, 25G, …
+    let q = odd_multiples(&table[2], W_Q, &a).unwrap(); // 5G, 15G, 25G, …
     for (i, p) in q.iter().enumerate() {
         assert_eq!(affine_of::<C>(p), multiple(5 * (2 * i as u64 + 1)));
     }
@@ -248,4 +248,124 @@ fn sums_that_meet_p_equals_q_or_minus_q_are_computed_not_guessed() {
     exceptional_sums::<p521::NistP521>(NamedCurve::P521);
     exceptional_sums::<bp256::r1::BrainpoolP256r1>(NamedCurve::BrainpoolP256r1);
     exceptional_sums::<bp384::r1::BrainpoolP384r1>(NamedCurve::BrainpoolP384r1);
+}
+
+/// `curve.verify_ecdsa` through the named-curve path, asserting that path decided.
+fn named_path(curve: &Curve, q: &crate::crypto::ec::AffinePoint, digest: &[u8], r: &[u8], s: &[u8]) -> bool {
+    let named = curve.named_curve().unwrap();
+    let point = curve.encode_point(q);
+    let (x, y) = point[1..].split_at(curve.field_bytes());
+    let verdict = if curve.scalar_in_range(r) && curve.scalar_in_range(s) {
+        let (u1, u2) = curve.ecdsa_scalars(digest, r, s).unwrap();
+        super::named::verify(named, (x, y), &u1, &u2, r).expect("the named path serves this curve")
+    } else {
+        false
+    };
+    assert_eq!(verdict, curve.verify_ecdsa(q, digest, r, s), "{named}: Curve::verify_ecdsa takes this path");
+    verdict
+}
+
+/// The curves on our Montgomery fields: genuine and altered signatures, keys 1, n − 1 and
+/// random, the sums that meet P = Q and P = −Q; the engine decides alike.
+#[test]
+fn named_curves_verify_like_the_engine() {
+    for (seed, named) in (10u64..).zip([
+        NamedCurve::P192,
+        NamedCurve::P224,
+        NamedCurve::BrainpoolP192r1,
+        NamedCurve::BrainpoolP224r1,
+        NamedCurve::BrainpoolP320r1,
+        NamedCurve::BrainpoolP512r1,
+    ]) {
+        assert!(super::named::serves(named));
+        let curve = Curve::named(named).unwrap();
+        let mut rng = Bytes(seed);
+        let n = curve.scalar_bytes();
+        let mut accepted = 0;
+        for round in 0..8 {
+            let mut d = rng.take(n);
+            d[0] &= 0x7f;
+            if round == 0 {
+                d = vec![1];
+            } else if round == 1 {
+                d = curve.order();
+                *d.last_mut().unwrap() -= 1;
+            }
+            let q = curve.mul_vartime(&d, curve.generator()).unwrap();
+            let digest = rng.take([20, 32, 48, 64, n][round % 5]);
+            let mut k = rng.take(n);
+            k[0] &= 0x7f;
+            let (r, s) = curve.sign_ecdsa_test_key(&d, &k, &digest).unwrap();
+            let mut wrong_digest = digest.clone();
+            wrong_digest[0] ^= 1;
+            let mut r1 = r.clone();
+            *r1.last_mut().unwrap() ^= 1;
+            let cases = [
+                (digest.clone(), r.clone(), s.clone()),
+                (wrong_digest, r.clone(), s.clone()),
+                (digest.clone(), s.clone(), r.clone()),
+                (digest.clone(), r1, s.clone()),
+                (digest.clone(), r.clone(), curve.order()),
+            ];
+            for (digest, r, s) in cases {
+                let ours = named_path(&curve, &q, &digest, &r, &s);
+                assert_eq!(ours, curve.verify_ecdsa_engine(&q, &digest, &r, &s), "{named}, round {round}");
+                accepted += usize::from(ours);
+            }
+        }
+        assert_eq!(accepted, 8, "{named}: exactly the genuine signatures verify");
+
+        // With Q = G: u₁ = u₂ = 1 meets P = Q (valid), u₂ = −1 meets P = −Q (never valid).
+        let g = curve.generator();
+        let len = curve.scalar_bytes();
+        let two_g = curve.encode_point(&curve.mul_vartime(&[2], g).unwrap());
+        let r = two_g[1..1 + len].to_vec();
+        if r < curve.order() && curve.order_bits() as usize == 8 * len {
+            assert!(named_path(&curve, g, &r, &r, &r), "{named}: G + G");
+            let minus_r = sub_be(&curve.order(), &r);
+            assert!(!named_path(&curve, g, &minus_r, &r, &minus_r), "{named}: G − G");
+            assert!(!curve.verify_ecdsa_engine(g, &minus_r, &r, &minus_r));
+        }
+    }
+}
+
+/// x(u₁·G + u₂·Q) in [n, p) must match r = x − n: such sums are about one in 2^96 on
+/// brainpoolP192r1, so the test makes one, a point Q with x ≥ n (u₁ = 0, u₂ = 1), found
+/// by trying x = n, n + 1, … until x³ + ax + b is a square (y = its (p + 1)/4-th power,
+/// p ≡ 3 mod 4).
+#[test]
+fn a_sum_whose_x_exceeds_n_matches_r_plus_n() {
+    use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+    use crypto_bigint::{BoxedUint, Odd};
+    let named = NamedCurve::BrainpoolP192r1;
+    let curve = Curve::named(named).unwrap();
+    let hex = named.hex();
+    let big = |h: &str| BoxedUint::from_be_slice(&crate::crypto::be::from_hex(h), 192).unwrap();
+    let (p, n) = (big(hex.p), big(hex.n));
+    assert_eq!(p.as_words()[0] & 3, 3, "p ≡ 3 mod 4");
+    let params = BoxedMontyParams::new_vartime(Odd::new(p.clone()).unwrap());
+    let field = |v: &BoxedUint| BoxedMontyForm::new(v.clone(), &params);
+    let (a, b) = (field(&big(hex.a)), field(&big(hex.b)));
+    let sqrt_exp = p.wrapping_add(BoxedUint::one()).shr_vartime(2).unwrap();
+    let mut x = n.clone();
+    let (x, y) = loop {
+        let fx = field(&x);
+        let rhs = fx.square().mul(&fx).add(&a.mul(&fx)).add(&b);
+        let y = rhs.pow(&sqrt_exp);
+        if y.square() == rhs {
+            break (x, y.retrieve());
+        }
+        x = x.wrapping_add(BoxedUint::one());
+    };
+    let bytes = |v: &BoxedUint| {
+        let full = v.to_be_bytes();
+        full[full.len() - curve.field_bytes()..].to_vec()
+    };
+    let (xb, yb) = (bytes(&x), bytes(&y));
+    let r = x.wrapping_sub(&n).to_be_bytes().to_vec();
+    assert_eq!(super::named::verify(named, (&xb, &yb), &[0], &[1], &r), Some(true), "x = r + n");
+    let mut other = r.clone();
+    *other.last_mut().unwrap() ^= 1;
+    assert_eq!(super::named::verify(named, (&xb, &yb), &[0], &[1], &other), Some(false));
+    assert!(curve.decode_point(&[vec![4], xb, yb].concat()).is_ok(), "Q is a point of the curve");
 }
