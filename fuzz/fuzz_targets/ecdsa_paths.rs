@@ -1,19 +1,14 @@
 //! Differential: ECDSA verification's fast path (`Curve::verify_ecdsa`: our Jacobian
-//! arithmetic over the RustCrypto crates' fields on P-256/384/521 and brainpoolP256/384r1)
-//! and the runtime engine alone decide every signature alike, genuine or changed; a
-//! genuine one is accepted. The input picks the curve, the key d, the nonce k, one bit to
-//! flip (or none) and the digest.
+//! arithmetic over the RustCrypto crates' fields on P-256/384/521 and brainpoolP256/384r1,
+//! over our own Montgomery fields on every other named curve) and the runtime engine
+//! alone decide every signature alike, genuine or changed; a genuine one is accepted. The
+//! input picks the curve (its index in `NamedCurve::ALL`), the key d, the nonce k, one bit
+//! to flip (or none) and the digest.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use passchip::low_level::crypto::ec::{Curve, NamedCurve};
 
-const CURVES: [NamedCurve; 5] = [
-    NamedCurve::P256,
-    NamedCurve::P384,
-    NamedCurve::P521,
-    NamedCurve::BrainpoolP256r1,
-    NamedCurve::BrainpoolP384r1,
-];
+const CURVES: [NamedCurve; 11] = NamedCurve::ALL;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else { return };

@@ -2,7 +2,8 @@
 //! brainpoolP256r1, brainpoolP384r1), secret-scalar multiplication goes through those crates' constant-time
 //! arithmetic, which is several times faster than our runtime engine; ECDSA verification
 //! (public values) goes through `vartime` over the same crates' fields. The engine stays
-//! the oracle in tests and the only path for every other curve.
+//! the oracle in tests and the secret-scalar path of every other curve (whose
+//! verification takes `vartime` over our own fields, `vartime::named`).
 
 use elliptic_curve::sec1::{FromSec1Point, ModulusSize, ToSec1Point};
 use elliptic_curve::{AffinePoint, CurveArithmetic, FieldBytesSize, PublicKey, SecretKey};

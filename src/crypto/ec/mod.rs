@@ -11,6 +11,11 @@
 //! on stack-allocated field elements (`fixed.rs`), else its boxed ladder (`ct.rs`).
 //! [`Curve::mul_vartime`] (double-and-add, Jacobian) must never see a secret: it is the
 //! independent oracle in tests and signs with the emulator's throwaway keys.
+//!
+//! ECDSA verification ([`Curve::verify_ecdsa`], public values) takes `vartime` on every
+//! named curve: the crates' fields where a crate covers the curve, our own Montgomery
+//! fields elsewhere; explicit parameters that name no curve take the engine
+//! ([`Curve::verify_ecdsa_engine`]).
 
 mod ct;
 mod curves;

@@ -252,6 +252,35 @@ impl<M: Modulus<L>, const L: usize> Mont<M, L> {
         }
         acc
     }
+
+    /// A square root of self, for p ≡ 3 mod 4 (self^((p + 1)/4)); `None` if self is not
+    /// a square or p is not 3 mod 4. Variable time (public values).
+    pub(in crate::crypto::ec) fn sqrt_vartime(&self) -> Option<Self> {
+        if M::P[0] & 3 != 3 {
+            return None;
+        }
+        // (p + 1)/4 = ⌊p/4⌋ + 1 when p ≡ 3 mod 4.
+        let mut exponent = [0u64; L];
+        for (i, limb) in exponent.iter_mut().enumerate() {
+            let above = M::P.get(i + 1).map_or(0, |next| next << 62);
+            *limb = (M::P[i] >> 2) | above;
+        }
+        let mut one = [0u64; L];
+        one[0] = 1;
+        let exponent = add_limbs(&exponent, &one);
+        let root = self.pow_vartime(&exponent);
+        (root.square() == *self).then_some(root)
+    }
+}
+
+/// a + b over L limbs, dropping a carry out of the top limb (none here: ⌊p/4⌋ + 1 < p).
+fn add_limbs<const L: usize>(a: &[u64; L], b: &[u64; L]) -> [u64; L] {
+    let mut out = [0u64; L];
+    let mut carry = 0;
+    for i in 0..L {
+        (out[i], carry) = adc(a[i], b[i], carry);
+    }
+    out
 }
 
 impl<M: Modulus<L>, const L: usize> Add for Mont<M, L> {

@@ -44,6 +44,14 @@ fn agrees<M: Modulus<L>, const L: usize>(hex: &curves::Hex, seed: u64) {
             (None, None) => assert!(ox.is_zero_vartime()),
             (got, want) => panic!("invert: {got:?} against {}", want.is_some()),
         }
+        // Square roots where p ≡ 3 mod 4 (every curve here but P-224, which has none).
+        let root = ox.square().sqrt_vartime();
+        if M::P[0] & 3 == 3 {
+            assert!(root == Some(ox) || root == Some(-ox), "√(x²) = ±x");
+            assert_eq!((-ox.square()).sqrt_vartime().is_some(), ox.is_zero_vartime(), "−x² is no square");
+        } else {
+            assert_eq!(root, None);
+        }
         for y in values.iter().step_by(3) {
             let (oy, ry) = (ours(y), reference(y));
             assert_eq!((ox * oy).to_be_bytes(), canonical(&rx.mul(&ry)), "mul");
