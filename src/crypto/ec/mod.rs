@@ -689,7 +689,7 @@ impl Curve {
             }
             if vartime::named::serves(named)
                 && let Some((u1, u2)) = self.ecdsa_scalars(digest, r, s)
-                && let Some((x, y)) = point.get(1..).map(|xy| xy.split_at(self.field_bytes))
+                && let Some((x, y)) = point.get(1..).and_then(|xy| xy.split_at_checked(self.field_bytes))
                 && let Some(valid) = vartime::named::verify(named, (x, y), &u1, &u2, r)
             {
                 return valid;

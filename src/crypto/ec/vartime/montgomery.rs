@@ -9,10 +9,10 @@
 //! 4 ns against 34 ns; 8 limbs 97 ns against 147 ns. Those two factors are what separates
 //! a verification on P-224 or brainpoolP512r1 from OpenSSL's.
 //!
-//! Only public values may come here: the final subtraction is branch-free, but
-//! inversion is a plain square-and-multiply over a public exponent and nothing else was
-//! written or reviewed for secrets. The crates' and the engine's constant-time arithmetic
-//! stay the path of every secret.
+//! Only public values may come here: inversion and square roots are square-and-multiply
+//! over public exponents, P-224's product (`p224.rs`) branches on its result, and nothing
+//! was written or reviewed for secrets. The crates' and the engine's constant-time
+//! arithmetic stay the path of every secret.
 //!
 //! Representation: `L` little-endian 64-bit limbs holding x·R mod p, R = 2^(64·L), always
 //! fully reduced (< p), so equality of representations is equality of elements.
@@ -27,8 +27,8 @@ use core::ops::{Add, Mul, MulAssign, Neg, Sub};
 
 use super::field::Fp;
 
-/// A field modulus p (odd, above 2^64·(L − 1), below 2^(64·L)) and the constants of its
-/// Montgomery arithmetic, derived at compile time.
+/// A field modulus p (odd, below 2^(64·L); L the fewest limbs that hold it) and the
+/// constants of its Montgomery arithmetic, derived at compile time.
 pub(in crate::crypto::ec) trait Modulus<const L: usize>:
     Copy + Eq + core::fmt::Debug + 'static
 {

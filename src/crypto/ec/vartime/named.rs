@@ -4,7 +4,9 @@
 //! (u₁ = e/s, u₂ = r/s mod n) come from the caller, the runtime engine.
 //!
 //! Each curve's constants are read from the same hex as the engine's (`curves.rs`), once
-//! per process, with its generator table.
+//! per process, with its generator table. Every curve here doubles with a = −3: P-192 and
+//! P-224 as they are, the brainpool curves on their twist (RFC 5639 §3), an isomorphism
+//! that keeps x-coordinates comparable (times z²).
 
 use std::sync::OnceLock;
 
