@@ -205,20 +205,26 @@ impl<F: Fp> Terms<'_, F> {
 
 /// r + n as field-sized big-endian bytes, or `None` if it overflows them.
 fn add_order<C: PrimeCurveParams>(r: &FieldBytes<C>) -> Option<FieldBytes<C>> {
-    let n = C::ORDER.to_be_byte_array();
-    let n = n.as_slice();
-    let mut out = *r;
-    let offset = n.len().checked_sub(out.len())?;
-    let mut carry = 0u16;
-    for (i, byte) in out.iter_mut().enumerate().rev() {
-        let sum = u16::from(*byte) + u16::from(*n.get(i + offset)?) + carry;
-        *byte = sum.to_be_bytes()[1];
-        carry = sum >> 8;
-    }
-    if carry != 0 || n.get(..offset).is_some_and(|high| high.iter().any(|b| *b != 0)) {
+    let sum = add_be(r, C::ORDER.to_be_byte_array().as_slice());
+    let (high, low) = sum.split_at_checked(sum.len().checked_sub(r.len())?)?;
+    if high.iter().any(|b| *b != 0) {
         return None;
     }
-    Some(out)
+    FieldBytes::<C>::try_from(low).ok()
+}
+
+/// a + b for big-endian integers, one byte longer than the longer of them.
+fn add_be(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let len = a.len().max(b.len()) + 1;
+    let mut out = vec![0u8; len];
+    let mut carry = 0u16;
+    let digit = |v: &[u8], i: usize| v.len().checked_sub(i + 1).and_then(|at| v.get(at)).copied().unwrap_or(0);
+    for (i, slot) in out.iter_mut().rev().enumerate() {
+        let sum = u16::from(digit(a, i)) + u16::from(digit(b, i)) + carry;
+        *slot = sum.to_be_bytes()[1];
+        carry = sum >> 8;
+    }
+    out
 }
 
 /// An uncompressed SEC 1 point on the curve, or `None`.

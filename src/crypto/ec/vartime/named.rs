@@ -14,7 +14,7 @@ use super::field::Fp;
 use super::jacobian::{Affine, CoefficientA, batch_to_affine};
 use super::montgomery::{Modulus, Mont, hex_limbs};
 use super::p224;
-use super::{W_G, odd_multiples, x_of_sum_is};
+use super::{W_G, add_be, odd_multiples, x_of_sum_is};
 use crate::crypto::be::from_hex;
 use crate::crypto::ec::{NamedCurve, curves};
 
@@ -66,20 +66,6 @@ fn twisted<F: Fp>(p: &Affine<F>, twist: Option<&(F, F)>) -> Affine<F> {
         Some((z2, z3)) => Affine { x: p.x * *z2, y: p.y * *z3 },
         None => *p,
     }
-}
-
-/// a + b for big-endian integers, one byte longer than the longer of them.
-fn add_be(a: &[u8], b: &[u8]) -> Vec<u8> {
-    let len = a.len().max(b.len()) + 1;
-    let mut out = vec![0u8; len];
-    let mut carry = 0u16;
-    let digit = |v: &[u8], i: usize| v.len().checked_sub(i + 1).and_then(|at| v.get(at)).copied().unwrap_or(0);
-    for (i, slot) in out.iter_mut().rev().enumerate() {
-        let sum = u16::from(digit(a, i)) + u16::from(digit(b, i)) + carry;
-        *slot = sum.to_be_bytes()[1];
-        carry = sum >> 8;
-    }
-    out
 }
 
 fn verify_on<M: Modulus<L>, const L: usize>(

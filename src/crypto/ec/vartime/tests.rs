@@ -320,12 +320,13 @@ fn named_curves_verify_like_the_engine() {
         let len = curve.scalar_bytes();
         let two_g = curve.encode_point(&curve.mul_vartime(&[2], g).unwrap());
         let r = two_g[1..1 + len].to_vec();
-        if r < curve.order() && curve.order_bits() as usize == 8 * len {
-            assert!(named_path(&curve, g, &r, &r, &r), "{named}: G + G");
-            let minus_r = sub_be(&curve.order(), &r);
-            assert!(!named_path(&curve, g, &minus_r, &r, &minus_r), "{named}: G − G");
-            assert!(!curve.verify_ecdsa_engine(g, &minus_r, &r, &minus_r));
-        }
+        // The digest is r itself: the order's bit length is a whole number of bytes here.
+        assert!(r < curve.order(), "{named}: x(2G) < n, so r = x(2G)");
+        assert_eq!(curve.order_bits() as usize, 8 * len, "{named}");
+        assert!(named_path(&curve, g, &r, &r, &r), "{named}: G + G");
+        let minus_r = sub_be(&curve.order(), &r);
+        assert!(!named_path(&curve, g, &minus_r, &r, &minus_r), "{named}: G − G");
+        assert!(!curve.verify_ecdsa_engine(g, &minus_r, &r, &minus_r));
     }
 }
 
